@@ -1,0 +1,54 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { Codec, CodecName } from '../codec/codec.js'
+import type { Logger } from '../observe/logger.js'
+import type { OverflowPolicy } from '../pubsub/message-buffer.js'
+import type { ReconnectOptions, RedisTransportOptions } from '../transport/redis/redis-transport-options.js'
+
+/** Options of connect(). Every default is in CONNECT_DEFAULTS. */
+export interface ConnectOptions<C extends object = Record<string, unknown>> {
+  /**
+   * Where the broker is: memory://name, redis://, rediss://, redis+sentinel://h:26379/master.
+   * @defaultValue SWITCHBOARD_URL when set, else 'memory://default' (the process-wide embedded broker)
+   */
+  url?: string
+  /** How payloads are encoded: 'msgpack' (Popoto's), 'json', 'raw', or your own Codec. @defaultValue 'msgpack' */
+  codec?: CodecName | Codec
+  /** A pino-compatible logger. @defaultValue warnings and errors as JSON lines on stderr */
+  logger?: Logger
+  /**
+   * Reconnection of Redis transports after a dropped link.
+   * @defaultValue initialDelayMs 100, factor 2, maxDelayMs 5000, jitter 0.5, maxAttempts Infinity
+   */
+  retry?: RetryOptions
+  /** Further Redis settings: TLS, connect timeout. @defaultValue see RedisTransportOptions */
+  redis?: Omit<RedisTransportOptions, 'reconnect' | 'clientName'>
+  /** The client name Redis shows in CLIENT LIST. @defaultValue 'switchboard' */
+  name?: string
+  /**
+   * The largest encoded message publish accepts, in bytes. Redis disconnects a pub/sub client
+   * whose output buffer passes 32 MiB, so a larger message would drop every subscriber.
+   * @defaultValue 8 MiB
+   */
+  maxPayloadBytes?: number
+  /** How long close() waits for running handlers and services, in milliseconds. @defaultValue 10000 */
+  closeTimeoutMs?: number
+  /** Default buffer of each subscription, in messages. @defaultValue 10000 */
+  bufferSize?: number
+  /** Default overflow policy of each subscription. @defaultValue 'drop-oldest' */
+  overflow?: OverflowPolicy
+  /** Standard Schemas by channel: what arrives on the channel is validated against it. */
+  schemas?: { [K in keyof C]?: StandardSchemaV1<unknown, C[K]> }
+}
+
+/** Reconnection: exponential backoff with jitter between attempts. */
+export type RetryOptions = Partial<ReconnectOptions>
+
+export const CONNECT_DEFAULTS = {
+  url: 'memory://default',
+  codec: 'msgpack',
+  name: 'switchboard',
+  maxPayloadBytes: 8 * 1024 * 1024,
+  closeTimeoutMs: 10_000,
+  bufferSize: 10_000,
+  overflow: 'drop-oldest',
+} as const

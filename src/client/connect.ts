@@ -1,0 +1,29 @@
+import { resolveCodec } from '../codec/resolve-codec.js'
+import { ConsoleLogger } from '../observe/logger.js'
+import { Bus } from './bus.js'
+import { CONNECT_DEFAULTS, type ConnectOptions } from './connect-options.js'
+import { createTransport } from './create-transport.js'
+
+/**
+ * Connects a bus. With no argument it uses SWITCHBOARD_URL, else the process-wide embedded
+ * broker memory://default, which every bus in the process naming it shares.
+ */
+export async function connect<C extends object = Record<string, unknown>>(
+  urlOrOptions?: string | ConnectOptions<C>,
+): Promise<Bus<C>> {
+  const options: ConnectOptions<C> =
+    typeof urlOrOptions === 'string' ? { url: urlOrOptions } : (urlOrOptions ?? {})
+  const url = options.url ?? process.env.SWITCHBOARD_URL ?? CONNECT_DEFAULTS.url
+  const transport = createTransport(url, options)
+  const bus = new Bus<C>(transport, {
+    codec: resolveCodec(options.codec ?? CONNECT_DEFAULTS.codec),
+    logger: options.logger ?? new ConsoleLogger(),
+    maxPayloadBytes: options.maxPayloadBytes ?? CONNECT_DEFAULTS.maxPayloadBytes,
+    closeTimeoutMs: options.closeTimeoutMs ?? CONNECT_DEFAULTS.closeTimeoutMs,
+    bufferSize: options.bufferSize ?? CONNECT_DEFAULTS.bufferSize,
+    overflow: options.overflow ?? CONNECT_DEFAULTS.overflow,
+    schemas: (options.schemas ?? {}) as Record<string, never>,
+  })
+  await bus.start()
+  return bus
+}

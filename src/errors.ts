@@ -1,0 +1,185 @@
+/**
+ * One error family. Every error switchboard throws or emits is a SwitchboardError whose `code`
+ * is one of ERROR_CODES; subclasses add the typed fields callers branch on.
+ */
+
+/** Every code, with what it means and what to do. The README documents each one (a test checks). */
+export const ERROR_CODES = {
+  CONNECTION:
+    'The broker cannot be reached, or the connection dropped. Check the URL and that the server runs.',
+  CLOSED: 'The bus, subscription or service was closed. Create a new one.',
+  INVALID_URL: 'The connection URL cannot be parsed or names an unknown scheme.',
+  INVALID_ARGUMENT: 'An argument has the wrong type or value; the message names it.',
+  ENCODE: 'The codec cannot encode the value (for example a function or a cyclic object).',
+  MALFORMED_MESSAGE: 'A received message could not be decoded with the codec; it was dropped.',
+  PAYLOAD_TOO_LARGE: 'The encoded message is larger than maxPayloadBytes.',
+  SUBSCRIBER: 'A subscriber handler (or preHandle) threw; `cause` holds the original error.',
+  BUFFER_OVERFLOW: 'A subscription buffer was full and its overflow policy is "error".',
+  SLOW_CONSUMER: 'Redis dropped the subscriber connection because it read too slowly (output buffer limit).',
+  TIMEOUT: 'No final response arrived within the timeout.',
+  CANCELLED: 'The request was cancelled through its AbortSignal.',
+  NO_RESPONDER: 'Nobody is subscribed to the service channel: the request reached 0 receivers.',
+  REMOTE: 'The remote handler answered with an error; `remoteCode` and the message are the remote ones.',
+  UNKNOWN_ACTION: 'The service has no handler for the requested action.',
+  OVERLOADED: 'The service queue is full; retry later or raise `concurrency`/`maxQueue`.',
+  DEADLINE_EXCEEDED: 'The request deadline passed before a handler could start it.',
+  BAD_REQUEST: 'A request envelope is not JSON or lacks required fields.',
+  VALIDATION: 'A payload failed its Standard Schema validation.',
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export interface SwitchboardErrorOptions {
+  cause?: unknown
+}
+
+export class SwitchboardError extends Error {
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options?: SwitchboardErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+export class ConnectionError extends SwitchboardError {
+  readonly url: string | undefined
+  constructor(message: string, options?: SwitchboardErrorOptions & { url?: string }) {
+    super('CONNECTION', message, options)
+    this.url = options?.url
+  }
+}
+
+export class ClosedError extends SwitchboardError {
+  constructor(what: string) {
+    super('CLOSED', `${what} is closed; create a new one`)
+  }
+}
+
+export class InvalidUrlError extends SwitchboardError {
+  readonly url: string
+  constructor(url: string, reason: string) {
+    super('INVALID_URL', `invalid switchboard URL "${url}": ${reason}`)
+    this.url = url
+  }
+}
+
+export class InvalidArgumentError extends SwitchboardError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message)
+  }
+}
+
+export class EncodeError extends SwitchboardError {
+  constructor(codec: string, options?: SwitchboardErrorOptions) {
+    const detail = options?.cause instanceof Error ? `: ${options.cause.message}` : ''
+    super('ENCODE', `the ${codec} codec cannot encode this value${detail}`, options)
+  }
+}
+
+export class MalformedMessageError extends SwitchboardError {
+  /** The channel the message arrived on, when known. */
+  readonly channel: string | undefined
+  /** The first bytes of the message (at most 64), for diagnosis. */
+  readonly preview: Uint8Array | undefined
+  constructor(message: string, options?: SwitchboardErrorOptions & { channel?: string; bytes?: Uint8Array }) {
+    super('MALFORMED_MESSAGE', message, options)
+    this.channel = options?.channel
+    this.preview = options?.bytes?.subarray(0, 64)
+  }
+}
+
+export class PayloadTooLargeError extends SwitchboardError {
+  readonly size: number
+  readonly limit: number
+  constructor(size: number, limit: number) {
+    super(
+      'PAYLOAD_TOO_LARGE',
+      `encoded message is ${size} bytes, over maxPayloadBytes ${limit}; send less or raise the limit`,
+    )
+    this.size = size
+    this.limit = limit
+  }
+}
+
+export class SubscriberError extends SwitchboardError {
+  readonly channel: string
+  constructor(channel: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause)
+    super('SUBSCRIBER', `subscriber handler failed on channel "${channel}": ${detail}`, { cause })
+    this.channel = channel
+  }
+}
+
+export class BufferOverflowError extends SwitchboardError {
+  readonly channel: string
+  readonly limit: number
+  constructor(channel: string, limit: number) {
+    super(
+      'BUFFER_OVERFLOW',
+      `subscription buffer for "${channel}" is full (${limit} messages); consume faster, raise bufferSize or choose another overflow policy`,
+    )
+    this.channel = channel
+    this.limit = limit
+  }
+}
+
+export class SlowConsumerError extends SwitchboardError {
+  constructor(message: string, options?: SwitchboardErrorOptions) {
+    super('SLOW_CONSUMER', message, options)
+  }
+}
+
+export class TimeoutError extends SwitchboardError {
+  readonly service: string | undefined
+  readonly action: string | undefined
+  readonly timeoutMs: number
+  constructor(message: string, timeoutMs: number, target?: { service?: string; action?: string }) {
+    super('TIMEOUT', message)
+    this.timeoutMs = timeoutMs
+    this.service = target?.service
+    this.action = target?.action
+  }
+}
+
+export class CancelledError extends SwitchboardError {
+  constructor(message: string, options?: SwitchboardErrorOptions) {
+    super('CANCELLED', message, options)
+  }
+}
+
+export class NoResponderError extends SwitchboardError {
+  readonly service: string
+  readonly action: string | undefined
+  constructor(service: string, action?: string) {
+    const target = action === undefined ? service : `${service}.${action}`
+    super(
+      'NO_RESPONDER',
+      `no responder for ${target}: nothing is subscribed to "${service}"; is the service running?`,
+    )
+    this.service = service
+    this.action = action
+  }
+}
+
+export class RemoteError extends SwitchboardError {
+  readonly service: string
+  readonly action: string
+  /** The `code` the remote put in its error payload, when it sent one (Daebus never does). */
+  readonly remoteCode: string | undefined
+  constructor(service: string, action: string, message: string, remoteCode?: string) {
+    super('REMOTE', message)
+    this.service = service
+    this.action = action
+    this.remoteCode = remoteCode
+  }
+}
+
+export class ValidationError extends SwitchboardError {
+  readonly issues: ReadonlyArray<{ message: string }>
+  constructor(where: string, issues: ReadonlyArray<{ message: string }>) {
+    super('VALIDATION', `${where} failed validation: ${issues.map((i) => i.message).join('; ')}`)
+    this.issues = issues
+  }
+}

@@ -1,0 +1,47 @@
+// The public API of switchboard, and nothing else.
+export { Bus } from './client/bus.js'
+export { connect } from './client/connect.js'
+export type { ConnectOptions, RetryOptions } from './client/connect-options.js'
+export { CONNECT_DEFAULTS } from './client/connect-options.js'
+export type { Codec, CodecName } from './codec/codec.js'
+export { jsonCodec } from './codec/json.js'
+export { msgpackCodec } from './codec/msgpack.js'
+export { rawCodec } from './codec/raw.js'
+export type { ErrorCode } from './errors.js'
+export {
+  BufferOverflowError,
+  CancelledError,
+  ClosedError,
+  ConnectionError,
+  EncodeError,
+  ERROR_CODES,
+  InvalidArgumentError,
+  InvalidUrlError,
+  MalformedMessageError,
+  NoResponderError,
+  PayloadTooLargeError,
+  RemoteError,
+  SlowConsumerError,
+  SubscriberError,
+  SwitchboardError,
+  TimeoutError,
+  ValidationError,
+} from './errors.js'
+export type { Logger, LogLevel } from './observe/logger.js'
+export { ConsoleLogger } from './observe/logger.js'
+export { Batch } from './pubsub/batch.js'
+export type { BusEvents, BusStats } from './pubsub/bus-events.js'
+export type { Message } from './pubsub/message.js'
+export { OverflowPolicy } from './pubsub/message-buffer.js'
+export type { PublishCallOptions, PublisherOptions } from './pubsub/publisher.js'
+export { Publisher } from './pubsub/publisher.js'
+export type { ChannelMap, PatternName, PublishOptions } from './pubsub/pubsub-bus.js'
+export type { SubscriberOptions } from './pubsub/subscriber.js'
+export { Subscriber } from './pubsub/subscriber.js'
+export type {
+  MessageHandler,
+  OverflowInfo,
+  SubscribeOptions,
+  SubscriptionStats,
+} from './pubsub/subscription.js'
+export { Subscription } from './pubsub/subscription.js'

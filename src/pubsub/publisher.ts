@@ -1,0 +1,44 @@
+import { InvalidArgumentError } from '../errors.js'
+import type { Batch } from './batch.js'
+import type { PubSubBus } from './pubsub-bus.js'
+
+export interface PublisherOptions {
+  /** The bus to publish on. */
+  bus: PubSubBus
+  /** The channel to publish to. @defaultValue the subclass name, as in Popoto */
+  channelName?: string
+}
+
+export interface PublishCallOptions {
+  /** Publish this one call to another channel; later calls still use `channelName`. */
+  channelName?: string
+}
+
+/**
+ * Popoto-style publisher: subclass it, and the class name is the channel.
+ *
+ * ```ts
+ * class OrderStatusPublisher extends Publisher<Order> {}
+ * await new OrderStatusPublisher({ bus }).publish(order)
+ * ```
+ */
+export class Publisher<T = unknown> {
+  readonly bus: PubSubBus
+  readonly channelName: string
+
+  constructor(options: PublisherOptions) {
+    if (!options?.bus) throw new InvalidArgumentError('Publisher needs { bus }: pass the bus from connect()')
+    this.bus = options.bus
+    this.channelName = options.channelName ?? new.target.name
+  }
+
+  /** Queues the message in `batch` (to the per-call channel if given) and returns the batch. */
+  publish(data: T, options: PublishCallOptions & { batch: Batch }): Batch
+  /** Publishes the message; resolves to the number of receivers. */
+  publish(data: T, options?: PublishCallOptions): Promise<number>
+  publish(data: T, options?: PublishCallOptions & { batch?: Batch }): Promise<number> | Batch {
+    const channel = options?.channelName ?? this.channelName
+    if (options?.batch) return options.batch.publish(channel, data)
+    return this.bus.publish(channel, data)
+  }
+}

@@ -1,0 +1,410 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { Codec } from '../codec/codec.js'
+import {
+  ClosedError,
+  EncodeError,
+  InvalidArgumentError,
+  MalformedMessageError,
+  PayloadTooLargeError,
+  SwitchboardError,
+} from '../errors.js'
+import { isDebugEnabled, type Logger } from '../observe/logger.js'
+import { isGlobPattern } from '../transport/glob.js'
+import type { Transport, TransportStatus } from '../transport/transport.js'
+import { Batch } from './batch.js'
+import type { BusEvents, BusStats } from './bus-events.js'
+import type { Message } from './message.js'
+import {
+  type MessageHandler,
+  type OverflowInfo,
+  type SubscribeOptions,
+  Subscription,
+} from './subscription.js'
+import { SubscriptionRegistry } from './subscription-registry.js'
+import { TypedEmitter } from './typed-emitter.js'
+
+/** A map from channel name to payload type, for typed buses: `connect<Channels>()`. */
+export type ChannelMap = object
+/** A subscription name with a glob character: its payload may be that of any channel. */
+export type PatternName = `${string}${'*' | '?' | '['}${string}`
+
+export interface PublishOptions {
+  /** Encode with this codec instead of the bus's. @defaultValue the bus codec */
+  codec?: Codec
+}
+
+export interface PubSubBusConfig {
+  codec: Codec
+  logger: Logger
+  /** Largest encoded message publish accepts, in bytes. */
+  maxPayloadBytes: number
+  /** How long close() waits for running handlers, in milliseconds. */
+  closeTimeoutMs: number
+  /** Subscription defaults. */
+  bufferSize: number
+  overflow: SubscribeOptions['overflow']
+  /** Schemas by channel, checked on what arrives. */
+  schemas: Record<string, StandardSchemaV1>
+}
+
+type CloseHook = () => Promise<void>
+
+/**
+ * Publishing and subscribing over one transport. Local subscriptions are multiplexed onto one
+ * broker subscription per name; each message is decoded once per codec and handed to every
+ * local subscription of its channel or pattern.
+ */
+export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
+  readonly codec: Codec
+  readonly logger: Logger
+  /** Resolves when close() has finished; never rejects. */
+  readonly closed: Promise<void>
+  readonly #transport: Transport
+  readonly #config: PubSubBusConfig
+  readonly #registry = new SubscriptionRegistry<Subscription<unknown>>()
+  readonly #subscriptions = new Set<Subscription<unknown>>()
+  readonly #events: TypedEmitter<BusEvents>
+  readonly #publishLog: Logger
+  readonly #deliverLog: Logger
+  readonly #debug: boolean
+  readonly #closeHooks: CloseHook[] = []
+  readonly #stats: BusStats = { published: 0, delivered: 0, malformed: 0, dropped: 0, handlerErrors: 0 }
+  #closing = false
+  #resolveClosed!: () => void
+
+  constructor(transport: Transport, config: PubSubBusConfig) {
+    this.#transport = transport
+    this.#config = config
+    this.codec = config.codec
+    this.logger = config.logger
+    this.#publishLog = config.logger.child({ component: 'publisher' })
+    this.#deliverLog = config.logger.child({ component: 'subscriber' })
+    this.#debug = isDebugEnabled(config.logger)
+    this.#events = new TypedEmitter<BusEvents>((error) =>
+      this.logger.error({ err: error }, 'bus event listener threw'),
+    )
+    this.closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve
+    })
+    transport.onMessage(this.#dispatch)
+    transport.onStatus(this.#onStatus)
+  }
+
+  /** The broker URL, with any password masked. */
+  get url(): string {
+    return this.#transport.url
+  }
+
+  get isClosed(): boolean {
+    return this.#closing
+  }
+
+  /** @internal Connects the transport; connect() calls it. */
+  async start(): Promise<void> {
+    await this.#transport.connect()
+  }
+
+  on<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): this {
+    this.#events.on(event, listener)
+    return this
+  }
+
+  off<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): this {
+    this.#events.off(event, listener)
+    return this
+  }
+
+  once<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): this {
+    this.#events.once(event, listener)
+    return this
+  }
+
+  /** Counters since the bus was created. */
+  stats(): Readonly<BusStats> {
+    return { ...this.#stats }
+  }
+
+  /** @internal Encodes with the bus codec (or `codec`), enforcing maxPayloadBytes. */
+  encode(data: unknown, codec: Codec = this.codec): Uint8Array {
+    let bytes: Uint8Array
+    try {
+      bytes = codec.encode(data)
+    } catch (error) {
+      if (error instanceof SwitchboardError) throw error
+      throw new EncodeError(codec.name, { cause: error })
+    }
+    if (bytes.byteLength > this.#config.maxPayloadBytes)
+      throw new PayloadTooLargeError(bytes.byteLength, this.#config.maxPayloadBytes)
+    return bytes
+  }
+
+  /**
+   * Publishes one message to a channel, or the same message to several; resolves to the number of
+   * receivers (summed over the channels), as PUBLISH counts them.
+   */
+  publish<K extends keyof C & string>(
+    channel: K | readonly K[],
+    data: C[K],
+    options?: PublishOptions,
+  ): Promise<number> {
+    let bytes: Uint8Array
+    try {
+      if (this.#closing) throw new ClosedError('bus')
+      bytes = this.encode(data, options?.codec)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.publishBytes(channel, bytes)
+  }
+
+  /** @internal Publishes bytes that are already encoded. */
+  publishBytes(channel: string | readonly string[], bytes: Uint8Array): Promise<number> {
+    if (this.#closing) return Promise.reject(new ClosedError('bus'))
+    if (this.#debug) this.#publishLog.debug({ channel, bytes: bytes.byteLength }, 'publish')
+    if (typeof channel === 'string') {
+      this.#stats.published += 1
+      return this.#transport.publish(channel, bytes)
+    }
+    if (channel.length === 0)
+      return Promise.reject(new InvalidArgumentError('publish needs at least one channel'))
+    this.#stats.published += channel.length
+    return this.#transport
+      .publishBatch(channel.map((name) => [name, bytes] as const))
+      .then((counts) => counts.reduce((a, b) => a + b, 0))
+  }
+
+  /** = publish: the Daebus name. */
+  broadcast<K extends keyof C & string>(
+    channel: K | readonly K[],
+    data: C[K],
+    options?: PublishOptions,
+  ): Promise<number> {
+    return this.publish(channel, data, options)
+  }
+
+  /** Starts a batch of publishes that exec() sends in one round trip. */
+  batch(): Batch<C> {
+    if (this.#closing) throw new ClosedError('bus')
+    return new Batch<C>({
+      encode: (data) => this.encode(data),
+      publishBatch: (messages) => {
+        if (this.#closing) return Promise.reject(new ClosedError('bus'))
+        this.#stats.published += messages.length
+        if (this.#debug)
+          for (const [channel, bytes] of messages)
+            this.#publishLog.debug({ channel, bytes: bytes.byteLength }, 'publish')
+        return this.#transport.publishBatch(messages)
+      },
+    })
+  }
+
+  /**
+   * Subscribes to channels and patterns. With a handler, it is called for every message; without
+   * one, read the returned Subscription as an async iterator or with poll().
+   */
+  subscribe<K extends keyof C & string>(
+    names: K | readonly K[],
+    handler?: MessageHandler<C[K]>,
+    options?: SubscribeOptions<C[K]>,
+  ): Promise<Subscription<C[K]>>
+  subscribe(
+    names: PatternName | readonly PatternName[],
+    handler?: MessageHandler<C[keyof C]>,
+    options?: SubscribeOptions<C[keyof C]>,
+  ): Promise<Subscription<C[keyof C]>>
+  subscribe<K extends keyof C & string>(
+    names: K | readonly K[],
+    options: SubscribeOptions<C[K]>,
+  ): Promise<Subscription<C[K]>>
+  async subscribe<T>(
+    names: string | readonly string[],
+    handlerOrOptions?: MessageHandler<T> | SubscribeOptions<T>,
+    maybeOptions?: SubscribeOptions<T>,
+  ): Promise<Subscription<T>> {
+    if (this.#closing) throw new ClosedError('bus')
+    const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : undefined
+    const options = (typeof handlerOrOptions === 'object' ? handlerOrOptions : maybeOptions) ?? {}
+    const list = typeof names === 'string' ? [names] : [...names]
+    if (list.length === 0 || list.some((n) => typeof n !== 'string' || n.length === 0)) {
+      throw new InvalidArgumentError(
+        `subscribe needs one or more non-empty channel names, got ${JSON.stringify(names)}`,
+      )
+    }
+    const schema = options.schema ?? (list.length === 1 ? this.#config.schemas[list[0] as string] : undefined)
+    const sub = new Subscription<T>(this.#host, list, options.codec ?? this.codec, handler, {
+      bufferSize: this.#config.bufferSize,
+      overflow: this.#config.overflow,
+      ...options,
+      schema: schema as StandardSchemaV1<unknown, T> | undefined,
+    })
+    const asPatterns = options.pattern ?? true
+    const channels: string[] = []
+    const patterns: string[] = []
+    for (const name of list) {
+      const kind = asPatterns && isGlobPattern(name) ? 'pattern' : 'channel'
+      if (this.#registry.add(kind, name, sub as Subscription<unknown>))
+        (kind === 'channel' ? channels : patterns).push(name)
+    }
+    this.#subscriptions.add(sub as Subscription<unknown>)
+    try {
+      await Promise.all([
+        channels.length > 0 ? this.#transport.subscribe(channels) : undefined,
+        patterns.length > 0 ? this.#transport.psubscribe(patterns) : undefined,
+      ])
+    } catch (error) {
+      await sub.unsubscribe().catch(() => {})
+      throw error
+    }
+    return sub
+  }
+
+  /** PUBSUB NUMSUB: subscribers of a channel (one per connection, as Redis counts). */
+  async numsub(channel: string): Promise<number>
+  async numsub(channels: readonly string[]): Promise<number[]>
+  async numsub(channel: string | readonly string[]): Promise<number | number[]> {
+    if (this.#closing) throw new ClosedError('bus')
+    if (typeof channel === 'string') return (await this.#transport.numsub([channel]))[0] ?? 0
+    return this.#transport.numsub(channel)
+  }
+
+  /** @internal PUBSUB CHANNELS, for service discovery. */
+  activeChannels(pattern: string): Promise<string[]> {
+    if (this.#closing) return Promise.reject(new ClosedError('bus'))
+    return this.#transport.channels(pattern)
+  }
+
+  /** @internal SET NX PX, for exactly-once claims. */
+  claim(key: string, ttlMs: number): Promise<boolean> {
+    if (this.#closing) return Promise.reject(new ClosedError('bus'))
+    return this.#transport.claim(key, ttlMs)
+  }
+
+  /** @internal Registers work that close() runs before it closes subscriptions (services, callers). */
+  onClose(hook: CloseHook): void {
+    this.#closeHooks.push(hook)
+  }
+
+  /** @internal Reports an error: to 'error' listeners, or only to the log when there is none. */
+  reportError(error: SwitchboardError): void {
+    if (error instanceof MalformedMessageError) this.#stats.malformed += 1
+    if (!this.#events.emit('error', error)) this.logger.error({ err: error, code: error.code }, error.message)
+  }
+
+  /**
+   * Stops intake, waits (up to closeTimeoutMs) for running handlers and registered work, ends
+   * every subscription and closes the connections. Later calls reject with ClosedError.
+   */
+  async close(): Promise<void> {
+    if (this.#closing) return this.closed
+    this.#closing = true
+    try {
+      await Promise.allSettled(this.#closeHooks.map((hook) => hook()))
+      const idle = Promise.allSettled([...this.#subscriptions].map((sub) => sub.idle()))
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#config.closeTimeoutMs)
+      })
+      await Promise.race([idle, timeout]).finally(() => clearTimeout(timer))
+      for (const sub of this.#subscriptions) sub.end()
+      this.#subscriptions.clear()
+      await this.#transport.close()
+    } finally {
+      this.#resolveClosed()
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  readonly #host = {
+    release: async (s: Subscription<unknown>): Promise<void> => {
+      this.#subscriptions.delete(s)
+      const channels: string[] = []
+      const patterns: string[] = []
+      for (const name of s.names) {
+        if (this.#registry.remove('channel', name, s)) channels.push(name)
+        if (this.#registry.remove('pattern', name, s)) patterns.push(name)
+      }
+      if (this.#closing) return
+      await Promise.all([
+        channels.length > 0 ? this.#transport.unsubscribe(channels) : undefined,
+        patterns.length > 0 ? this.#transport.punsubscribe(patterns) : undefined,
+      ])
+    },
+    reportError: (error: SwitchboardError): void => {
+      if (error.code === 'SUBSCRIBER') this.#stats.handlerErrors += 1
+      this.reportError(error)
+    },
+    reportOverflow: (info: OverflowInfo): void => {
+      this.#stats.dropped += 1
+      if (!this.#events.emit('overflow', info)) {
+        this.logger.warn({ ...info }, `subscription buffer full: dropping messages (${info.policy})`)
+      }
+    },
+  }
+
+  readonly #dispatch = (channel: string, raw: Uint8Array, pattern: string | undefined): void => {
+    const targets = this.#registry.targets(channel, pattern)
+    if (!targets) return
+    let codec: Codec | undefined
+    let msg: Message<unknown> | undefined
+    for (const sub of targets) {
+      if (sub.codec !== codec) {
+        codec = sub.codec
+        msg = this.#decode(codec, channel, raw, pattern)
+      }
+      if (!msg) continue
+      this.#stats.delivered += 1
+      if (this.#debug) this.#deliverLog.debug({ channel, pattern, bytes: raw.byteLength }, 'deliver')
+      sub.deliver(msg)
+    }
+  }
+
+  #decode(
+    codec: Codec,
+    channel: string,
+    raw: Uint8Array,
+    pattern: string | undefined,
+  ): Message<unknown> | undefined {
+    let data: unknown
+    try {
+      data = codec.decode(raw)
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      const malformed = new MalformedMessageError(
+        `dropped a message on "${channel}" that the ${codec.name} codec cannot decode: ${reason}`,
+        { channel, bytes: raw, cause: error },
+      )
+      this.logger.warn({ channel, codec: codec.name, bytes: raw.byteLength }, malformed.message)
+      this.#stats.malformed += 1
+      this.#events.emit('error', malformed)
+      return undefined
+    }
+    return pattern === undefined ? { channel, data, raw } : { channel, pattern, data, raw }
+  }
+
+  readonly #onStatus = (status: TransportStatus): void => {
+    switch (status.type) {
+      case 'connected':
+        this.#events.emit('connected')
+        break
+      case 'disconnected':
+        this.logger.warn({ url: this.url, err: status.error }, 'disconnected from the broker')
+        this.#events.emit('disconnected', status.error)
+        break
+      case 'reconnected':
+        this.logger.info({ url: this.url }, 'reconnected to the broker')
+        this.#events.emit('reconnected')
+        break
+      case 'error': {
+        const error =
+          status.error instanceof SwitchboardError
+            ? status.error
+            : new SwitchboardError('CONNECTION', status.error.message, { cause: status.error })
+        this.reportError(error)
+        break
+      }
+    }
+  }
+}

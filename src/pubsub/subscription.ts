@@ -1,0 +1,287 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { Codec } from '../codec/codec.js'
+import { BufferOverflowError, InvalidArgumentError, SubscriberError, SwitchboardError } from '../errors.js'
+import type { Message } from './message.js'
+import { MessageBuffer, type OverflowPolicy } from './message-buffer.js'
+import { validate } from './validate.js'
+
+/** Called for each message. A returned promise is awaited before the next message is handed over. */
+export type MessageHandler<T> = (data: T, msg: Message<T>) => unknown
+
+export interface SubscribeOptions<T = unknown> {
+  /**
+   * Treat a name holding `*`, `?` or `[` as a Redis glob pattern. Set to `false` to subscribe to
+   * such a name literally. @defaultValue true
+   */
+  pattern?: boolean
+  /** Messages buffered per subscription (iterator, poll, or behind a busy handler). @defaultValue 10000 */
+  bufferSize?: number
+  /** What a full buffer does with one more message: drop-oldest, drop-newest or error. @defaultValue 'drop-oldest' */
+  overflow?: OverflowPolicy
+  /** Decode with this codec instead of the bus's. @defaultValue the bus codec */
+  codec?: Codec
+  /** A Standard Schema every arriving payload must pass; failures are reported and dropped. */
+  schema?: StandardSchemaV1<unknown, T>
+}
+
+export const SUBSCRIBE_DEFAULTS = { pattern: true, bufferSize: 10_000, overflow: 'drop-oldest' } as const
+
+/** What a subscription needs from the bus that owns it. */
+export interface SubscriptionHost {
+  release(sub: Subscription<unknown>): Promise<void>
+  reportError(error: SwitchboardError): void
+  reportOverflow(info: OverflowInfo): void
+}
+
+export interface OverflowInfo {
+  /** The names the subscription was made with. */
+  readonly names: readonly string[]
+  /** The channel of the message that did not fit. */
+  readonly channel: string
+  readonly policy: OverflowPolicy
+  /** Messages this subscription has dropped so far. */
+  readonly dropped: number
+}
+
+export interface SubscriptionStats {
+  received: number
+  dropped: number
+  handlerErrors: number
+  invalid: number
+}
+
+type Waiter<T> = (result: IteratorResult<Message<T>>) => void
+
+/**
+ * A subscription to channels and patterns. With a handler it calls it for each message, one at a
+ * time and in order; without, it is an async iterator with a bounded buffer, and `poll()` takes
+ * one message without waiting.
+ */
+export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
+  /** The channel and pattern names given to subscribe. */
+  readonly names: readonly string[]
+  /** Resolves when the subscription has ended; never rejects. */
+  readonly closed: Promise<void>
+  readonly stats: SubscriptionStats = { received: 0, dropped: 0, handlerErrors: 0, invalid: 0 }
+  /** @internal */ readonly codec: Codec
+  readonly #host: SubscriptionHost
+  readonly #handler: MessageHandler<T> | undefined
+  readonly #schema: StandardSchemaV1<unknown, T> | undefined
+  readonly #buffer: MessageBuffer<Message<T>>
+  #waiter: Waiter<T> | undefined
+  #running: Promise<void> | undefined
+  #validating: Promise<void> | undefined
+  #overflowing = false
+  #failure: SwitchboardError | undefined
+  #ended = false
+  #resolveClosed!: () => void
+
+  /** @internal Created by Bus.subscribe. */
+  constructor(
+    host: SubscriptionHost,
+    names: readonly string[],
+    codec: Codec,
+    handler: MessageHandler<T> | undefined,
+    options: SubscribeOptions<T>,
+  ) {
+    this.#host = host
+    this.names = names
+    this.codec = codec
+    this.#handler = handler
+    this.#schema = options.schema
+    const size = options.bufferSize ?? SUBSCRIBE_DEFAULTS.bufferSize
+    if (!Number.isInteger(size) || size < 1)
+      throw new InvalidArgumentError(`bufferSize must be a positive integer, got ${size}`)
+    this.#buffer = new MessageBuffer(size, options.overflow ?? SUBSCRIBE_DEFAULTS.overflow)
+    this.closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve
+    })
+  }
+
+  /** Messages waiting in the buffer. */
+  get pending(): number {
+    return this.#buffer.length
+  }
+
+  get isClosed(): boolean {
+    return this.#ended
+  }
+
+  /** @internal Hands over one message, decoded. Never throws. */
+  deliver(msg: Message<T>): void {
+    if (this.#ended) return
+    this.stats.received += 1
+    if (this.#schema) this.#deliverValidated(msg, this.#schema)
+    else this.#accept(msg)
+  }
+
+  #deliverValidated(msg: Message<T>, schema: StandardSchemaV1<unknown, T>): void {
+    const where = `message on "${msg.channel}"`
+    if (this.#validating) {
+      this.#validating = this.#validating.then(() =>
+        this.#acceptValidated(msg, validate(schema, msg.data, where)),
+      )
+      return
+    }
+    const result = validate(schema, msg.data, where)
+    if (result instanceof Promise) {
+      this.#validating = this.#acceptValidated(msg, result).finally(() => {
+        this.#validating = undefined
+      })
+      return
+    }
+    this.#acceptValidated(msg, result)
+  }
+
+  async #acceptValidated(
+    msg: Message<T>,
+    result: T | SwitchboardError | Promise<T | SwitchboardError>,
+  ): Promise<void> {
+    const value = await result
+    if (value instanceof SwitchboardError) {
+      this.stats.invalid += 1
+      this.#host.reportError(value)
+      return
+    }
+    this.#accept({ ...msg, data: value })
+  }
+
+  #accept(msg: Message<T>): void {
+    if (this.#waiter) {
+      const waiter = this.#waiter
+      this.#waiter = undefined
+      waiter({ value: msg, done: false })
+      return
+    }
+    if (this.#handler && !this.#running && this.#buffer.length === 0) {
+      this.#invoke(this.#handler, msg)
+      return
+    }
+    const outcome = this.#buffer.push(msg)
+    if (outcome === 'ok') {
+      this.#overflowing = false
+      return
+    }
+    if (outcome === 'dropped') {
+      this.stats.dropped += 1
+      // One report per episode of overflow, not one per lost message.
+      if (!this.#overflowing) {
+        this.#overflowing = true
+        this.#host.reportOverflow({
+          names: this.names,
+          channel: msg.channel,
+          policy: this.#buffer.policy,
+          dropped: this.stats.dropped,
+        })
+      }
+      return
+    }
+    this.stats.dropped += 1
+    this.#fail(new BufferOverflowError(msg.channel, this.#buffer.capacity))
+  }
+
+  #invoke(handler: MessageHandler<T>, msg: Message<T>): void {
+    let result: unknown
+    try {
+      result = handler(msg.data, msg)
+    } catch (error) {
+      this.#handlerFailed(msg, error)
+      return
+    }
+    if (result instanceof Promise) {
+      this.#running = result.then(
+        () => this.#next(handler),
+        (error: unknown) => {
+          this.#handlerFailed(msg, error)
+          this.#next(handler)
+        },
+      )
+    }
+  }
+
+  #next(handler: MessageHandler<T>): void {
+    this.#running = undefined
+    while (!this.#running && !this.#ended) {
+      const msg = this.#buffer.shift()
+      if (!msg) return
+      this.#invoke(handler, msg)
+    }
+  }
+
+  #handlerFailed(msg: Message<T>, error: unknown): void {
+    this.stats.handlerErrors += 1
+    this.#host.reportError(error instanceof SubscriberError ? error : new SubscriberError(msg.channel, error))
+  }
+
+  #fail(error: SwitchboardError): void {
+    this.#failure = error
+    this.#host.reportError(error)
+    void this.unsubscribe()
+  }
+
+  /** Takes one buffered message without waiting: a Message, or undefined when none is there. */
+  async poll(): Promise<Message<T> | undefined> {
+    if (this.#handler) throw new InvalidArgumentError('poll() is for subscriptions made without a handler')
+    const msg = this.#buffer.shift()
+    if (msg) return msg
+    if (this.#failure) throw this.#failure
+    return undefined
+  }
+
+  /** Resolves when any message being handled has been handled (handler mode). */
+  async idle(): Promise<void> {
+    while (this.#running || this.#validating) await (this.#running ?? this.#validating)
+  }
+
+  async unsubscribe(): Promise<void> {
+    if (this.#ended) return
+    this.#ended = true
+    if (this.#handler) this.#buffer.clear()
+    const waiter = this.#waiter
+    this.#waiter = undefined
+    try {
+      await this.#host.release(this as unknown as Subscription<unknown>)
+    } finally {
+      waiter?.({ value: undefined, done: true })
+      this.#resolveClosed()
+    }
+  }
+
+  #read(): Promise<IteratorResult<Message<T>>> {
+    if (this.#handler)
+      return Promise.reject(new InvalidArgumentError('a subscription with a handler cannot also be iterated'))
+    const msg = this.#buffer.shift()
+    if (msg) return Promise.resolve({ value: msg, done: false })
+    if (this.#failure) return Promise.reject(this.#failure)
+    if (this.#ended) return Promise.resolve({ value: undefined, done: true })
+    if (this.#waiter)
+      return Promise.reject(new InvalidArgumentError('a subscription can be read by one consumer at a time'))
+    return new Promise((resolve) => {
+      this.#waiter = resolve
+    })
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message<T>> {
+    return {
+      next: () => this.#read(),
+      return: async () => {
+        await this.unsubscribe()
+        return { value: undefined, done: true }
+      },
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.unsubscribe()
+  }
+
+  /** @internal Ends the subscription because its bus closed: buffered messages can still be read. */
+  end(): void {
+    if (this.#ended) return
+    this.#ended = true
+    const waiter = this.#waiter
+    this.#waiter = undefined
+    waiter?.({ value: undefined, done: true })
+    this.#resolveClosed()
+  }
+}

@@ -1,0 +1,87 @@
+import { ClosedError } from '../../errors.js'
+import type { MessageSink, StatusSink, Transport } from '../transport.js'
+import { type BrokerClient, type MemoryBroker, memoryBroker } from './memory-broker.js'
+
+const noMessageSink: MessageSink = () => {}
+const noStatusSink: StatusSink = () => {}
+
+/** A transport on the embedded in-process broker named in `memory://name`. */
+export class MemoryTransport implements Transport {
+  readonly url: string
+  readonly #broker: MemoryBroker
+  readonly #client: BrokerClient
+  #sink: MessageSink = noMessageSink
+  #status: StatusSink = noStatusSink
+  #closed = false
+
+  constructor(brokerName = 'default') {
+    this.url = `memory://${brokerName}`
+    this.#broker = memoryBroker(brokerName)
+    this.#client = { sink: (channel, payload, pattern) => this.#sink(channel, payload, pattern) }
+  }
+
+  async connect(): Promise<void> {
+    this.#status({ type: 'connected' })
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#broker.disconnect(this.#client)
+  }
+
+  #open(): void {
+    if (this.#closed) throw new ClosedError(`transport ${this.url}`)
+  }
+
+  async publish(channel: string, payload: Uint8Array): Promise<number> {
+    this.#open()
+    return this.#broker.publish(channel, payload)
+  }
+
+  async publishBatch(messages: ReadonlyArray<readonly [string, Uint8Array]>): Promise<number[]> {
+    this.#open()
+    return messages.map(([channel, payload]) => this.#broker.publish(channel, payload))
+  }
+
+  async subscribe(channels: readonly string[]): Promise<void> {
+    this.#open()
+    for (const channel of channels) this.#broker.subscribe(this.#client, channel)
+  }
+
+  async unsubscribe(channels: readonly string[]): Promise<void> {
+    for (const channel of channels) this.#broker.unsubscribe(this.#client, channel)
+  }
+
+  async psubscribe(patterns: readonly string[]): Promise<void> {
+    this.#open()
+    for (const pattern of patterns) this.#broker.psubscribe(this.#client, pattern)
+  }
+
+  async punsubscribe(patterns: readonly string[]): Promise<void> {
+    for (const pattern of patterns) this.#broker.punsubscribe(this.#client, pattern)
+  }
+
+  async numsub(channels: readonly string[]): Promise<number[]> {
+    this.#open()
+    return channels.map((channel) => this.#broker.numsub(channel))
+  }
+
+  async channels(pattern: string): Promise<string[]> {
+    this.#open()
+    return this.#broker.channels(pattern)
+  }
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    this.#open()
+    return this.#broker.claim(key, ttlMs)
+  }
+
+  onMessage(sink: MessageSink): void {
+    this.#sink = sink
+  }
+
+  onStatus(sink: StatusSink): void {
+    this.#status = sink
+  }
+}

@@ -1,0 +1,29 @@
+import { ClientClosedError, ClientOfflineError } from 'redis'
+import { ConnectionError, SwitchboardError } from '../../errors.js'
+
+/**
+ * Wraps whatever node-redis threw into a ConnectionError that names the (masked) URL and what
+ * was being done, keeping the original as `cause`. Switchboard's own errors pass through.
+ */
+export function toConnectionError(cause: unknown, url: string, doing: string): SwitchboardError {
+  if (cause instanceof SwitchboardError) return cause
+  return new ConnectionError(`${doing} on ${url} failed: ${explain(cause)}`, { cause, url })
+}
+
+/** The error carried by a `disconnected` status. */
+export function lostConnectionError(cause: unknown, url: string, link: string): ConnectionError {
+  return new ConnectionError(`lost the ${link} connection to ${url}: ${explain(cause)}; reconnecting`, { cause, url })
+}
+
+function explain(cause: unknown): string {
+  if (cause instanceof ClientOfflineError) {
+    return "the connection is down and being re-established; retry after the 'reconnected' status"
+  }
+  if (cause instanceof ClientClosedError) return 'the connection is closed'
+  if (cause instanceof AggregateError && cause.errors.length > 0) {
+    // Node reports a refused connection to a name with several addresses (localhost: ::1 and
+    // 127.0.0.1) as an AggregateError whose own message is empty.
+    return cause.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ')
+  }
+  return cause instanceof Error ? cause.message || cause.name : String(cause)
+}

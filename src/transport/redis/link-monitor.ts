@@ -1,0 +1,48 @@
+import type { TransportStatus } from '../transport.js'
+
+/** The connections a RedisTransport holds. */
+export const LINKS = {
+  commands: 'commands',
+  subscriber: 'subscriber',
+} as const
+
+export type Link = (typeof LINKS)[keyof typeof LINKS]
+
+/**
+ * Folds the up/down events of several connections into one status stream, so that a server
+ * restart, which drops both connections, reads as one `disconnected` and one `reconnected`.
+ * `disconnected` comes when the first connection drops; `reconnected` when the last one is back.
+ * Pure logic: it returns the status to emit, or undefined.
+ */
+export class LinkMonitor {
+  #down = new Set<Link>()
+  #announced = false
+
+  /** True while at least one connection is down. */
+  get isDown(): boolean {
+    return this.#down.size > 0
+  }
+
+  isLinkDown(link: Link): boolean {
+    return this.#down.has(link)
+  }
+
+  down(link: Link, error: Error): TransportStatus | undefined {
+    this.#down.add(link)
+    if (this.#announced) return undefined
+    this.#announced = true
+    return { type: 'disconnected', error }
+  }
+
+  up(link: Link): TransportStatus | undefined {
+    this.#down.delete(link)
+    if (!this.#announced || this.#down.size > 0) return undefined
+    this.#announced = false
+    return { type: 'reconnected' }
+  }
+
+  /** A connection that is gone for good (closed on purpose) no longer holds `reconnected` back. */
+  forget(link: Link): TransportStatus | undefined {
+    return this.up(link)
+  }
+}

@@ -1,0 +1,43 @@
+import { RedisClient } from 'redis'
+import type { RedisUrl } from '../url.js'
+import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
+
+/** What node-redis asks after a drop: a delay in ms, or false / an Error to stop for good. */
+export type ReconnectStrategy = (retries: number, cause: Error) => number | false | Error
+
+/**
+ * One node-redis connection set up the way switchboard needs it:
+ * - `commandOptions.timeout: 0` turns off node-redis's per-command timer (5 s by default), which
+ *   arms an AbortSignal per command and costs about 5x on batched publishes. Deadlines belong to
+ *   switchboard's own layers.
+ * - `disableOfflineQueue` makes a command issued while the connection is down reject at once
+ *   instead of waiting, unbounded, for the reconnection.
+ * - RESP2: pub/sub replies are plain arrays, and it works with every Redis version.
+ * - Maintenance notifications (a Redis Enterprise feature) would add a handshake command.
+ */
+export function createNodeRedisClient(
+  target: RedisUrl,
+  options: ResolvedRedisTransportOptions,
+  role: 'cmd' | 'sub',
+  reconnectStrategy: ReconnectStrategy,
+) {
+  const socket = {
+    host: target.host,
+    port: target.port,
+    connectTimeout: options.connectTimeoutMs,
+    reconnectStrategy,
+  }
+  return RedisClient.create({
+    RESP: 2,
+    socket: target.tls ? { ...options.tls, ...socket, tls: true } : socket,
+    ...(target.username === undefined ? {} : { username: target.username }),
+    ...(target.password === undefined ? {} : { password: target.password }),
+    ...(target.db === 0 ? {} : { database: target.db }),
+    ...(options.clientName === '' ? {} : { name: `${options.clientName}:${role}` }),
+    disableOfflineQueue: true,
+    commandOptions: { timeout: 0 },
+    maintNotifications: 'disabled',
+  })
+}
+
+export type NodeRedisClient = ReturnType<typeof createNodeRedisClient>

@@ -1,0 +1,133 @@
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls'
+import { InvalidArgumentError } from '../../errors.js'
+
+/** How a dropped connection is retried: exponential backoff with jitter. */
+export interface ReconnectOptions {
+  /**
+   * Delay before the first reconnect attempt, in milliseconds. Each later attempt multiplies it
+   * by `factor`, up to `maxDelayMs`.
+   * @defaultValue 100
+   */
+  initialDelayMs: number
+  /**
+   * Upper bound of the delay between two attempts, in milliseconds.
+   * @defaultValue 5000
+   */
+  maxDelayMs: number
+  /**
+   * Growth of the delay from one attempt to the next.
+   * @defaultValue 2
+   */
+  factor: number
+  /**
+   * Fraction of each delay that is random, from 0 (none) to 1 (anywhere from 0 to the delay), so
+   * that many clients cut off together do not all come back in the same millisecond.
+   * @defaultValue 0.5
+   */
+  jitter: number
+  /**
+   * Reconnect attempts after a connection drops before giving up; `Infinity` never gives up.
+   * Giving up emits an `error` status with a ConnectionError, and every later call rejects.
+   * @defaultValue Infinity
+   */
+  maxAttempts: number
+}
+
+export interface RedisTransportOptions {
+  /** Reconnection after a dropped connection. The first connect is never retried: it fails fast. */
+  reconnect?: Partial<ReconnectOptions>
+  /**
+   * Time allowed to open a connection (TCP, TLS and handshake), in milliseconds.
+   * @defaultValue 5000
+   */
+  connectTimeoutMs?: number
+  /**
+   * Time allowed for the INFO query that tells a slow-consumer drop from other drops, in
+   * milliseconds. When it runs out the drop is treated as an ordinary disconnection.
+   * @defaultValue 2000
+   */
+  slowConsumerCheckTimeoutMs?: number
+  /**
+   * How long close() waits for commands in flight to be answered before it cuts the
+   * connections, in milliseconds. It bounds close() when the server hangs.
+   * @defaultValue 2000
+   */
+  closeTimeoutMs?: number
+  /**
+   * CLIENT SETNAME prefix of the two connections (`<name>:cmd` and `<name>:sub`), so that they can
+   * be told apart in CLIENT LIST. An empty string sets no name.
+   * @defaultValue 'switchboard'
+   */
+  clientName?: string
+  /**
+   * TLS settings for `rediss://` (ca, cert, key, servername, rejectUnauthorized...).
+   * @defaultValue {} (Node's defaults: verify the server against the system CAs)
+   */
+  tls?: TlsConnectionOptions
+}
+
+export type ResolvedRedisTransportOptions = Required<Omit<RedisTransportOptions, 'reconnect'>> & {
+  reconnect: ReconnectOptions
+}
+
+/** Every default, in one place. */
+export const DEFAULTS = {
+  reconnect: {
+    initialDelayMs: 100,
+    maxDelayMs: 5_000,
+    factor: 2,
+    jitter: 0.5,
+    maxAttempts: Number.POSITIVE_INFINITY,
+  },
+  connectTimeoutMs: 5_000,
+  slowConsumerCheckTimeoutMs: 2_000,
+  closeTimeoutMs: 2_000,
+  clientName: 'switchboard',
+  tls: {},
+} as const satisfies ResolvedRedisTransportOptions
+
+/** Applies DEFAULTS and rejects values that cannot work, naming the option. */
+export function resolveOptions(options: RedisTransportOptions = {}): ResolvedRedisTransportOptions {
+  const resolved: ResolvedRedisTransportOptions = {
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    slowConsumerCheckTimeoutMs: options.slowConsumerCheckTimeoutMs ?? DEFAULTS.slowConsumerCheckTimeoutMs,
+    closeTimeoutMs: options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs,
+    clientName: options.clientName ?? DEFAULTS.clientName,
+    tls: options.tls ?? DEFAULTS.tls,
+    reconnect: { ...DEFAULTS.reconnect, ...stripUndefined(options.reconnect ?? {}) },
+  }
+  const r = resolved.reconnect
+  check(r.initialDelayMs >= 0, 'reconnect.initialDelayMs', 'a number of milliseconds >= 0', r.initialDelayMs)
+  check(r.maxDelayMs >= r.initialDelayMs, 'reconnect.maxDelayMs', '>= reconnect.initialDelayMs', r.maxDelayMs)
+  check(r.factor >= 1, 'reconnect.factor', 'a number >= 1', r.factor)
+  check(r.jitter >= 0 && r.jitter <= 1, 'reconnect.jitter', 'a number from 0 to 1', r.jitter)
+  check(r.maxAttempts >= 0, 'reconnect.maxAttempts', 'a count >= 0, or Infinity', r.maxAttempts)
+  check(
+    resolved.connectTimeoutMs > 0,
+    'connectTimeoutMs',
+    'a number of milliseconds > 0',
+    resolved.connectTimeoutMs,
+  )
+  check(
+    resolved.slowConsumerCheckTimeoutMs > 0,
+    'slowConsumerCheckTimeoutMs',
+    'a number of milliseconds > 0',
+    resolved.slowConsumerCheckTimeoutMs,
+  )
+  check(
+    resolved.closeTimeoutMs >= 0,
+    'closeTimeoutMs',
+    'a number of milliseconds >= 0',
+    resolved.closeTimeoutMs,
+  )
+  return resolved
+}
+
+function check(ok: boolean, name: string, expected: string, actual: number): void {
+  // NaN fails every comparison above, so it lands here too.
+  if (!ok) throw new InvalidArgumentError(`RedisTransport option ${name} must be ${expected}; got ${actual}`)
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}

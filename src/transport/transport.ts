@@ -1,0 +1,45 @@
+/**
+ * The seam between switchboard and a broker. A transport knows bytes and channel names, never
+ * data types. One Transport is one logical client of the broker: Redis counts its subscriptions
+ * once, whatever number of local subscribers the layers above multiplex onto it.
+ */
+
+/** Connection state changes, as a tagged union. */
+export type TransportStatus =
+  | { type: 'connected' }
+  | { type: 'disconnected'; error?: Error }
+  | { type: 'reconnected' }
+  | { type: 'error'; error: Error }
+
+/**
+ * Called for every message that arrives. `pattern` is set when the message matched a pattern
+ * subscription (Redis `pmessage`). The bytes may be reused by nobody else: keep them.
+ */
+export type MessageSink = (channel: string, payload: Uint8Array, pattern: string | undefined) => void
+
+export type StatusSink = (status: TransportStatus) => void
+
+export interface Transport {
+  /** The URL the transport was created from, with any password masked. */
+  readonly url: string
+  connect(): Promise<void>
+  /** Closes connections. Pending commands are flushed first where the broker allows. */
+  close(): Promise<void>
+  /** PUBLISH: resolves to the number of receivers (channel plus pattern subscriptions). */
+  publish(channel: string, payload: Uint8Array): Promise<number>
+  /** Many PUBLISH commands in one round trip; resolves to each one's receivers, in order. */
+  publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Uint8Array]>): Promise<number[]>
+  subscribe(channels: readonly string[]): Promise<void>
+  unsubscribe(channels: readonly string[]): Promise<void>
+  psubscribe(patterns: readonly string[]): Promise<void>
+  punsubscribe(patterns: readonly string[]): Promise<void>
+  /** PUBSUB NUMSUB: the subscriber count of each channel. */
+  numsub(channels: readonly string[]): Promise<number[]>
+  /** PUBSUB CHANNELS: the active channels matching a glob pattern. */
+  channels(pattern: string): Promise<string[]>
+  /** SET key value NX PX ttl: true when this caller claimed the key first. */
+  claim(key: string, ttlMs: number): Promise<boolean>
+  /** The one sink for incoming messages. Set before subscribing. */
+  onMessage(sink: MessageSink): void
+  onStatus(sink: StatusSink): void
+}

@@ -1,0 +1,277 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { ClosedError } from '../../src/errors.js'
+import type { Transport, TransportStatus } from '../../src/transport/transport.js'
+import { uniq, until } from '../helpers/wait.js'
+import { bytes, Inbox } from './inbox.js'
+
+/**
+ * The behaviour every transport shares, with Redis's semantics as the reference. Each transport
+ * runs this one suite (test/contract/<name>.contract.test.ts). `makeTransport` returns a new,
+ * not yet connected transport, a separate client of the same broker on every call.
+ */
+export function runTransportContract(name: string, makeTransport: () => Promise<Transport>): void {
+  describe(`Transport contract: ${name}`, () => {
+    const opened: Transport[] = []
+
+    async function client(): Promise<{ t: Transport; inbox: Inbox; statuses: TransportStatus[] }> {
+      const t = await makeTransport()
+      const inbox = new Inbox()
+      const statuses: TransportStatus[] = []
+      t.onMessage(inbox.sink)
+      t.onStatus((s) => statuses.push(s))
+      opened.push(t)
+      await t.connect()
+      return { t, inbox, statuses }
+    }
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((t) => t.close()))
+    })
+
+    it('reports connected once connect() resolves', async () => {
+      const { statuses } = await client()
+      expect(statuses).toEqual([{ type: 'connected' }])
+    })
+
+    it('publish returns 0 when nobody listens', async () => {
+      const { t } = await client()
+      expect(await t.publish(uniq('nobody'), bytes('x'))).toBe(0)
+    })
+
+    it('publish counts channel plus pattern subscriptions, per client, as Redis does', async () => {
+      const a = await client()
+      const b = await client()
+      const ch = uniq('count')
+      await a.t.subscribe([ch])
+      expect(await a.t.publish(ch, bytes('1'))).toBe(1)
+      // The same client on a matching pattern counts again.
+      await a.t.psubscribe([`${ch}*`])
+      expect(await a.t.publish(ch, bytes('2'))).toBe(2)
+      // A second client counts separately.
+      await b.t.subscribe([ch])
+      expect(await a.t.publish(ch, bytes('3'))).toBe(3)
+      // A channel that only the pattern matches.
+      expect(await a.t.publish(`${ch}-other`, bytes('4'))).toBe(1)
+      // Subscribing to what is already subscribed changes nothing.
+      await a.t.subscribe([ch])
+      await a.t.psubscribe([`${ch}*`])
+      expect(await a.t.publish(ch, bytes('5'))).toBe(3)
+    })
+
+    it('delivers the payload bytes unchanged, as a Uint8Array', async () => {
+      const { t, inbox } = await client()
+      const ch = uniq('bytes')
+      await t.subscribe([ch])
+      const binary = Uint8Array.from([0, 255, 13, 10, 36, 42, 0, 128])
+      const large = new Uint8Array(1 << 20).map((_, i) => i % 251)
+      await t.publish(ch, binary)
+      await t.publish(ch, large)
+      await t.publish(ch, new Uint8Array(0))
+      const got = await inbox.waitForCount((m) => m.channel === ch, 3, 'three payloads')
+      expect(got.map((m) => m.payload instanceof Uint8Array)).toEqual([true, true, true])
+      expect([...(got[0]?.payload ?? [])]).toEqual([...binary])
+      expect(Buffer.compare(Buffer.from(got[1]?.payload ?? []), Buffer.from(large))).toBe(0)
+      expect(got[2]?.payload.length).toBe(0)
+    })
+
+    it('gives each subscriber the messages in publish order (1000 messages)', async () => {
+      const pub = await client()
+      const s1 = await client()
+      const s2 = await client()
+      const ch = uniq('order')
+      await s1.t.subscribe([ch])
+      await s2.t.psubscribe([`${ch}*`])
+      const sent = Array.from({ length: 1000 }, (_, i) => String(i))
+      const receivers = await Promise.all(sent.map((m) => pub.t.publish(ch, bytes(m))))
+      expect(new Set(receivers)).toEqual(new Set([2]))
+      const got1 = await s1.inbox.waitForCount((m) => m.channel === ch, 1000, 'channel subscriber')
+      const got2 = await s2.inbox.waitForCount((m) => m.channel === ch, 1000, 'pattern subscriber')
+      expect(got1.map((m) => m.text)).toEqual(sent)
+      expect(got2.map((m) => m.text)).toEqual(sent)
+    })
+
+    describe('pattern matching follows Redis glob rules', () => {
+      const cases: Array<{ rule: string; pattern: string; matching: string[]; other: string[] }> = [
+        { rule: '* any run', pattern: 'a*', matching: ['a', 'abc', 'a:b:c'], other: ['b', 'ba'] },
+        {
+          rule: '? one character',
+          pattern: 'h?llo',
+          matching: ['hello', 'hallo'],
+          other: ['hllo', 'heello'],
+        },
+        { rule: '[abc] a set', pattern: 'h[ae]llo', matching: ['hello', 'hallo'], other: ['hillo', 'hllo'] },
+        {
+          rule: '[^a] a negated set',
+          pattern: 'h[^e]llo',
+          matching: ['hallo', 'hbllo'],
+          other: ['hello', 'hllo'],
+        },
+        {
+          rule: '[a-z] a range',
+          pattern: 'h[a-c]llo',
+          matching: ['hallo', 'hcllo'],
+          other: ['hdllo', 'hello'],
+        },
+        { rule: '\\* a literal *', pattern: 'a\\*b', matching: ['a*b'], other: ['axb', 'ab', 'a\\*b'] },
+        { rule: '\\? a literal ?', pattern: 'a\\?', matching: ['a?'], other: ['ab'] },
+      ]
+
+      it.each(cases)('$rule: $pattern', async ({ pattern, matching, other }) => {
+        const pub = await client()
+        const sub = await client()
+        const prefix = `${uniq('glob')}:`
+        await sub.t.psubscribe([prefix + pattern])
+        for (const name of matching) {
+          expect(await pub.t.publish(prefix + name, bytes(name)), `${pattern} matches ${name}`).toBe(1)
+        }
+        for (const name of other) {
+          expect(await pub.t.publish(prefix + name, bytes(name)), `${pattern} does not match ${name}`).toBe(0)
+        }
+        // A last matching message proves everything before it has been delivered.
+        const last = prefix + (matching[0] ?? '')
+        await pub.t.publish(last, bytes('end'))
+        await sub.inbox.waitFor((m) => m.text === 'end', 'the closing message')
+        const delivered = sub.inbox.messages.filter((m) => m.text !== 'end')
+        expect(delivered.map((m) => m.channel)).toEqual(matching.map((n) => prefix + n))
+        expect(new Set(delivered.map((m) => m.pattern))).toEqual(new Set([prefix + pattern]))
+      })
+    })
+
+    it('unsubscribe stops delivery', async () => {
+      const pub = await client()
+      const sub = await client()
+      const gone = uniq('gone')
+      const kept = uniq('kept')
+      await sub.t.subscribe([gone, kept])
+      await pub.t.publish(gone, bytes('before'))
+      await sub.inbox.waitFor((m) => m.channel === gone, 'a message before unsubscribe')
+      await sub.t.unsubscribe([gone])
+      expect(await pub.t.publish(gone, bytes('after'))).toBe(0)
+      await pub.t.publish(kept, bytes('marker'))
+      // Delivery is in order, so once the later marker is here, "after" would have been too.
+      await sub.inbox.waitFor((m) => m.channel === kept, 'the marker')
+      expect(sub.inbox.on(gone).map((m) => m.text)).toEqual(['before'])
+      // Unsubscribing what is not subscribed is a no-op.
+      await sub.t.unsubscribe([gone, uniq('never')])
+    })
+
+    it('punsubscribe stops delivery', async () => {
+      const pub = await client()
+      const sub = await client()
+      const prefix = uniq('pgone')
+      const kept = uniq('pkept')
+      await sub.t.psubscribe([`${prefix}:*`])
+      await sub.t.subscribe([kept])
+      await pub.t.publish(`${prefix}:1`, bytes('before'))
+      await sub.inbox.waitFor((m) => m.text === 'before', 'a message before punsubscribe')
+      await sub.t.punsubscribe([`${prefix}:*`])
+      expect(await pub.t.publish(`${prefix}:2`, bytes('after'))).toBe(0)
+      await pub.t.publish(kept, bytes('marker'))
+      await sub.inbox.waitFor((m) => m.channel === kept, 'the marker')
+      expect(sub.inbox.messages.filter((m) => m.pattern !== undefined).map((m) => m.text)).toEqual(['before'])
+      await sub.t.punsubscribe([`${prefix}:*`])
+    })
+
+    it('delivers a message matching a channel and a pattern of one client twice: as message and as pmessage', async () => {
+      const pub = await client()
+      const sub = await client()
+      const ch = uniq('both')
+      await sub.t.subscribe([ch])
+      await sub.t.psubscribe([`${ch}*`])
+      expect(await pub.t.publish(ch, bytes('hi'))).toBe(2)
+      const got = await sub.inbox.waitForCount((m) => m.channel === ch, 2, 'both deliveries')
+      const byKind = got.map((m) => ({ channel: m.channel, pattern: m.pattern, text: m.text }))
+      expect(byKind).toHaveLength(2)
+      expect(byKind).toContainEqual({ channel: ch, pattern: undefined, text: 'hi' })
+      expect(byKind).toContainEqual({ channel: ch, pattern: `${ch}*`, text: 'hi' })
+    })
+
+    it('numsub counts channel subscribers per channel, not pattern ones', async () => {
+      const a = await client()
+      const b = await client()
+      const c = await client()
+      const ch = uniq('numsub')
+      const other = uniq('numsub-none')
+      await a.t.subscribe([ch])
+      await b.t.subscribe([ch])
+      await c.t.psubscribe([`${ch}*`])
+      expect(await c.t.numsub([ch, other])).toEqual([2, 0])
+      await b.t.unsubscribe([ch])
+      expect(await c.t.numsub([ch])).toEqual([1])
+      expect(await c.t.numsub([])).toEqual([])
+    })
+
+    it('publishBatch returns each message its receivers, in order, and delivers in order', async () => {
+      const pub = await client()
+      const s1 = await client()
+      const s2 = await client()
+      const x = uniq('batch-x')
+      const y = uniq('batch-y')
+      await s1.t.subscribe([x, y])
+      await s2.t.subscribe([y])
+      const counts = await pub.t.publishBatch([
+        [x, bytes('1')],
+        [y, bytes('2')],
+        [uniq('batch-none'), bytes('3')],
+        [x, bytes('4')],
+      ])
+      expect(counts).toEqual([1, 2, 0, 1])
+      const got = await s1.inbox.waitForCount(() => true, 3, 'the batch')
+      expect(got.map((m) => `${m.channel === x ? 'x' : 'y'}${m.text}`)).toEqual(['x1', 'y2', 'x4'])
+      expect(await pub.t.publishBatch([])).toEqual([])
+    })
+
+    it('channels(pattern) lists the active channels that match', async () => {
+      const a = await client()
+      const b = await client()
+      const prefix = uniq('active')
+      await a.t.subscribe([`${prefix}:x`, `${prefix}:y`])
+      await b.t.subscribe([`${prefix}:y`])
+      // Pattern subscriptions are not channels.
+      await b.t.psubscribe([`${prefix}:*`])
+      expect((await a.t.channels(`${prefix}:*`)).sort()).toEqual([`${prefix}:x`, `${prefix}:y`])
+      await a.t.unsubscribe([`${prefix}:x`])
+      expect(await a.t.channels(`${prefix}:*`)).toEqual([`${prefix}:y`])
+      expect(await a.t.channels(`${prefix}:?`)).toEqual([`${prefix}:y`])
+      expect(await a.t.channels(`${uniq('none')}*`)).toEqual([])
+    })
+
+    it('claim() is true for the first caller and false until the key expires', async () => {
+      const a = await client()
+      const b = await client()
+      const key = uniq('claim')
+      expect(await a.t.claim(key, 60_000)).toBe(true)
+      expect(await a.t.claim(key, 60_000)).toBe(false)
+      expect(await b.t.claim(key, 60_000)).toBe(false)
+      expect(await b.t.claim(uniq('claim'), 60_000)).toBe(true)
+      const short = uniq('claim-short')
+      expect(await a.t.claim(short, 30)).toBe(true)
+      await until(() => b.t.claim(short, 60_000), 'the short claim to expire and be claimed again', 5_000)
+    })
+
+    it('rejects calls with ClosedError after close(); close() twice is fine', async () => {
+      const { t } = await client()
+      await t.close()
+      await t.close()
+      await expect(t.publish(uniq('closed'), bytes('x'))).rejects.toBeInstanceOf(ClosedError)
+      await expect(t.publishBatch([[uniq('closed'), bytes('x')]])).rejects.toBeInstanceOf(ClosedError)
+      await expect(t.subscribe([uniq('closed')])).rejects.toBeInstanceOf(ClosedError)
+      await expect(t.psubscribe([`${uniq('closed')}*`])).rejects.toBeInstanceOf(ClosedError)
+    })
+
+    it('close() stops delivery to that client and removes its subscriptions', async () => {
+      const pub = await client()
+      const sub = await client()
+      const ch = uniq('closing')
+      await sub.t.subscribe([ch])
+      await sub.t.psubscribe([`${ch}*`])
+      expect(await pub.t.publish(ch, bytes('1'))).toBe(2)
+      await sub.t.close()
+      await until(
+        async () => (await pub.t.publish(ch, bytes('2'))) === 0,
+        'subscriptions to go with the client',
+      )
+      expect(await pub.t.numsub([ch])).toEqual([0])
+    })
+  })
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest'
+import { InvalidUrlError } from '../../src/errors.js'
+import { maskUrl, parseUrl } from '../../src/transport/url.js'
+
+describe('parseUrl', () => {
+  it('memory://name, with "default" when the name is left out', () => {
+    expect(parseUrl('memory://orders')).toEqual({ scheme: 'memory', name: 'orders' })
+    expect(parseUrl('memory://')).toEqual({ scheme: 'memory', name: 'default' })
+  })
+
+  it('redis:// with host, port and database', () => {
+    expect(parseUrl('redis://10.0.0.5:6380/2')).toEqual({
+      scheme: 'redis',
+      tls: false,
+      host: '10.0.0.5',
+      port: 6380,
+      db: 2,
+      username: undefined,
+      password: undefined,
+    })
+  })
+
+  it('redis:// defaults: port 6379, database 0, localhost', () => {
+    expect(parseUrl('redis://cache')).toMatchObject({ host: 'cache', port: 6379, db: 0 })
+    expect(parseUrl('redis://cache/')).toMatchObject({ host: 'cache', port: 6379, db: 0 })
+    expect(parseUrl('redis://')).toMatchObject({ host: 'localhost', port: 6379 })
+  })
+
+  it('user and password, percent-decoded', () => {
+    expect(parseUrl('redis://alice:s%40cr%2Ft@h:1')).toMatchObject({ username: 'alice', password: 's@cr/t' })
+    expect(parseUrl('redis://:only-pass@h:1')).toMatchObject({ username: undefined, password: 'only-pass' })
+    expect(parseUrl('redis://bob@h:1')).toMatchObject({ username: 'bob', password: undefined })
+    // An "@" inside the password is taken up to the last "@".
+    expect(parseUrl('redis://u:p@ss@h:1')).toMatchObject({ username: 'u', password: 'p@ss', host: 'h' })
+  })
+
+  it('rediss:// is TLS', () => {
+    expect(parseUrl('rediss://h:6380')).toMatchObject({ scheme: 'rediss', tls: true, host: 'h', port: 6380 })
+  })
+
+  it('IPv6 literals in brackets', () => {
+    expect(parseUrl('redis://[::1]:6390')).toMatchObject({ host: '::1', port: 6390 })
+    expect(parseUrl('redis://[::1]')).toMatchObject({ host: '::1', port: 6379 })
+  })
+
+  it('the scheme is case-insensitive', () => {
+    expect(parseUrl('REDIS://h:1')).toMatchObject({ scheme: 'redis' })
+  })
+
+  it('redis+sentinel:// with several sentinels, the master name and an optional database', () => {
+    expect(parseUrl('redis+sentinel://s1:26379,s2,[::1]:26380/mymaster')).toEqual({
+      scheme: 'redis+sentinel',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      masterName: 'mymaster',
+      db: 0,
+      username: undefined,
+      password: undefined,
+    })
+    expect(parseUrl('redis+sentinel://:pw@s1/mymaster/3')).toMatchObject({
+      masterName: 'mymaster',
+      db: 3,
+      password: 'pw',
+    })
+  })
+
+  it('redis+cluster:// with seed nodes', () => {
+    expect(parseUrl('redis+cluster://h:7000,h:7001')).toEqual({
+      scheme: 'redis+cluster',
+      nodes: [
+        { host: 'h', port: 7000 },
+        { host: 'h', port: 7001 },
+      ],
+      username: undefined,
+      password: undefined,
+    })
+  })
+
+  const bad: Array<[url: string, reason: RegExp]> = [
+    [
+      'http://h:1',
+      /unknown scheme "http".*memory:\/\/, redis:\/\/, rediss:\/\/, redis\+sentinel:\/\/, redis\+cluster:\/\//,
+    ],
+    ['localhost:6379', /expected <scheme>:\/\/.*valid schemes/],
+    ['redis://h:notaport', /port "notaport"/],
+    ['redis://h:0', /port "0"/],
+    ['redis://h:70000', /port "70000"/],
+    ['redis://h:1/x', /database "x"/],
+    ['redis://h:1,h:2', /takes one host/],
+    ['redis://h:1?db=2', /query strings/],
+    ['redis://::1:6379', /IPv6/],
+    ['redis://[::1:6379', /unclosed/],
+    ['redis+sentinel://s1:26379', /master name/],
+    ['redis+sentinel://s1:26379/m/1/2', /masterName\/db/],
+    ['redis+sentinel:///m', /at least one host/],
+    ['redis+cluster://h:1,,h:2', /empty host/],
+    ['redis+cluster://h:1/0', /no path/],
+    ['memory://a/b', /cannot contain/],
+    ['redis://u:%E0%A4%A@h', /percent-encoding/],
+  ]
+
+  it.each(bad)('rejects %s, naming the URL and the problem', (url, reason) => {
+    let caught: unknown
+    try {
+      parseUrl(url)
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toBeInstanceOf(InvalidUrlError)
+    const error = caught as InvalidUrlError
+    expect(error.code).toBe('INVALID_URL')
+    expect(error.message).toMatch(reason)
+    expect(error.url).toBe(maskUrl(url))
+    expect(error.message).toContain(maskUrl(url))
+  })
+
+  it('never puts the password in the error', () => {
+    expect(() => parseUrl('redis://u:hunter2@h:bad')).toThrow(/redis:\/\/u:\*\*\*@h:bad/)
+    expect(() => parseUrl('redis://u:hunter2@h:bad')).not.toThrow(/hunter2/)
+  })
+})
+
+describe('maskUrl', () => {
+  it('hides the password and keeps the rest', () => {
+    expect(maskUrl('redis://alice:secret@h:6379/1')).toBe('redis://alice:***@h:6379/1')
+    expect(maskUrl('rediss://:secret@h')).toBe('rediss://:***@h')
+    expect(maskUrl('redis+sentinel://u:secret@s1,s2/m')).toBe('redis+sentinel://u:***@s1,s2/m')
+  })
+
+  it('leaves URLs without a password alone', () => {
+    expect(maskUrl('redis://h:6379')).toBe('redis://h:6379')
+    expect(maskUrl('redis://bob@h:6379')).toBe('redis://bob@h:6379')
+    expect(maskUrl('memory://x')).toBe('memory://x')
+    expect(maskUrl('not a url')).toBe('not a url')
+  })
+
+  it('masks passwords that hold "@" or an unencoded "/"', () => {
+    expect(maskUrl('redis://u:p@ss@h:1')).toBe('redis://u:***@h:1')
+    expect(maskUrl('redis://u:pa/ss@h:1')).toBe('redis://u:***@h:1')
+  })
+})

@@ -1,0 +1,36 @@
+import { describe, expectTypeOf, it } from 'vitest'
+import type { Bus } from '../../src/client/bus.js'
+import type { Message } from '../../src/pubsub/message.js'
+
+interface Order {
+  id: number
+  status: string
+}
+interface Channels {
+  order_updates: Order
+  heartbeat: number
+}
+
+declare const bus: Bus<Channels>
+
+describe('typed channels', () => {
+  it('checks publish payloads against the channel map', () => {
+    expectTypeOf(bus.publish('order_updates', { id: 1, status: 'ok' })).resolves.toEqualTypeOf<number>()
+    // @ts-expect-error a payload of the wrong type does not compile
+    bus.publish('order_updates', { id: 'one' })
+    // @ts-expect-error an unknown channel does not compile
+    bus.publish('orders', { id: 1, status: 'ok' })
+    // @ts-expect-error a batch checks payloads too
+    bus.batch().publish('heartbeat', 'not a number')
+  })
+
+  it('types subscribe handlers by channel, and patterns by every channel', () => {
+    bus.subscribe('order_updates', (data, msg) => {
+      expectTypeOf(data).toEqualTypeOf<Order>()
+      expectTypeOf(msg).toEqualTypeOf<Message<Order>>()
+    })
+    bus.subscribe('order_*', (data) => {
+      expectTypeOf(data).toEqualTypeOf<Order | number>()
+    })
+  })
+})
