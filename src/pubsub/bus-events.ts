@@ -1,4 +1,4 @@
-import type { SwitchboardError } from '../errors.js'
+import type { SlowConsumerError, SwitchboardError } from '../errors.js'
 import type { OverflowInfo } from './subscription.js'
 
 /** The events a bus emits, with their arguments. */
@@ -14,6 +14,12 @@ export interface BusEvents {
    * threw, a slow-consumer disconnect. With no listener, errors are only logged.
    */
   error: [error: SwitchboardError]
+  /**
+   * Redis dropped the subscriber connection because it read too slowly (its pub/sub output
+   * buffer passed client-output-buffer-limit). Messages sent meanwhile are lost; switchboard
+   * reconnects and resubscribes. The same error also goes to 'error'.
+   */
+  'slow-consumer': [error: SlowConsumerError]
   /** A subscription buffer overflowed and messages were dropped (once per episode). */
   overflow: [info: OverflowInfo]
 }

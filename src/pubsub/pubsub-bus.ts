@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   MalformedMessageError,
   PayloadTooLargeError,
+  SlowConsumerError,
   SwitchboardError,
 } from '../errors.js'
 import { isDebugEnabled, type Logger } from '../observe/logger.js'
@@ -402,6 +403,7 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
           status.error instanceof SwitchboardError
             ? status.error
             : new SwitchboardError('CONNECTION', status.error.message, { cause: status.error })
+        if (error instanceof SlowConsumerError) this.#events.emit('slow-consumer', error)
         this.reportError(error)
         break
       }

@@ -35,7 +35,7 @@ export abstract class Subscriber<T = unknown> {
     this.#options = options.subscription
   }
 
-  /** Runs before handle(); throwing skips handle(). */
+  /** Runs before handle(); throwing skips handle(). Optional. */
   preHandle?(channel: string, data: T, msg: Message<T>): unknown
 
   abstract handle(channel: string, data: T, msg: Message<T>): unknown

@@ -24,7 +24,7 @@ describe('Popoto-style Publisher and Subscriber', () => {
   }
 
   /** Polls until poll() throws, and returns what it threw. */
-  async function pollUntilThrows(s: Subscriber<unknown>): Promise<unknown> {
+  async function pollUntilThrows(s: { poll(): Promise<boolean> }): Promise<unknown> {
     let thrown: unknown
     await until(async () => {
       try {
@@ -39,7 +39,7 @@ describe('Popoto-style Publisher and Subscriber', () => {
   }
 
   /** Polls until a message was handled. */
-  async function pollOne(s: Subscriber<unknown>): Promise<void> {
+  async function pollOne(s: { poll(): Promise<boolean> }): Promise<void> {
     await until(() => s.poll(), 'a handled message')
   }
 
@@ -83,7 +83,7 @@ describe('Popoto-style Publisher and Subscriber', () => {
     const calls: string[] = []
     class Orders extends Subscriber<Order> {
       static override channels = ['order_updates', 'order:*']
-      preHandle(channel: string, data: Order) {
+      override preHandle(channel: string, data: Order) {
         calls.push(`pre:${channel}:${data.id}`)
         if (data.status === 'bad') throw new Error('rejected in preHandle')
       }
