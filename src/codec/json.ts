@@ -24,7 +24,7 @@ export const jsonCodec: Codec = {
   encode(value: unknown): Uint8Array {
     let text: string | undefined
     try {
-      text = needsReplacer(value, 0) ? JSON.stringify(value, replacer) : JSON.stringify(value)
+      text = needsReplacer(value) ? JSON.stringify(value, replacer) : JSON.stringify(value)
     } catch (error) {
       throw new EncodeError(NAME, { cause: error })
     }
@@ -45,7 +45,8 @@ export const jsonCodec: Codec = {
       const detail = error instanceof Error ? error.message : String(error)
       throw new MalformedMessageError(`cannot decode JSON message: ${detail}`, { cause: error, bytes })
     }
-    if (!text.includes('"__type__"')) return value
+    // Unquoted: a search starting on '_' skips ahead far faster than one starting on '"'.
+    if (!text.includes('__type__')) return value
     try {
       return untag(value)
     } catch (error) {
@@ -65,28 +66,34 @@ export const jsonCodec: Codec = {
  * value holds anything that needs one. Class instances other than Date go to the replacer; past
  * 64 levels (or a cycle) the replacer path decides, and JSON.stringify reports the cycle.
  */
-function needsReplacer(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case 'function':
-    case 'symbol':
-    case 'bigint':
-      return true
-    case 'object': {
-      if (value === null) return false
-      if (depth > 64) return true
-      if (Array.isArray(value)) {
-        for (const item of value) if (needsReplacer(item, depth + 1)) return true
-        return false
-      }
-      const proto = Object.getPrototypeOf(value)
-      if (proto !== Object.prototype && proto !== null) return !(value instanceof Date)
-      const object = value as Record<string, unknown>
-      for (const key in object) if (needsReplacer(object[key], depth + 1)) return true
-      return false
+function needsReplacer(value: unknown): boolean {
+  return isSpecial(value) && (typeof value !== 'object' || holdsSpecial(value as object, 0))
+}
+
+/** Anything JSON.stringify would not write as is: objects are looked into by holdsSpecial. */
+function isSpecial(value: unknown): boolean {
+  const type = typeof value
+  return type === 'object' ? value !== null : type === 'function' || type === 'symbol' || type === 'bigint'
+}
+
+function holdsSpecial(value: object, depth: number): boolean {
+  if (depth > 64) return true
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (isSpecial(item) && (typeof item !== 'object' || holdsSpecial(item as object, depth + 1)))
+        return true
     }
-    default:
-      return false
+    return false
   }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return !(value instanceof Date)
+  const object = value as Record<string, unknown>
+  for (const key in object) {
+    const item = object[key]
+    if (isSpecial(item) && (typeof item !== 'object' || holdsSpecial(item as object, depth + 1))) return true
+  }
+  return false
 }
 
 function replacer(this: unknown, key: string, value: unknown): unknown {

@@ -57,8 +57,8 @@ function readElements(dtype: Dtype, bytes: Uint8Array, length: number): NumericA
   if (element.code === 'f2') return readHalfFloats(bytes, length, littleEndian)
   const sameOrder = element.size === 1 || littleEndian === HOST_LITTLE_ENDIAN
   if (sameOrder && bytes.byteOffset % element.size === 0)
-    return element.view(bytes.buffer, bytes.byteOffset, length)
-  const out = element.alloc(length)
+    return new element.type(bytes.buffer, bytes.byteOffset, length)
+  const out = new element.type(length)
   const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
   if (sameOrder) outBytes.set(bytes)
   else swapInto(outBytes, bytes, element.size)

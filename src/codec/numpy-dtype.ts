@@ -4,98 +4,35 @@ import type { NumericArray } from './ndarray.js'
 /** numpy kind letter plus item size: the part of a dtype string that is not byte order. */
 export type ElementCode = 'f8' | 'f4' | 'f2' | 'i8' | 'i4' | 'i2' | 'i1' | 'u8' | 'u4' | 'u2' | 'u1' | 'b1'
 
-export interface ElementType {
-  readonly code: ElementCode
-  readonly size: number
-  /** A zeroed array of `length` elements, in the JS type this dtype decodes to. */
-  alloc(length: number): NumericArray
-  /** A view over bytes already in host order and aligned to `size`. */
-  view(buffer: ArrayBufferLike, byteOffset: number, length: number): NumericArray
+/** The JS array a dtype decodes into; the TypedArray constructors all fit. */
+export interface ArrayType {
+  /** A zeroed array of `length` elements. */
+  new (length: number): NumericArray
+  /** A view over bytes already in host order and aligned to the element size. */
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): NumericArray
 }
 
-function element(
-  code: ElementCode,
-  size: number,
-  alloc: (length: number) => NumericArray,
-  view: (buffer: ArrayBufferLike, byteOffset: number, length: number) => NumericArray,
-): ElementType {
-  return { code, size, alloc, view }
+export interface ElementType {
+  readonly code: ElementCode
+  /** Bytes per element on the wire. */
+  readonly size: number
+  readonly type: ArrayType
 }
 
 // '<f2' has no JS array to land in, so it widens into Float32Array (see readHalfFloats).
 const ELEMENTS: Readonly<Record<ElementCode, ElementType>> = {
-  f8: element(
-    'f8',
-    8,
-    (n) => new Float64Array(n),
-    (b, o, n) => new Float64Array(b, o, n),
-  ),
-  f4: element(
-    'f4',
-    4,
-    (n) => new Float32Array(n),
-    (b, o, n) => new Float32Array(b, o, n),
-  ),
-  f2: element(
-    'f2',
-    2,
-    (n) => new Float32Array(n),
-    (b, o, n) => new Float32Array(b, o, n),
-  ),
-  i8: element(
-    'i8',
-    8,
-    (n) => new BigInt64Array(n),
-    (b, o, n) => new BigInt64Array(b, o, n),
-  ),
-  i4: element(
-    'i4',
-    4,
-    (n) => new Int32Array(n),
-    (b, o, n) => new Int32Array(b, o, n),
-  ),
-  i2: element(
-    'i2',
-    2,
-    (n) => new Int16Array(n),
-    (b, o, n) => new Int16Array(b, o, n),
-  ),
-  i1: element(
-    'i1',
-    1,
-    (n) => new Int8Array(n),
-    (b, o, n) => new Int8Array(b, o, n),
-  ),
-  u8: element(
-    'u8',
-    8,
-    (n) => new BigUint64Array(n),
-    (b, o, n) => new BigUint64Array(b, o, n),
-  ),
-  u4: element(
-    'u4',
-    4,
-    (n) => new Uint32Array(n),
-    (b, o, n) => new Uint32Array(b, o, n),
-  ),
-  u2: element(
-    'u2',
-    2,
-    (n) => new Uint16Array(n),
-    (b, o, n) => new Uint16Array(b, o, n),
-  ),
-  u1: element(
-    'u1',
-    1,
-    (n) => new Uint8Array(n),
-    (b, o, n) => new Uint8Array(b, o, n),
-  ),
-  b1: element(
-    'b1',
-    1,
-    (n) => new Uint8Array(n),
-    (b, o, n) => new Uint8Array(b, o, n),
-  ),
+  f8: { code: 'f8', size: 8, type: Float64Array },
+  f4: { code: 'f4', size: 4, type: Float32Array },
+  f2: { code: 'f2', size: 2, type: Float32Array },
+  i8: { code: 'i8', size: 8, type: BigInt64Array },
+  i4: { code: 'i4', size: 4, type: Int32Array },
+  i2: { code: 'i2', size: 2, type: Int16Array },
+  i1: { code: 'i1', size: 1, type: Int8Array },
+  u8: { code: 'u8', size: 8, type: BigUint64Array },
+  u4: { code: 'u4', size: 4, type: Uint32Array },
+  u2: { code: 'u2', size: 2, type: Uint16Array },
+  u1: { code: 'u1', size: 1, type: Uint8Array },
+  b1: { code: 'b1', size: 1, type: Uint8Array },
 }
 
 /** numpy's `str(dtype)` names, which Redis Toolkit's tagged JSON uses. */

@@ -100,7 +100,7 @@ function fromNumpyTag(object: Json): NumericArray | NDArray {
   flatten(values, element.code, data, shape, 0)
   if (values.length !== length)
     throw new MalformedMessageError('tagged numpy __data__ does not match __shape__')
-  const out = element.alloc(length)
+  const out = new element.type(length)
   if (out instanceof BigInt64Array || out instanceof BigUint64Array) out.set(values.map((v) => BigInt(v)))
   else out.set(values)
   if (element.code !== 'f8' && element.code !== 'f4' && element.code !== 'f2') {

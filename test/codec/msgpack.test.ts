@@ -154,6 +154,10 @@ describe('the numpy hook and other msgpackr users', () => {
     const floats = new Float64Array([1.5, -2])
     expect(toHex(moreTypes.pack(floats))).toBe('c7117408' + '000000000000f83f' + '00000000000000c0')
     expect(moreTypes.unpack(moreTypes.pack(floats))).toEqual(floats)
+    // and what such a Packr writes still decodes here
+    expect(msgpackCodec.decode(moreTypes.pack({ a: new Int16Array([1, -1]) }))).toEqual({
+      a: new Int16Array([1, -1]),
+    })
     const plain = new Packr({ useRecords: false })
     expect(toHex(plain.pack(Uint8Array.of(1, 2, 3)))).toBe('c403010203')
     const foreign = plain.unpack(plain.pack(new NDArray({ shape: [1], data: Int8Array.of(-1) })))

@@ -120,6 +120,13 @@ describe('TypedArrays as numpy arrays', () => {
     expect(msgpackCodec.decode(msgpackCodec.encode(value))).toEqual(value)
   })
 
+  it('handles large arrays (bin32 data)', () => {
+    const large = Float64Array.from({ length: 200_000 }, (_, i) => i / 3)
+    const bytes = msgpackCodec.encode({ large })
+    expect(bytes.length).toBeGreaterThan(1_600_000)
+    expect(msgpackCodec.decode(bytes)).toEqual({ large })
+  })
+
   it('writes a subarray view from its own offset only', () => {
     const whole = new Float64Array([9, 1, 2, 9])
     expect(msgpackCodec.decode(msgpackCodec.encode(whole.subarray(1, 3)))).toEqual(new Float64Array([1, 2]))
