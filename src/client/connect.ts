@@ -14,7 +14,7 @@ export async function connect<C extends object = Record<string, unknown>>(
   const options: ConnectOptions<C> =
     typeof urlOrOptions === 'string' ? { url: urlOrOptions } : (urlOrOptions ?? {})
   const url = options.url ?? process.env.SWITCHBOARD_URL ?? CONNECT_DEFAULTS.url
-  const transport = createTransport(url, options)
+  const transport = await createTransport(url, options)
   const bus = new Bus<C>(transport, {
     codec: resolveCodec(options.codec ?? CONNECT_DEFAULTS.codec),
     logger: options.logger ?? new ConsoleLogger(),

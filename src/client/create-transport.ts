@@ -1,24 +1,29 @@
 import { ConnectionError } from '../errors.js'
 import { MemoryTransport } from '../transport/memory/memory-transport.js'
-import { RedisTransport } from '../transport/redis/redis-transport.js'
 import type { Transport } from '../transport/transport.js'
 import { parseUrl } from '../transport/url.js'
 import { CONNECT_DEFAULTS, type ConnectOptions } from './connect-options.js'
 
-/** Picks the transport a URL names. Throws InvalidUrlError for a URL that does not parse. */
-export function createTransport(url: string, options: ConnectOptions<object>): Transport {
+/**
+ * Picks the transport a URL names. Throws InvalidUrlError for a URL that does not parse. The
+ * Redis transport is loaded only when a URL needs it, so memory-only programs and the CLI's
+ * quick paths never pay for loading node-redis.
+ */
+export async function createTransport(url: string, options: ConnectOptions<object>): Promise<Transport> {
   const parsed = parseUrl(url)
   switch (parsed.scheme) {
     case 'memory':
       return new MemoryTransport(parsed.name)
     case 'redis':
     case 'rediss':
-    case 'redis+sentinel':
+    case 'redis+sentinel': {
+      const { RedisTransport } = await import('../transport/redis/redis-transport.js')
       return new RedisTransport(parsed, {
         ...options.redis,
         reconnect: options.retry,
         clientName: options.name ?? CONNECT_DEFAULTS.name,
       })
+    }
     default:
       throw new ConnectionError(
         `${parsed.scheme}:// is not supported yet; use redis:// or redis+sentinel://`,

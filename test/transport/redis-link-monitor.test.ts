@@ -34,6 +34,6 @@ describe('LinkMonitor', () => {
     expect(m.down(LINKS.commands, boom)).toEqual({ type: 'disconnected', error: boom })
     expect(m.down(LINKS.subscriber, boom)).toBeUndefined()
     expect(m.up(LINKS.subscriber)).toBeUndefined()
-    expect(m.forget(LINKS.commands)).toEqual({ type: 'reconnected' })
+    expect(m.up(LINKS.commands)).toEqual({ type: 'reconnected' })
   })
 })

@@ -12,10 +12,14 @@ export function toConnectionError(cause: unknown, url: string, doing: string): S
 
 /** The error carried by a `disconnected` status. */
 export function lostConnectionError(cause: unknown, url: string, link: string): ConnectionError {
-  return new ConnectionError(`lost the ${link} connection to ${url}: ${explain(cause)}; reconnecting`, { cause, url })
+  return new ConnectionError(`lost the ${link} connection to ${url}: ${explain(cause)}; reconnecting`, {
+    cause,
+    url,
+  })
 }
 
-function explain(cause: unknown): string {
+/** What went wrong, in one line, for an error message. */
+export function explain(cause: unknown): string {
   if (cause instanceof ClientOfflineError) {
     return "the connection is down and being re-established; retry after the 'reconnected' status"
   }

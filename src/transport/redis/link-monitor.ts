@@ -4,6 +4,8 @@ import type { TransportStatus } from '../transport.js'
 export const LINKS = {
   commands: 'commands',
   subscriber: 'subscriber',
+  /** The Sentinel watcher's; it takes no part in the transport's status. */
+  sentinel: 'sentinel',
 } as const
 
 export type Link = (typeof LINKS)[keyof typeof LINKS]
@@ -39,10 +41,5 @@ export class LinkMonitor {
     if (!this.#announced || this.#down.size > 0) return undefined
     this.#announced = false
     return { type: 'reconnected' }
-  }
-
-  /** A connection that is gone for good (closed on purpose) no longer holds `reconnected` back. */
-  forget(link: Link): TransportStatus | undefined {
-    return this.up(link)
   }
 }

@@ -1,9 +1,9 @@
 import { ConnectionError } from '../../errors.js'
-import type { RedisUrl } from '../url.js'
+import type { HostPort, RedisUrl } from '../url.js'
 import { mayReconnect, reconnectDelay } from './backoff.js'
-import { toConnectionError } from './connection-error.js'
+import { explain } from './connection-error.js'
 import type { Link } from './link-monitor.js'
-import type { NodeRedisClient } from './node-redis-client.js'
+import { destroyQuietly, type NodeRedisClient } from './node-redis-client.js'
 import type { ReconnectOptions } from './redis-transport-options.js'
 
 export interface ManagedConnectionSpec {
@@ -39,6 +39,8 @@ export interface ManagedConnectionSpec {
 export class ManagedConnection {
   #spec: ManagedConnectionSpec
   #client: NodeRedisClient | undefined
+  /** Where #client is connected. */
+  #target: RedisUrl | undefined
   #closed = false
   #timer: NodeJS.Timeout | undefined
   #wakeUp: (() => void) | undefined
@@ -54,9 +56,7 @@ export class ManagedConnection {
 
   /** The first connection: not retried, so that a wrong address is reported at once. */
   async open(): Promise<NodeRedisClient> {
-    const client = await this.#establish()
-    this.#adopt(client)
-    return client
+    return this.#adopt(await this.#establish())
   }
 
   /** Flushes what is in flight (up to `timeoutMs`), then quits; stops any reconnection. */
@@ -78,6 +78,28 @@ export class ManagedConnection {
     destroyQuietly(client)
   }
 
+  /**
+   * Connects in the background, retrying as after a drop, for a helper connection whose absence
+   * must not fail the transport (the Sentinel watcher).
+   */
+  start(): void {
+    void this.#reconnect(new Error('not connected yet'), true)
+  }
+
+  /**
+   * Drops the current client and connects again, through `locate`: after a Sentinel failover
+   * the connection must move even though nothing broke it. A connection already reconnecting
+   * is left alone; it will locate the new master by itself.
+   */
+  relocate(reason: Error, to?: HostPort): void {
+    const client = this.#client
+    if (this.#closed || !client?.isReady) return
+    if (to && this.#target?.host === to.host && this.#target.port === to.port) return
+    this.#spec.onDown(reason)
+    destroyQuietly(client)
+    void this.#reconnect(reason)
+  }
+
   /** Cuts the connection for good, rejecting what is in flight. */
   destroy(): void {
     this.#closed = true
@@ -86,11 +108,10 @@ export class ManagedConnection {
     if (this.#client) destroyQuietly(this.#client)
   }
 
-  async #establish(): Promise<NodeRedisClient> {
+  async #establish(): Promise<{ client: NodeRedisClient; target: RedisUrl }> {
     const target = await this.#spec.locate()
     const client = this.#spec.create(target)
-    // node-redis throws on an 'error' event nobody listens to; this one is replaced in #adopt.
-    client.on('error', noop)
+    this.#listen(client)
     try {
       await client.connect()
       await this.#spec.prepare(client)
@@ -100,16 +121,21 @@ export class ManagedConnection {
     }
     if (this.#closed) {
       destroyQuietly(client)
-      throw new ConnectionError(`the ${this.#spec.link} connection to ${this.#spec.url} was closed while connecting`)
+      throw new ConnectionError(
+        `the ${this.#spec.link} connection to ${this.#spec.url} was closed while connecting`,
+      )
     }
-    return client
+    return { client, target }
   }
 
-  #adopt(client: NodeRedisClient): void {
-    this.#client = client
-    client.removeListener('error', noop)
+  /**
+   * Listeners go on before connect() and stay: node-redis throws on an 'error' nobody listens
+   * to, and removing a listener from the object node-redis hands out can detach the rest (it
+   * is a prototype proxy of the real emitter). They act only once the client is adopted.
+   */
+  #listen(client: NodeRedisClient): void {
     client.on('error', (error: Error) => {
-      // With reconnection left to us, a drop ends the client: 'terminated' reports it.
+      // With reconnection left to us, a drop ends the client and 'terminated' reports it.
       if (!this.#closed && client === this.#client && client.isReady) this.#spec.onError(error)
     })
     client.once('terminated', (cause: unknown) => {
@@ -119,15 +145,20 @@ export class ManagedConnection {
     })
   }
 
-  async #reconnect(cause: Error): Promise<void> {
+  #adopt({ client, target }: { client: NodeRedisClient; target: RedisUrl }): NodeRedisClient {
+    this.#client = client
+    this.#target = target
+    return client
+  }
+
+  async #reconnect(cause: Error, immediately = false): Promise<void> {
     let lastError: unknown = cause
     for (let attempt = 0; mayReconnect(attempt, this.#spec.reconnect); attempt++) {
-      await this.#sleep(reconnectDelay(attempt, this.#spec.reconnect))
+      if (!immediately || attempt > 0) await this.#sleep(reconnectDelay(attempt, this.#spec.reconnect))
       if (this.#closed) return
       try {
-        const client = await this.#establish()
         const previous = this.#client
-        this.#adopt(client)
+        this.#adopt(await this.#establish())
         if (previous) destroyQuietly(previous)
         this.#spec.onUp()
         return
@@ -137,10 +168,9 @@ export class ManagedConnection {
       }
     }
     const attempts = this.#spec.reconnect.maxAttempts
-    const last = toConnectionError(lastError, this.#spec.url, 'the last attempt')
     this.#spec.onGaveUp(
       new ConnectionError(
-        `gave up reconnecting to ${this.#spec.url} after ${attempts} attempts (${last.message}); create a new transport`,
+        `gave up reconnecting to ${this.#spec.url} after ${attempts} attempts (last: ${explain(lastError)}); create a new transport`,
         { cause: lastError, url: this.#spec.url },
       ),
     )
@@ -154,16 +184,6 @@ export class ManagedConnection {
   }
 }
 
-const noop = (): void => undefined
-
 function asError(cause: unknown): Error {
   return cause instanceof Error ? cause : new Error(String(cause))
-}
-
-export function destroyQuietly(client: NodeRedisClient): void {
-  try {
-    client.destroy()
-  } catch {
-    // Already destroyed.
-  }
 }

@@ -2,9 +2,6 @@ import { RedisClient } from 'redis'
 import type { RedisUrl } from '../url.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
 
-/** What node-redis asks after a drop: a delay in ms, or false / an Error to stop for good. */
-export type ReconnectStrategy = (retries: number, cause: Error) => number | false | Error
-
 /**
  * One node-redis connection set up the way switchboard needs it:
  * - `commandOptions.timeout: 0` turns off node-redis's per-command timer (5 s by default), which
@@ -12,20 +9,20 @@ export type ReconnectStrategy = (retries: number, cause: Error) => number | fals
  *   switchboard's own layers.
  * - `disableOfflineQueue` makes a command issued while the connection is down reject at once
  *   instead of waiting, unbounded, for the reconnection.
+ * - `reconnectStrategy: false`: a dropped client is replaced, not revived (ManagedConnection).
  * - RESP2: pub/sub replies are plain arrays, and it works with every Redis version.
  * - Maintenance notifications (a Redis Enterprise feature) would add a handshake command.
  */
 export function createNodeRedisClient(
   target: RedisUrl,
   options: ResolvedRedisTransportOptions,
-  role: 'cmd' | 'sub',
-  reconnectStrategy: ReconnectStrategy,
+  role: 'cmd' | 'sub' | 'watch',
 ) {
   const socket = {
     host: target.host,
     port: target.port,
     connectTimeout: options.connectTimeoutMs,
-    reconnectStrategy,
+    reconnectStrategy: false as const,
   }
   return RedisClient.create({
     RESP: 2,
@@ -41,3 +38,12 @@ export function createNodeRedisClient(
 }
 
 export type NodeRedisClient = ReturnType<typeof createNodeRedisClient>
+
+/** destroy() that never throws: for clients that may already be gone. */
+export function destroyQuietly(client: { destroy(): void }): void {
+  try {
+    client.destroy()
+  } catch {
+    // Already destroyed.
+  }
+}

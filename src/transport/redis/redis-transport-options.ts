@@ -60,6 +60,12 @@ export interface RedisTransportOptions {
    */
   clientName?: string
   /**
+   * Password for the Sentinels themselves (`requirepass` in sentinel.conf), which may differ from
+   * the master's, given in the URL. An empty string sends no AUTH to the Sentinels.
+   * @defaultValue ''
+   */
+  sentinelPassword?: string
+  /**
    * TLS settings for `rediss://` (ca, cert, key, servername, rejectUnauthorized...).
    * @defaultValue {} (Node's defaults: verify the server against the system CAs)
    */
@@ -83,6 +89,7 @@ export const DEFAULTS = {
   slowConsumerCheckTimeoutMs: 2_000,
   closeTimeoutMs: 2_000,
   clientName: 'switchboard',
+  sentinelPassword: '',
   tls: {},
 } as const satisfies ResolvedRedisTransportOptions
 
@@ -93,6 +100,7 @@ export function resolveOptions(options: RedisTransportOptions = {}): ResolvedRed
     slowConsumerCheckTimeoutMs: options.slowConsumerCheckTimeoutMs ?? DEFAULTS.slowConsumerCheckTimeoutMs,
     closeTimeoutMs: options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs,
     clientName: options.clientName ?? DEFAULTS.clientName,
+    sentinelPassword: options.sentinelPassword ?? DEFAULTS.sentinelPassword,
     tls: options.tls ?? DEFAULTS.tls,
     reconnect: { ...DEFAULTS.reconnect, ...stripUndefined(options.reconnect ?? {}) },
   }

@@ -8,7 +8,7 @@ import { SlowConsumerError } from '../../errors.js'
  * reads INFO through its command connection when the subscriber connects and again when it
  * drops, and judges the drop from the two snapshots here:
  *
- * - Redis >= 7.2 counts these drops in INFO stats `client_output_buffer_limit_disconnections`.
+ * - Newer Redis (not 7.0) counts these drops in INFO stats `client_output_buffer_limit_disconnections`.
  *   A rise confirms it, and no rise rules it out.
  * - Older Redis (7.0 included) has no such counter. If the server kept its `run_id` (no restart),
  *   still answered on the command connection, and messages were flowing to the subscriber just
