@@ -27,15 +27,16 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors.js'
-export type { Logger, LogLevel } from './observe/logger.js'
-export { ConsoleLogger } from './observe/logger.js'
+export { ConsoleLogger } from './observe/console-logger.js'
+export type { LogLevel } from './observe/level-logger.js'
+export type { Logger } from './observe/logger.js'
 export { Batch } from './pubsub/batch.js'
 export type { BusEvents, BusStats } from './pubsub/bus-events.js'
 export type { Message } from './pubsub/message.js'
 export { OverflowPolicy } from './pubsub/message-buffer.js'
 export type { PublishCallOptions, PublisherOptions } from './pubsub/publisher.js'
 export { Publisher } from './pubsub/publisher.js'
-export type { ChannelMap, PatternName, PublishOptions } from './pubsub/pubsub-bus.js'
+export type { AnyBus, ChannelMap, PatternName, PublishOptions } from './pubsub/pubsub-bus.js'
 export type { SubscriberOptions } from './pubsub/subscriber.js'
 export { Subscriber } from './pubsub/subscriber.js'
 export type {
@@ -45,3 +46,23 @@ export type {
   SubscriptionStats,
 } from './pubsub/subscription.js'
 export { Subscription } from './pubsub/subscription.js'
+export type { ActionMap, ActionSpec, ActionsOf, PayloadOf, ProgressOf, ResultOf } from './rpc/action-types.js'
+export { Caller } from './rpc/caller.js'
+export type { CallerOptions, RequestOptions, SendOptions } from './rpc/caller-options.js'
+export { CALLER_DEFAULTS } from './rpc/caller-options.js'
+export type { ResponseStream } from './rpc/response-stream.js'
+export type { CallerStats } from './rpc/rpc-client.js'
+export type {
+  ActionContext,
+  ActionHandler,
+  ActionOptions,
+  BackgroundOptions,
+  BackgroundTaskFn,
+  ListenHandler,
+  ListenOptions,
+} from './service/action-context.js'
+export { Blueprint } from './service/blueprint.js'
+export type { ServiceState } from './service/service.js'
+export { Service } from './service/service.js'
+export type { RunOptions, ServiceOptions, ServiceStats, StopOptions } from './service/service-options.js'
+export { SERVICE_DEFAULTS } from './service/service-options.js'

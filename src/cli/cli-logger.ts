@@ -1,31 +1,23 @@
+import { LevelLogger, type LogLevel } from '../observe/level-logger.js'
 import type { Logger } from '../observe/logger.js'
 import type { Output } from './context.js'
 import type { Style } from './style.js'
-
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const
-type Level = (typeof LEVELS)[number]
 
 /**
  * The library's log records as one readable line each on stderr ("switchboard: warning: …"),
  * instead of the default JSON lines. Warnings and errors only, unless --debug.
  */
-export class CliLogger implements Logger {
-  readonly level: Level
+export class CliLogger extends LevelLogger {
   readonly #out: Output
   readonly #style: Style
 
-  constructor(out: Output, style: Style, level: Level = 'warn') {
+  constructor(out: Output, style: Style, level: LogLevel = 'warn') {
+    super(level)
     this.#out = out
     this.#style = style
-    this.level = level
   }
 
-  isLevelEnabled(level: string): boolean {
-    return LEVELS.indexOf(level as Level) >= LEVELS.indexOf(this.level)
-  }
-
-  #write(level: Level, obj: object, msg?: string): void {
-    if (!this.isLevelEnabled(level)) return
+  protected write(level: string, obj: object, msg: string | undefined): void {
     const label =
       level === 'warn'
         ? this.#style.yellow('warning')
@@ -42,18 +34,6 @@ export class CliLogger implements Logger {
     )
   }
 
-  debug(obj: object, msg?: string): void {
-    this.#write('debug', obj, msg)
-  }
-  info(obj: object, msg?: string): void {
-    this.#write('info', obj, msg)
-  }
-  warn(obj: object, msg?: string): void {
-    this.#write('warn', obj, msg)
-  }
-  error(obj: object, msg?: string): void {
-    this.#write('error', obj, msg)
-  }
   child(): Logger {
     return this
   }

@@ -1,6 +1,34 @@
 import { PubSubBus } from '../pubsub/pubsub-bus.js'
+import type { ActionMap, ActionsOf } from '../rpc/action-types.js'
+import { Caller } from '../rpc/caller.js'
+import type { CallerOptions } from '../rpc/caller-options.js'
+import { RpcClient } from '../rpc/rpc-client.js'
+import { Service } from '../service/service.js'
+import type { ServiceOptions } from '../service/service-options.js'
 
 /**
  * The bus connect() returns: pub/sub, and the factories for services and callers.
  */
-export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C> {}
+export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C> {
+  #rpc: RpcClient | undefined
+
+  /**
+   * A Daebus-compatible service on this bus: `bus.service('system_monitor', { concurrency: 20 })`.
+   * Closing the bus stops it gracefully.
+   */
+  service<A extends ActionsOf<A> = ActionMap>(
+    name: string,
+    options?: Omit<ServiceOptions, 'bus'>,
+  ): Service<A> {
+    return new Service<A>(name, { ...options, bus: this.untyped })
+  }
+
+  /**
+   * Calls the actions of a service: `bus.caller('user_service', { timeoutMs: 5000 })`. Every caller
+   * of this bus shares one reply channel, subscribed on the first request.
+   */
+  caller<A extends ActionsOf<A> = ActionMap>(service: string, options?: CallerOptions): Caller<A> {
+    this.#rpc ??= new RpcClient(this.untyped)
+    return new Caller<A>(this.#rpc, service, options)
+  }
+}

@@ -1,5 +1,5 @@
 import { resolveCodec } from '../codec/resolve-codec.js'
-import { ConsoleLogger } from '../observe/logger.js'
+import { ConsoleLogger } from '../observe/console-logger.js'
 import { Bus } from './bus.js'
 import { CONNECT_DEFAULTS, type ConnectOptions } from './connect-options.js'
 import { createTransport } from './create-transport.js'

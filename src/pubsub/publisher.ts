@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from '../errors.js'
 import type { Batch } from './batch.js'
-import type { PubSubBus } from './pubsub-bus.js'
+import { type AnyBus, type PubSubBus, untypedBus } from './pubsub-bus.js'
 
 export interface PublisherOptions {
   /** The bus to publish on. */
-  bus: PubSubBus
+  bus: AnyBus
   /** The channel to publish to. @defaultValue the subclass name, as in Popoto */
   channelName?: string
 }
@@ -28,7 +28,7 @@ export class Publisher<T = unknown> {
 
   constructor(options: PublisherOptions) {
     if (!options?.bus) throw new InvalidArgumentError('Publisher needs { bus }: pass the bus from connect()')
-    this.bus = options.bus
+    this.bus = untypedBus(options.bus)
     this.channelName = options.channelName ?? new.target.name
   }
 

@@ -29,6 +29,19 @@ export type ChannelMap = object
 /** A subscription name with a glob character: its payload may be that of any channel. */
 export type PatternName = `${string}${'*' | '?' | '['}${string}`
 
+/**
+ * Any bus, whatever its channel map: what Publisher, Subscriber and Service accept. Structural on
+ * `untyped` alone, because a bus typed with one channel map is not assignable to another's.
+ */
+export interface AnyBus {
+  readonly untyped: PubSubBus
+}
+
+/** The untyped view of a bus, for library code that publishes to names it computes. */
+export function untypedBus(bus: AnyBus): PubSubBus {
+  return bus.untyped
+}
+
 export interface PublishOptions {
   /** Encode with this codec instead of the bus's. @defaultValue the bus codec */
   codec?: Codec
@@ -49,6 +62,7 @@ export interface PubSubBusConfig {
 }
 
 type CloseHook = () => Promise<void>
+type NameKind = 'channel' | 'pattern'
 
 /**
  * Publishing and subscribing over one transport. Local subscriptions are multiplexed onto one
@@ -63,7 +77,8 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
   readonly #transport: Transport
   readonly #config: PubSubBusConfig
   readonly #registry = new SubscriptionRegistry<Subscription<unknown>>()
-  readonly #subscriptions = new Set<Subscription<unknown>>()
+  /** Each live subscription, with the channels and patterns it holds. */
+  readonly #subscriptions = new Map<Subscription<unknown>, Array<readonly [NameKind, string]>>()
   readonly #events: TypedEmitter<BusEvents>
   readonly #publishLog: Logger
   readonly #deliverLog: Logger
@@ -71,6 +86,8 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
   readonly #closeHooks: CloseHook[] = []
   readonly #stats: BusStats = { published: 0, delivered: 0, malformed: 0, dropped: 0, handlerErrors: 0 }
   #closing = false
+  /** Set once the transport is closing: internal work (service replies) may run until then. */
+  #shut = false
   #resolveClosed!: () => void
 
   constructor(transport: Transport, config: PubSubBusConfig) {
@@ -89,6 +106,11 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     })
     transport.onMessage(this.#dispatch)
     transport.onStatus(this.#onStatus)
+  }
+
+  /** This bus without its channel-map typing: any channel name, any payload. */
+  get untyped(): PubSubBus {
+    return this as unknown as PubSubBus
   }
 
   /** The broker URL, with any password masked. */
@@ -160,7 +182,7 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
 
   /** @internal Publishes bytes that are already encoded. */
   publishBytes(channel: string | readonly string[], bytes: Uint8Array): Promise<number> {
-    if (this.#closing) return Promise.reject(new ClosedError('bus'))
+    if (this.#shut) return Promise.reject(new ClosedError('bus'))
     if (this.#debug) this.#publishLog.debug({ channel, bytes: bytes.byteLength }, 'publish')
     if (typeof channel === 'string') {
       this.#stats.published += 1
@@ -231,27 +253,24 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
         `subscribe needs one or more non-empty channel names, got ${JSON.stringify(names)}`,
       )
     }
-    const schema = options.schema ?? (list.length === 1 ? this.#config.schemas[list[0] as string] : undefined)
     const sub = new Subscription<T>(this.#host, list, options.codec ?? this.codec, handler, {
       bufferSize: this.#config.bufferSize,
       overflow: this.#config.overflow,
       ...options,
-      schema: schema as StandardSchemaV1<unknown, T> | undefined,
+      // Channel schemas describe payloads in the bus codec; a subscription with its own codec
+      // (service RPC envelopes, raw bytes) is not checked against them.
+      channelSchemas: options.codec ? undefined : this.#config.schemas,
     })
     const asPatterns = options.pattern ?? true
-    const channels: string[] = []
-    const patterns: string[] = []
-    for (const name of list) {
-      const kind = asPatterns && isGlobPattern(name) ? 'pattern' : 'channel'
-      if (this.#registry.add(kind, name, sub as Subscription<unknown>))
-        (kind === 'channel' ? channels : patterns).push(name)
-    }
-    this.#subscriptions.add(sub as Subscription<unknown>)
+    const entries = list.map(
+      (name) => [asPatterns && isGlobPattern(name) ? 'pattern' : 'channel', name] as const,
+    )
+    const first = entries.filter(([kind, name]) =>
+      this.#registry.add(kind, name, sub as Subscription<unknown>),
+    )
+    this.#subscriptions.set(sub as Subscription<unknown>, entries)
     try {
-      await Promise.all([
-        channels.length > 0 ? this.#transport.subscribe(channels) : undefined,
-        patterns.length > 0 ? this.#transport.psubscribe(patterns) : undefined,
-      ])
+      await this.#brokerSubscribe(first, true)
     } catch (error) {
       await sub.unsubscribe().catch(() => {})
       throw error
@@ -270,13 +289,13 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
 
   /** @internal PUBSUB CHANNELS, for service discovery. */
   activeChannels(pattern: string): Promise<string[]> {
-    if (this.#closing) return Promise.reject(new ClosedError('bus'))
+    if (this.#shut) return Promise.reject(new ClosedError('bus'))
     return this.#transport.channels(pattern)
   }
 
   /** @internal SET NX PX, for exactly-once claims. */
   claim(key: string, ttlMs: number): Promise<boolean> {
-    if (this.#closing) return Promise.reject(new ClosedError('bus'))
+    if (this.#shut) return Promise.reject(new ClosedError('bus'))
     return this.#transport.claim(key, ttlMs)
   }
 
@@ -300,14 +319,15 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     this.#closing = true
     try {
       await Promise.allSettled(this.#closeHooks.map((hook) => hook()))
-      const idle = Promise.allSettled([...this.#subscriptions].map((sub) => sub.idle()))
+      const idle = Promise.allSettled([...this.#subscriptions.keys()].map((sub) => sub.idle()))
       let timer: NodeJS.Timeout | undefined
       const timeout = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, this.#config.closeTimeoutMs)
       })
       await Promise.race([idle, timeout]).finally(() => clearTimeout(timer))
-      for (const sub of this.#subscriptions) sub.end()
+      for (const sub of this.#subscriptions.keys()) sub.end()
       this.#subscriptions.clear()
+      this.#shut = true
       await this.#transport.close()
     } finally {
       this.#resolveClosed()
@@ -318,20 +338,32 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     await this.close()
   }
 
+  /** SUBSCRIBE / PSUBSCRIBE (or the UN- forms) for names, split by kind. */
+  async #brokerSubscribe(entries: ReadonlyArray<readonly [NameKind, string]>, on: boolean): Promise<void> {
+    const channels = entries.filter(([kind]) => kind === 'channel').map(([, name]) => name)
+    const patterns = entries.filter(([kind]) => kind === 'pattern').map(([, name]) => name)
+    const t = this.#transport
+    await Promise.all([
+      channels.length > 0 ? (on ? t.subscribe(channels) : t.unsubscribe(channels)) : undefined,
+      patterns.length > 0 ? (on ? t.psubscribe(patterns) : t.punsubscribe(patterns)) : undefined,
+    ])
+  }
+
   readonly #host = {
     release: async (s: Subscription<unknown>): Promise<void> => {
+      const entries = this.#subscriptions.get(s)
+      if (!entries) return
       this.#subscriptions.delete(s)
-      const channels: string[] = []
-      const patterns: string[] = []
-      for (const name of s.names) {
-        if (this.#registry.remove('channel', name, s)) channels.push(name)
-        if (this.#registry.remove('pattern', name, s)) patterns.push(name)
+      // The subscription stays routed until the broker confirms, so nothing in flight is lost.
+      const last = entries.filter(([kind, name]) => this.#registry.isOnly(kind, name, s))
+      try {
+        if (!this.#shut) await this.#brokerSubscribe(last, false)
+      } finally {
+        for (const [kind, name] of entries) this.#registry.remove(kind, name, s)
       }
-      if (this.#closing) return
-      await Promise.all([
-        channels.length > 0 ? this.#transport.unsubscribe(channels) : undefined,
-        patterns.length > 0 ? this.#transport.punsubscribe(patterns) : undefined,
-      ])
+      // Someone subscribed to one of these names while the UNSUBSCRIBE was in flight.
+      const again = last.filter(([kind, name]) => this.#registry.has(kind, name))
+      if (again.length > 0 && !this.#shut) await this.#brokerSubscribe(again, true)
     },
     reportError: (error: SwitchboardError): void => {
       if (error.code === 'SUBSCRIBER') this.#stats.handlerErrors += 1

@@ -1,11 +1,11 @@
 import { InvalidArgumentError, SubscriberError } from '../errors.js'
 import type { Message } from './message.js'
-import type { PubSubBus } from './pubsub-bus.js'
+import { type AnyBus, type PubSubBus, untypedBus } from './pubsub-bus.js'
 import type { SubscribeOptions, Subscription } from './subscription.js'
 
 export interface SubscriberOptions {
   /** The bus to subscribe on. */
-  bus: PubSubBus
+  bus: AnyBus
   /** Channels and patterns. @defaultValue the subclass's `static channels`, else its class name */
   channels?: readonly string[]
   /** Buffer size, overflow policy and codec of the underlying subscription. */
@@ -29,7 +29,7 @@ export abstract class Subscriber<T = unknown> {
 
   constructor(options: SubscriberOptions) {
     if (!options?.bus) throw new InvalidArgumentError('Subscriber needs { bus }: pass the bus from connect()')
-    this.bus = options.bus
+    this.bus = untypedBus(options.bus)
     const declared = (new.target as unknown as { channels?: readonly string[] }).channels
     this.channels = options.channels ?? declared ?? [new.target.name]
     this.#options = options.subscription
@@ -85,8 +85,8 @@ export abstract class Subscriber<T = unknown> {
     const background = this.#background
     this.#background = undefined
     if (background) {
-      await background.idle()
       await background.unsubscribe()
+      await background.idle()
     }
     const polling = this.#polling
     this.#polling = undefined

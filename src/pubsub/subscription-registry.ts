@@ -29,6 +29,16 @@ export class SubscriptionRegistry<S> {
     return true
   }
 
+  /** True when `sub` is the one subscriber of `name`, so removing it must unsubscribe the broker. */
+  isOnly(kind: 'channel' | 'pattern', name: string, sub: S): boolean {
+    const set = (kind === 'channel' ? this.#channels : this.#patterns).get(name)
+    return set !== undefined && set.size === 1 && set.has(sub)
+  }
+
+  has(kind: 'channel' | 'pattern', name: string): boolean {
+    return (kind === 'channel' ? this.#channels : this.#patterns).has(name)
+  }
+
   /** The subscriptions for a message: those of its channel, or of the pattern it matched. */
   targets(channel: string, pattern: string | undefined): ReadonlySet<S> | undefined {
     return pattern === undefined ? this.#channels.get(channel) : this.#patterns.get(pattern)

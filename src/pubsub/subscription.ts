@@ -22,6 +22,8 @@ export interface SubscribeOptions<T = unknown> {
   codec?: Codec
   /** A Standard Schema every arriving payload must pass; failures are reported and dropped. */
   schema?: StandardSchemaV1<unknown, T>
+  /** @internal The bus's schemas by channel, used where `schema` is not given. */
+  channelSchemas?: Readonly<Record<string, StandardSchemaV1>>
 }
 
 export const SUBSCRIBE_DEFAULTS = { pattern: true, bufferSize: 10_000, overflow: 'drop-oldest' } as const
@@ -50,7 +52,9 @@ export interface SubscriptionStats {
   invalid: number
 }
 
-type Waiter<T> = (result: IteratorResult<Message<T>>) => void
+// Kept free of T, so that a Subscription<Order> is usable where a Subscription<unknown> is expected.
+type Waiter = (result: IteratorResult<Message<unknown>>) => void
+type Invoke = (msg: Message<unknown>) => unknown
 
 /**
  * A subscription to channels and patterns. With a handler it calls it for each message, one at a
@@ -65,15 +69,17 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   readonly stats: SubscriptionStats = { received: 0, dropped: 0, handlerErrors: 0, invalid: 0 }
   /** @internal */ readonly codec: Codec
   readonly #host: SubscriptionHost
-  readonly #handler: MessageHandler<T> | undefined
+  readonly #handler: Invoke | undefined
   readonly #schema: StandardSchemaV1<unknown, T> | undefined
+  readonly #channelSchemas: Readonly<Record<string, StandardSchemaV1>> | undefined
   readonly #buffer: MessageBuffer<Message<T>>
-  #waiter: Waiter<T> | undefined
+  #waiter: Waiter | undefined
   #running: Promise<void> | undefined
   #validating: Promise<void> | undefined
   #overflowing = false
   #failure: SwitchboardError | undefined
   #ended = false
+  #releasing = false
   #resolveClosed!: () => void
 
   /** @internal Created by Bus.subscribe. */
@@ -87,8 +93,11 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     this.#host = host
     this.names = names
     this.codec = codec
-    this.#handler = handler
+    this.#handler = handler && ((msg) => handler(msg.data as T, msg as Message<T>))
     this.#schema = options.schema
+    const channelSchemas = options.channelSchemas
+    this.#channelSchemas =
+      channelSchemas && Object.keys(channelSchemas).length > 0 ? channelSchemas : undefined
     const size = options.bufferSize ?? SUBSCRIBE_DEFAULTS.bufferSize
     if (!Number.isInteger(size) || size < 1)
       throw new InvalidArgumentError(`bufferSize must be a positive integer, got ${size}`)
@@ -111,39 +120,52 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   deliver(msg: Message<T>): void {
     if (this.#ended) return
     this.stats.received += 1
-    if (this.#schema) this.#deliverValidated(msg, this.#schema)
-    else this.#accept(msg)
-  }
-
-  #deliverValidated(msg: Message<T>, schema: StandardSchemaV1<unknown, T>): void {
-    const where = `message on "${msg.channel}"`
-    if (this.#validating) {
-      this.#validating = this.#validating.then(() =>
-        this.#acceptValidated(msg, validate(schema, msg.data, where)),
-      )
+    const schema =
+      this.#schema ?? (this.#channelSchemas?.[msg.channel] as StandardSchemaV1<unknown, T> | undefined)
+    if (!schema && !this.#validating) {
+      this.#accept(msg)
       return
     }
-    const result = validate(schema, msg.data, where)
-    if (result instanceof Promise) {
-      this.#validating = this.#acceptValidated(msg, result).finally(() => {
-        this.#validating = undefined
-      })
-      return
-    }
-    this.#acceptValidated(msg, result)
+    // Behind an asynchronous validation, every later message waits its turn, so order holds.
+    const pending = this.#validating
+      ? this.#validating.then(() => this.#check(msg, schema))
+      : this.#check(msg, schema)
+    if (!pending) return
+    this.#validating = pending
+    void pending.then(() => {
+      if (this.#validating === pending) this.#validating = undefined
+    })
   }
 
-  async #acceptValidated(
-    msg: Message<T>,
-    result: T | SwitchboardError | Promise<T | SwitchboardError>,
-  ): Promise<void> {
-    const value = await result
+  /** Validates and accepts a message; a promise only when the schema answered with one. */
+  #check(msg: Message<T>, schema: StandardSchemaV1<unknown, T> | undefined): Promise<void> | undefined {
+    if (!schema) {
+      this.#accept(msg)
+      return undefined
+    }
+    let result: T | SwitchboardError | Promise<T | SwitchboardError>
+    try {
+      result = validate(schema, msg.data, `message on "${msg.channel}"`)
+    } catch (error) {
+      result = new SubscriberError(msg.channel, error)
+    }
+    if (!(result instanceof Promise)) {
+      this.#settle(msg, result)
+      return undefined
+    }
+    return result.then(
+      (value) => this.#settle(msg, value),
+      (error: unknown) => this.#settle(msg, new SubscriberError(msg.channel, error)),
+    )
+  }
+
+  #settle(msg: Message<T>, value: T | SwitchboardError): void {
     if (value instanceof SwitchboardError) {
       this.stats.invalid += 1
       this.#host.reportError(value)
       return
     }
-    this.#accept({ ...msg, data: value })
+    this.#accept(value === msg.data ? msg : { ...msg, data: value })
   }
 
   #accept(msg: Message<T>): void {
@@ -180,10 +202,10 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     this.#fail(new BufferOverflowError(msg.channel, this.#buffer.capacity))
   }
 
-  #invoke(handler: MessageHandler<T>, msg: Message<T>): void {
+  #invoke(handler: Invoke, msg: Message<T>): void {
     let result: unknown
     try {
-      result = handler(msg.data, msg)
+      result = handler(msg)
     } catch (error) {
       this.#handlerFailed(msg, error)
       return
@@ -199,7 +221,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     }
   }
 
-  #next(handler: MessageHandler<T>): void {
+  #next(handler: Invoke): void {
     this.#running = undefined
     while (!this.#running && !this.#ended) {
       const msg = this.#buffer.shift()
@@ -233,17 +255,17 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     while (this.#running || this.#validating) await (this.#running ?? this.#validating)
   }
 
+  /**
+   * Unsubscribes. Messages keep arriving until the broker has confirmed, so nothing in flight to
+   * a stopping consumer is dropped on the floor; then the subscription ends.
+   */
   async unsubscribe(): Promise<void> {
-    if (this.#ended) return
-    this.#ended = true
-    if (this.#handler) this.#buffer.clear()
-    const waiter = this.#waiter
-    this.#waiter = undefined
+    if (this.#releasing || this.#ended) return this.closed
+    this.#releasing = true
     try {
       await this.#host.release(this as unknown as Subscription<unknown>)
     } finally {
-      waiter?.({ value: undefined, done: true })
-      this.#resolveClosed()
+      this.end()
     }
   }
 
@@ -257,7 +279,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     if (this.#waiter)
       return Promise.reject(new InvalidArgumentError('a subscription can be read by one consumer at a time'))
     return new Promise((resolve) => {
-      this.#waiter = resolve
+      this.#waiter = (result) => resolve(result as IteratorResult<Message<T>>)
     })
   }
 
@@ -275,10 +297,11 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     await this.unsubscribe()
   }
 
-  /** @internal Ends the subscription because its bus closed: buffered messages can still be read. */
+  /** @internal Ends the subscription: buffered messages can still be read from an iterator. */
   end(): void {
     if (this.#ended) return
     this.#ended = true
+    if (this.#handler) this.#buffer.clear()
     const waiter = this.#waiter
     this.#waiter = undefined
     waiter?.({ value: undefined, done: true })

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Bus } from '../../src/client/bus.js'
 import { connect } from '../../src/client/connect.js'
-import { ConsoleLogger, type Logger } from '../../src/observe/logger.js'
+import { ConsoleLogger } from '../../src/observe/console-logger.js'
+import type { Logger } from '../../src/observe/logger.js'
 import { deferred, uniq, withTimeout } from '../helpers/wait.js'
 
 interface Record_ {

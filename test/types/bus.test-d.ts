@@ -1,6 +1,9 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import type { Bus } from '../../src/client/bus.js'
 import type { Message } from '../../src/pubsub/message.js'
+import { Publisher } from '../../src/pubsub/publisher.js'
+import { Subscriber } from '../../src/pubsub/subscriber.js'
+import { Service } from '../../src/service/service.js'
 
 interface Order {
   id: number
@@ -32,5 +35,16 @@ describe('typed channels', () => {
     bus.subscribe('order_*', (data) => {
       expectTypeOf(data).toEqualTypeOf<Order | number>()
     })
+  })
+})
+
+describe('a typed bus', () => {
+  it('can be given to Publisher, Subscriber and Service, which take any bus', () => {
+    new Publisher<Order>({ bus, channelName: 'order_updates' })
+    class Orders extends Subscriber<Order> {
+      handle() {}
+    }
+    new Orders({ bus })
+    new Service('orders', { bus })
   })
 })

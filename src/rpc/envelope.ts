@@ -1,0 +1,212 @@
+import { jsonCodec } from '../codec/json.js'
+import { CANCEL_ACTION } from './channels.js'
+
+/**
+ * Daebus' JSON envelopes, encoded and decoded without I/O.
+ *
+ * A request is `{"action","payload","reply_to","request_id","service"}` on the service channel; a
+ * response is `{"status","payload","request_id","final"}` on `reply_to`. Keys keep exactly that
+ * order, so the bytes match what Daebus' Python `json.dumps` peers produce (up to whitespace).
+ * switchboard may add `deadline` and `headers` to a request and `code` to an error payload; Daebus
+ * ignores unknown keys. The whole envelope goes through the json codec, so TypedArrays inside a
+ * payload travel as Redis Toolkit's tagged JSON.
+ */
+
+/** Daebus callers send UUID strings; a number is echoed back as it came, so the caller finds it. */
+export type RequestId = string | number
+
+/** A request as switchboard handles it, after decoding. */
+export interface RpcRequest {
+  readonly action: string
+  readonly payload: unknown
+  /** Where responses go; undefined for fire-and-forget (`send()`), which gets none. */
+  readonly replyTo: string | undefined
+  readonly requestId: RequestId
+  /** The service the caller addressed, when it said. */
+  readonly service: string | undefined
+  /** Epoch milliseconds after which the caller no longer waits. */
+  readonly deadline: number | undefined
+  /** Trace context and other metadata, passed through untouched. */
+  readonly headers: Readonly<Record<string, string>> | undefined
+}
+
+/** A request that could not be read, with whatever is needed to tell its caller so. */
+export interface BadRequest {
+  readonly reason: string
+  readonly replyTo: string | undefined
+  readonly requestId: RequestId | undefined
+}
+
+export type DecodedRequest =
+  | { readonly ok: true; readonly request: RpcRequest }
+  | ({ readonly ok: false } & BadRequest)
+
+/** Daebus' statuses: a non-final response is progress whatever its status says. */
+export type ResponseStatus = 'success' | 'error' | 'progress'
+
+/** A response as a caller handles it, after decoding. */
+export interface RpcResponse {
+  /** The request id as a string: the key of the pending-request table. */
+  readonly requestId: string
+  readonly status: ResponseStatus
+  readonly final: boolean
+  readonly payload: unknown
+}
+
+/** The payload of an error response: `error` is Daebus'; `code` is switchboard's addition. */
+export interface ErrorPayload {
+  readonly error: string
+  readonly code?: string
+}
+
+const textDecoder = new TextDecoder()
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function isRequestId(value: unknown): value is RequestId {
+  return (
+    (typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isFinite(value))
+  )
+}
+
+function isHeaders(value: unknown): value is Record<string, string> {
+  return isRecord(value) && Object.values(value).every((v) => typeof v === 'string')
+}
+
+/** A JSON-ready envelope; its key order is the order on the wire. */
+export type Envelope = Record<string, unknown>
+
+/** Builds a request envelope: Daebus' keys in Daebus' order, then the optional switchboard keys. */
+export function requestEnvelope(request: RpcRequest & { readonly service: string }): Envelope {
+  const envelope: Envelope = {
+    action: request.action,
+    payload: request.payload ?? null,
+    reply_to: request.replyTo ?? null,
+    request_id: request.requestId,
+    service: request.service,
+  }
+  if (request.deadline !== undefined) envelope.deadline = request.deadline
+  if (request.headers !== undefined) envelope.headers = request.headers
+  return envelope
+}
+
+/** The cancel message: request-shaped, so that it travels the same way, and Daebus drops it. */
+export function cancelEnvelope(service: string, requestId: string, replyTo: string): Envelope {
+  return { action: CANCEL_ACTION, payload: null, reply_to: replyTo, request_id: requestId, service }
+}
+
+/** Builds a success response; `final: false` makes it progress. */
+export function successEnvelope(requestId: RequestId | null, payload: unknown, final: boolean): Envelope {
+  return { status: 'success', payload: payload ?? null, request_id: requestId, final }
+}
+
+/** Builds an error response: `{"error": message}`, plus `code` when there is one. */
+export function errorEnvelope(
+  requestId: RequestId | null,
+  message: string,
+  code: string | undefined,
+): Envelope {
+  const payload: ErrorPayload = code === undefined ? { error: message } : { error: message, code }
+  return { status: 'error', payload, request_id: requestId, final: true }
+}
+
+/**
+ * Encodes an envelope with the json codec. RPC code goes through bus.encode(envelope, jsonCodec)
+ * instead, which also enforces maxPayloadBytes.
+ */
+export function encodeEnvelope(envelope: Envelope): Uint8Array {
+  return jsonCodec.encode(envelope)
+}
+
+function readLoosely(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(textDecoder.decode(bytes))
+    return isRecord(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function bad(reason: string, fields: Record<string, unknown> | undefined): DecodedRequest {
+  const replyTo =
+    typeof fields?.reply_to === 'string' && fields.reply_to.length > 0 ? fields.reply_to : undefined
+  const requestId = isRequestId(fields?.request_id) ? fields.request_id : undefined
+  return { ok: false, reason, replyTo, requestId }
+}
+
+/** Decodes a request, or says what is wrong with it and where a reply could still go. */
+export function decodeRequest(bytes: Uint8Array): DecodedRequest {
+  let value: unknown
+  try {
+    value = jsonCodec.decode(bytes)
+  } catch (error) {
+    // The tagged-JSON layer may refuse what plain JSON still reads: enough to find reply_to.
+    const reason = error instanceof Error ? error.message : String(error)
+    return bad(`request is not valid JSON: ${reason}`, readLoosely(bytes))
+  }
+  if (!isRecord(value)) return bad('request is not a JSON object', undefined)
+  const { action, payload, reply_to: replyTo, request_id: requestId, service, deadline, headers } = value
+  if (typeof action !== 'string' || action.length === 0)
+    return bad('request lacks "action" (a non-empty string)', value)
+  if (!isRequestId(requestId)) return bad('request lacks "request_id" (a string)', value)
+  if (!('payload' in value)) return bad('request lacks "payload"', value)
+  if (replyTo !== undefined && replyTo !== null && typeof replyTo !== 'string') {
+    return bad('request has a "reply_to" that is not a string', value)
+  }
+  if (service !== undefined && service !== null && typeof service !== 'string') {
+    return bad('request has a "service" that is not a string', value)
+  }
+  if (
+    deadline !== undefined &&
+    deadline !== null &&
+    (typeof deadline !== 'number' || !Number.isFinite(deadline))
+  ) {
+    return bad('request has a "deadline" that is not a number of epoch milliseconds', value)
+  }
+  if (headers !== undefined && headers !== null && !isHeaders(headers)) {
+    return bad('request has "headers" that are not an object of strings', value)
+  }
+  return {
+    ok: true,
+    request: {
+      action,
+      payload,
+      replyTo: typeof replyTo === 'string' && replyTo.length > 0 ? replyTo : undefined,
+      requestId,
+      service: typeof service === 'string' ? service : undefined,
+      deadline: typeof deadline === 'number' ? deadline : undefined,
+      headers: isHeaders(headers) ? headers : undefined,
+    },
+  }
+}
+
+/** Decodes a response, or returns the reason it cannot be used. */
+export function decodeResponse(bytes: Uint8Array): RpcResponse | string {
+  let value: unknown
+  try {
+    value = jsonCodec.decode(bytes)
+  } catch (error) {
+    return `response is not valid JSON: ${error instanceof Error ? error.message : String(error)}`
+  }
+  if (!isRecord(value)) return 'response is not a JSON object'
+  const { status, payload, request_id: requestId, final } = value
+  if (!isRequestId(requestId)) return 'response lacks "request_id"'
+  if (status !== 'success' && status !== 'error' && status !== 'progress') {
+    return `response has an unknown "status": ${JSON.stringify(status)}`
+  }
+  if (final !== undefined && typeof final !== 'boolean') return 'response has a "final" that is not a boolean'
+  // Daebus' own caller treats a missing "final" as true.
+  return { requestId: String(requestId), status, final: final ?? true, payload }
+}
+
+/** Reads `{"error", "code"}` from an error payload, tolerating peers that send a bare string. */
+export function readErrorPayload(payload: unknown): { message: string; code: string | undefined } {
+  if (isRecord(payload)) {
+    const message =
+      typeof payload.error === 'string' ? payload.error : JSON.stringify(payload.error ?? 'Unknown error')
+    return { message, code: typeof payload.code === 'string' ? payload.code : undefined }
+  }
+  return { message: typeof payload === 'string' ? payload : 'Unknown error', code: undefined }
+}

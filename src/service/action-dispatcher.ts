@@ -1,0 +1,356 @@
+import { ClosedError, RemoteError, SwitchboardError } from '../errors.js'
+import type { Logger } from '../observe/logger.js'
+import type { PubSubBus } from '../pubsub/pubsub-bus.js'
+import { validate } from '../pubsub/validate.js'
+import { CANCEL_ACTION, claimKey } from '../rpc/channels.js'
+import { type BadRequest, decodeRequest, type RpcRequest } from '../rpc/envelope.js'
+import type { ActionHandler, ActionOptions } from './action-context.js'
+import { ConcurrencyLimiter } from './concurrency-limiter.js'
+import { RequestContext, requestKey } from './request-context.js'
+import { Responder } from './responder.js'
+import type { ServiceStats } from './service-options.js'
+import { SharedIntake } from './shared-intake.js'
+
+/** A registered action. */
+export interface ActionEntry {
+  readonly handler: ActionHandler<never, unknown, never>
+  readonly options: ActionOptions<unknown>
+}
+
+/** What a dispatcher needs to know. */
+export interface DispatcherConfig {
+  readonly service: string
+  readonly bus: PubSubBus
+  readonly log: Logger
+  readonly concurrency: number
+  readonly maxQueue: number
+  readonly claimTtlMs: number
+  readonly claimGraceMs: number
+  /** Whether this instance is the preferred one for a shared-channel request (see SharedIntake). */
+  readonly preferred: (request: RpcRequest) => boolean
+}
+
+interface Job {
+  readonly ctx: RequestContext
+  readonly entry: ActionEntry
+}
+
+/**
+ * The message and code of an error response. A RemoteError from a nested call passes through with
+ * the remote code, so that an error crosses several services unchanged.
+ */
+function describe(error: unknown): { message: string; code: string | undefined } {
+  const message = error instanceof Error ? error.message : String(error)
+  if (error instanceof RemoteError) return { message, code: error.remoteCode }
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined
+  return { message, code: typeof code === 'string' ? code : undefined }
+}
+
+/**
+ * Takes requests from a service's channels to its action handlers and sends the responses.
+ *
+ * - A request on the instance channel was meant for this instance alone and runs at once. A
+ *   request on the shared channel reached every instance, so it goes through the SharedIntake:
+ *   only the instance that claims it (SET NX PX on `switchboard:claim:<service>:<request_id>`)
+ *   runs it, and a cancel is looked for there too.
+ * - At most `concurrency` handlers run; up to `maxQueue` requests wait in FIFO order; beyond that
+ *   a request is refused with OVERLOADED at once.
+ * - Every request that names a reply channel gets exactly one final response: the result, the
+ *   handler's error, or UNKNOWN_ACTION, BAD_REQUEST, DEADLINE_EXCEEDED, VALIDATION, OVERLOADED or
+ *   CLOSED. A cancelled request gets none: its caller has gone.
+ */
+export class ActionDispatcher {
+  readonly actions = new Map<string, ActionEntry>()
+  readonly #config: DispatcherConfig
+  readonly #log: Logger
+  readonly #limiter: ConcurrencyLimiter<Job>
+  readonly #responder: Responder
+  /** Requests queued or running, by requestKey: where a cancel finds them. */
+  readonly #active = new Map<string, Job>()
+  readonly #shared: SharedIntake
+  readonly #stats = {
+    received: 0,
+    succeeded: 0,
+    failed: 0,
+    overloaded: 0,
+    unknownAction: 0,
+    deadlineExceeded: 0,
+    malformed: 0,
+    cancelled: 0,
+  }
+  #idle: (() => void)[] = []
+  /** Set when stop() gave up: what still arrives is refused with CLOSED. */
+  #closed = false
+
+  constructor(config: DispatcherConfig) {
+    this.#config = config
+    this.#log = config.log
+    this.#limiter = new ConcurrencyLimiter(config.concurrency, config.maxQueue)
+    this.#responder = new Responder(config.bus, config.log)
+    this.#shared = new SharedIntake(
+      {
+        claim: (request) => this.#claim(request.requestId),
+        preferred: config.preferred,
+        running: () => this.#limiter.running,
+        admit: (request) => this.#admit(request),
+        settled: () => this.#checkIdle(),
+      },
+      {
+        concurrency: config.concurrency,
+        maxHeld: config.maxQueue,
+        graceMs: config.claimGraceMs,
+        maxWaitMs: Math.floor(config.claimTtlMs / 2),
+        log: config.log,
+      },
+    )
+  }
+
+  stats(): ServiceStats {
+    const shared = this.#shared.stats
+    return {
+      ...this.#stats,
+      cancelled: this.#stats.cancelled + shared.cancelled,
+      claimedElsewhere: shared.claimedElsewhere,
+      expired: shared.expired,
+      inFlight: this.#limiter.running,
+      queued: this.#limiter.queued,
+      held: this.#shared.held,
+    }
+  }
+
+  /** Stops taking shared-channel requests: those held back are left to the other instances. */
+  stopSharedIntake(): void {
+    this.#shared.clear()
+  }
+
+  /** Handles one message from the shared service channel (`shared`) or the instance channel. */
+  onMessage(bytes: Uint8Array, shared: boolean): void {
+    this.#stats.received += 1
+    const decoded = decodeRequest(bytes)
+    if (!decoded.ok) {
+      this.#badRequest(decoded, shared, bytes)
+      return
+    }
+    const request = decoded.request
+    if (request.action === CANCEL_ACTION) {
+      this.#cancel(requestKey(request.replyTo, String(request.requestId)))
+      return
+    }
+    if (!shared) {
+      this.#admit(request)
+      return
+    }
+    this.#shared.offer(request)
+  }
+
+  #claim(requestId: string | number): Promise<boolean> {
+    return this.#config.bus.claim(claimKey(this.#config.service, String(requestId)), this.#config.claimTtlMs)
+  }
+
+  #badRequest(bad: { ok: false } & BadRequest, shared: boolean, bytes: Uint8Array): void {
+    this.#stats.malformed += 1
+    const { replyTo, requestId, reason } = bad
+    this.#log.warn(
+      {
+        replyTo,
+        requestId,
+        bytes: bytes.byteLength,
+        preview: Buffer.from(bytes.subarray(0, 64)).toString('utf8'),
+      },
+      `malformed request to service "${this.#config.service}": ${reason}`,
+    )
+    if (replyTo === undefined) return
+    const reply = () =>
+      this.#responder.error({ replyTo, requestId: requestId ?? null }, reason, 'BAD_REQUEST')
+    // With a request_id, one instance answers; without one, the caller could not match the answer anyway.
+    if (shared && requestId !== undefined) {
+      this.#claim(requestId).then(
+        (won) => {
+          if (won) void reply()
+        },
+        () => {},
+      )
+    } else {
+      void reply()
+    }
+  }
+
+  #cancel(key: string): void {
+    if (this.#shared.cancel(key)) return
+    const job = this.#active.get(key)
+    if (!job || job.ctx.cancelled) return
+    this.#stats.cancelled += 1
+    job.ctx.cancel()
+    this.#log.debug(
+      { action: job.ctx.action, requestId: job.ctx.requestId },
+      'request cancelled by its caller',
+    )
+    // A queued request is dropped now; a running one ends when its handler returns or throws.
+    if (this.#limiter.remove(job)) {
+      job.ctx.finish()
+      this.#active.delete(key)
+      this.#checkIdle()
+    }
+  }
+
+  #admit(request: RpcRequest): void {
+    const ctx = new RequestContext(this.#config.service, request, this.#sendProgress)
+    const refusal = this.#refusal(request)
+    if (refusal) {
+      this.#refuse(ctx, refusal.message, refusal.code)
+      return
+    }
+    const job: Job = { ctx, entry: this.actions.get(request.action) as ActionEntry }
+    const admission = this.#limiter.offer(job)
+    if (admission === 'rejected') {
+      this.#stats.overloaded += 1
+      const { running, queued } = this.#limiter
+      const message = `service "${this.#config.service}" is overloaded: ${running} running and ${queued} queued; retry later`
+      this.#refuse(ctx, message, 'OVERLOADED')
+      return
+    }
+    this.#active.set(ctx.key, job)
+    if (admission === 'run') void this.#run(job)
+  }
+
+  /** Why a request cannot be admitted, if it cannot. */
+  #refusal(request: RpcRequest): { message: string; code: string } | undefined {
+    const { service } = this.#config
+    if (this.#closed) return { message: `service "${service}" has stopped`, code: 'CLOSED' }
+    if (request.deadline !== undefined && Date.now() > request.deadline) {
+      this.#stats.deadlineExceeded += 1
+      return {
+        message: `the deadline of ${service}.${request.action} passed before it could start`,
+        code: 'DEADLINE_EXCEEDED',
+      }
+    }
+    if (!this.actions.has(request.action)) {
+      this.#stats.unknownAction += 1
+      return { message: `unknown action "${request.action}" on service "${service}"`, code: 'UNKNOWN_ACTION' }
+    }
+    return undefined
+  }
+
+  /** Answers a request that will not run. */
+  #refuse(ctx: RequestContext, message: string, code: string): void {
+    ctx.finish()
+    const { replyTo } = ctx
+    if (replyTo === undefined) {
+      this.#log.warn(
+        { action: ctx.action, requestId: ctx.requestId, code },
+        `${message} (fire-and-forget: nobody to tell)`,
+      )
+      return
+    }
+    this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, message)
+    void this.#responder.error({ replyTo, requestId: ctx.request.requestId }, message, code)
+  }
+
+  async #run(job: Job): Promise<void> {
+    const { ctx, entry } = job
+    const what = `${this.#config.service}.${ctx.action}`
+    try {
+      if (ctx.deadline !== undefined && Date.now() > ctx.deadline) {
+        this.#stats.deadlineExceeded += 1
+        this.#refuse(ctx, `the deadline of ${what} passed while it waited in the queue`, 'DEADLINE_EXCEEDED')
+        return
+      }
+      let payload: unknown = ctx.request.payload
+      if (entry.options.schema) {
+        const checked = await validate(entry.options.schema, payload, `payload of ${what}`)
+        if (checked instanceof SwitchboardError) throw checked
+        payload = checked
+      }
+      const handler = entry.handler as ActionHandler
+      const result = await handler(payload, ctx)
+      if (!ctx.finish()) return
+      this.#stats.succeeded += 1
+      if (ctx.cancelled || ctx.replyTo === undefined) return
+      void this.#responder.success(
+        { replyTo: ctx.replyTo, requestId: ctx.request.requestId },
+        result,
+        true,
+        what,
+      )
+    } catch (error) {
+      if (!ctx.finish()) return
+      this.#stats.failed += 1
+      const { message, code } = describe(error)
+      if (ctx.cancelled) {
+        this.#log.debug(
+          { action: ctx.action, requestId: ctx.requestId, err: error },
+          `${what} failed after its caller cancelled`,
+        )
+      } else if (ctx.replyTo === undefined) {
+        this.#log.error(
+          { action: ctx.action, requestId: ctx.requestId, err: error },
+          `${what} failed (fire-and-forget): ${message}`,
+        )
+      } else {
+        this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, `${what} failed: ${message}`)
+        void this.#responder.error({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, message, code)
+      }
+    } finally {
+      this.#release(ctx)
+    }
+  }
+
+  /** Frees the slot of a finished request, and starts the next queued one in it. */
+  #release(ctx: RequestContext): void {
+    this.#active.delete(ctx.key)
+    const next = this.#limiter.release()
+    if (next) void this.#run(next)
+    else this.#shared.pump()
+    this.#checkIdle()
+  }
+
+  readonly #sendProgress = (ctx: RequestContext, partial: unknown): Promise<void> => {
+    const replyTo = ctx.replyTo
+    if (replyTo === undefined) return Promise.resolve()
+    return this.#responder.success(
+      { replyTo, requestId: ctx.request.requestId },
+      partial,
+      false,
+      `${this.#config.service}.${ctx.action}`,
+    )
+  }
+
+  get busy(): boolean {
+    return this.#active.size > 0 || this.#shared.claiming > 0
+  }
+
+  /** Resolves when no request is claimed, queued or running, and every response has been published. */
+  async idle(): Promise<void> {
+    if (this.busy) await new Promise<void>((resolve) => this.#idle.push(resolve))
+    await this.#responder.idle()
+  }
+
+  #checkIdle(): void {
+    if (!this.busy) for (const resolve of this.#idle.splice(0)) resolve()
+  }
+
+  /**
+   * stop() waited long enough: every request still queued or running gets an error reply (code
+   * CLOSED) and its signal aborts, and what arrives later is refused the same way.
+   */
+  abandon(reason: string): void {
+    this.#closed = true
+    this.#limiter.clear()
+    for (const { ctx } of this.#active.values()) {
+      const error = new ClosedError(`service "${this.#config.service}"`)
+      const message = `${reason} before ${this.#config.service}.${ctx.action} finished`
+      ctx.abort(error)
+      if (ctx.cancelled || !ctx.finish()) continue
+      if (ctx.replyTo !== undefined) {
+        void this.#responder.error(
+          { replyTo: ctx.replyTo, requestId: ctx.request.requestId },
+          message,
+          'CLOSED',
+        )
+      }
+    }
+    this.#active.clear()
+    this.#shared.clear()
+    this.#checkIdle()
+  }
+}

@@ -1,0 +1,101 @@
+import type { Logger } from '../observe/logger.js'
+import type { AnyBus } from '../pubsub/pubsub-bus.js'
+
+/** Options of a Service. Every default is in SERVICE_DEFAULTS. */
+export interface ServiceOptions {
+  /** The bus to serve on; bus.service() passes its own. */
+  bus: AnyBus
+  /**
+   * Action handlers that may run at once in this instance, like Daebus' `max_workers`. More
+   * requests wait in the queue, in arrival order. @defaultValue 10
+   */
+  concurrency?: number
+  /**
+   * Requests that may wait for a free slot. One more is answered at once with an error whose
+   * code is OVERLOADED, so memory stays bounded (about maxQueue × request size) and callers learn
+   * of the overload instead of timing out. @defaultValue 10000
+   */
+  maxQueue?: number
+  /**
+   * How long stop() waits for in-flight and queued requests, in milliseconds. Those still running
+   * then get an error reply (code CLOSED) and their ctx.signal aborts. @defaultValue 10000
+   */
+  stopTimeoutMs?: number
+  /**
+   * How long the claim on a request that reached every instance (a plain Daebus caller publishes
+   * to the shared service channel) is kept, in milliseconds. It must outlast the gap between the
+   * first and the last instance trying to claim the same message; an instance with no free slot
+   * holds such a request back for at most half this time. Keeping it longer costs Redis memory
+   * (about 100 bytes per such request). @defaultValue 30000
+   */
+  claimTtlMs?: number
+  /**
+   * How long an instance waits before it claims a shared-channel request that another live
+   * instance is preferred for, in milliseconds: the extra latency of such a request when its
+   * preferred instance is gone or busy. See SharedIntake. @defaultValue 50
+   */
+  claimGraceMs?: number
+  /** This instance's id: its private channel is `<service>:instance:<id>`. @defaultValue a random UUID */
+  instanceId?: string
+  /** Where the service logs. @defaultValue the bus's logger, with `{ service }` bound */
+  logger?: Logger
+}
+
+/** Options of stop(). */
+export interface StopOptions {
+  /** Overrides the service's stopTimeoutMs, in milliseconds. @defaultValue the service's stopTimeoutMs */
+  timeoutMs?: number
+}
+
+/** Options of run(). */
+export interface RunOptions extends StopOptions {
+  /** The signals that stop the service gracefully; a second one exits at once. @defaultValue ['SIGTERM', 'SIGINT'] */
+  signals?: readonly NodeJS.Signals[]
+  /**
+   * After the graceful stop, close the bus (flushing replies) and exit the process with code 0,
+   * as Daebus' app.run() does. Set to false to have run() resolve instead. @defaultValue true
+   */
+  exit?: boolean
+}
+
+export const SERVICE_DEFAULTS = {
+  concurrency: 10,
+  maxQueue: 10_000,
+  stopTimeoutMs: 10_000,
+  claimTtlMs: 30_000,
+  claimGraceMs: 50,
+  /** How old this instance's view of the live instances may grow, in milliseconds. */
+  viewRefreshMs: 1000,
+  signals: ['SIGTERM', 'SIGINT'],
+  exit: true,
+} as const
+
+/** Counters since the service started. */
+export interface ServiceStats {
+  /** Messages that arrived on the service's channels (requests and cancels). */
+  received: number
+  /** Action handlers that returned a value. */
+  succeeded: number
+  /** Action handlers that threw, or whose payload failed validation. */
+  failed: number
+  /** Requests refused because the queue was full (code OVERLOADED). */
+  overloaded: number
+  /** Requests for an action the service does not have (code UNKNOWN_ACTION). */
+  unknownAction: number
+  /** Requests skipped because their deadline had passed (code DEADLINE_EXCEEDED). */
+  deadlineExceeded: number
+  /** Requests that were not JSON or lacked fields (code BAD_REQUEST when a reply could go). */
+  malformed: number
+  /** Requests the caller cancelled while they waited or ran. */
+  cancelled: number
+  /** Requests on the shared channel that another instance claimed first. */
+  claimedElsewhere: number
+  /** Shared-channel requests dropped after waiting claimTtlMs / 2 for a free slot (see SharedIntake). */
+  expired: number
+  /** Handlers running now. */
+  inFlight: number
+  /** Requests waiting for a slot now. */
+  queued: number
+  /** Shared-channel requests held back now: for another instance to claim first, or for a free slot. */
+  held: number
+}

@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto'
+import { rawCodec } from '../codec/raw.js'
+import { ClosedError, InvalidArgumentError } from '../errors.js'
+import type { Logger } from '../observe/logger.js'
+import { type PubSubBus, untypedBus } from '../pubsub/pubsub-bus.js'
+import type { Subscription } from '../pubsub/subscription.js'
+import type { ActionMap, ActionsOf, ProgressOf } from '../rpc/action-types.js'
+import { instanceChannel } from '../rpc/channels.js'
+import { InstanceDirectory } from '../rpc/instance-directory.js'
+import type {
+  ActionHandler,
+  ActionOptions,
+  BackgroundOptions,
+  BackgroundTaskFn,
+  HandlerPayload,
+  HandlerResult,
+  ListenHandler,
+  ListenOptions,
+} from './action-context.js'
+import { ActionDispatcher } from './action-dispatcher.js'
+import { BackgroundTask } from './background-task.js'
+import { type Blueprint, checkAction, checkListen, type ListenEntry } from './blueprint.js'
+import { runUntilSignal } from './run-until-signal.js'
+import {
+  type RunOptions,
+  SERVICE_DEFAULTS,
+  type ServiceOptions,
+  type ServiceStats,
+  type StopOptions,
+} from './service-options.js'
+import { preferredInstance } from './shared-intake.js'
+
+/** Where a service is in its life. */
+export type ServiceState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped'
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new InvalidArgumentError(`${name} must be a positive integer, got ${value}`)
+  return value
+}
+
+function nonNegative(name: string, value: number): number {
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`${name} must be a number of milliseconds >= 0, got ${value}`)
+  }
+  return value
+}
+
+/**
+ * A named service that routes requests by action, Daebus-compatible on the wire:
+ *
+ * ```ts
+ * const app = bus.service('system_monitor')
+ * app.action('get_status', async (payload, ctx) => ({ cpu: 0.3 }))
+ * await app.start()
+ * ```
+ *
+ * **Balancing, exactly once.** Each instance subscribes to the shared channel `<service>` and to
+ * its own channel `<service>:instance:<instanceId>`.
+ *
+ * - switchboard callers find the live instance channels with PUBSUB CHANNELS (cached, refreshed
+ *   every second in the background) and send each request to one of them in turn: one PUBLISH,
+ *   no extra round trip, and the request reaches that instance only.
+ * - A plain Daebus caller publishes to `<service>`, which reaches every instance. There, only the
+ *   instance that claims the request with SET NX PX handles it; a hash of the request_id names a
+ *   preferred instance, which claims at once, while the others claim only after `claimGraceMs`,
+ *   and only with a free slot (see SharedIntake). This costs one Redis round trip before the
+ *   handler starts, and N SETs per request for N instances: switchboard callers therefore use the
+ *   shared channel only when no instance channel exists (a Python Daebus service, say).
+ * - An instance whose process ends leaves the rotation at once: Redis drops its subscriptions
+ *   when its connection closes, a publish to its channel then reaches 0 receivers, and the caller
+ *   evicts it and tries the next instance within the same request. Nobody received that publish,
+ *   so the retry cannot run a request twice. A host that vanishes without closing its TCP
+ *   connection stays listed until Redis notices (tcp-keepalive, 300 s by default): requests sent
+ *   to it then time out.
+ *
+ * **Ordering.** Requests that reach one instance start in arrival order (the queue is FIFO). With
+ * `concurrency` above 1 they run side by side and may finish, and answer, in any order; use
+ * `concurrency: 1` for strict one-at-a-time order. A request on the shared channel starts only
+ * once its claim returns, and may be held first (grace period, or no free slot), so shared-channel
+ * requests start only roughly in arrival order, and are not ordered against instance-channel ones.
+ * Nothing is ordered across instances. The responses of one request (progress, then final) arrive in the
+ * order they were sent. Each listen() handler receives its messages one at a time, in order.
+ */
+export class Service<A extends ActionsOf<A> = ActionMap> {
+  readonly name: string
+  readonly instanceId: string
+  /** This instance's private channel, `<service>:instance:<instanceId>`. */
+  readonly instanceChannel: string
+  readonly bus: PubSubBus
+  /** Resolves when the service has stopped; never rejects. */
+  readonly stopped: Promise<void>
+  readonly #log: Logger
+  readonly #stopTimeoutMs: number
+  readonly #dispatcher: ActionDispatcher
+  readonly #listens: ListenEntry[] = []
+  readonly #tasks = new Map<string, BackgroundTask>()
+  /** The live instances of this service, as every instance sees them: to share shared-channel requests. */
+  readonly #view: InstanceDirectory
+  #subscriptions: Subscription<unknown>[] = []
+  #state: ServiceState = 'idle'
+  #starting: Promise<void> | undefined
+  #stopping: Promise<void> | undefined
+  #resolveStopped!: () => void
+
+  constructor(name: string, options: ServiceOptions) {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidArgumentError(`a service needs a name, got ${JSON.stringify(name)}`)
+    }
+    if (!options?.bus)
+      throw new InvalidArgumentError(
+        'Service needs { bus }: pass the bus from connect(), or use bus.service()',
+      )
+    this.name = name
+    this.bus = untypedBus(options.bus)
+    this.instanceId = options.instanceId ?? randomUUID()
+    this.instanceChannel = instanceChannel(name, this.instanceId)
+    this.#log = (options.logger ?? this.bus.logger).child({ service: name, instance: this.instanceId })
+    this.#stopTimeoutMs = options.stopTimeoutMs ?? SERVICE_DEFAULTS.stopTimeoutMs
+    this.#dispatcher = new ActionDispatcher({
+      service: name,
+      bus: this.bus,
+      log: this.#log,
+      concurrency: positiveInteger('concurrency', options.concurrency ?? SERVICE_DEFAULTS.concurrency),
+      maxQueue: options.maxQueue ?? SERVICE_DEFAULTS.maxQueue,
+      claimTtlMs: positiveInteger('claimTtlMs', options.claimTtlMs ?? SERVICE_DEFAULTS.claimTtlMs),
+      claimGraceMs: nonNegative('claimGraceMs', options.claimGraceMs ?? SERVICE_DEFAULTS.claimGraceMs),
+      preferred: (request) => this.#preferred(String(request.requestId)),
+    })
+    this.#view = new InstanceDirectory((pattern) => this.bus.activeChannels(pattern))
+    this.stopped = new Promise((resolve) => {
+      this.#resolveStopped = resolve
+    })
+  }
+
+  /**
+   * Whether this instance should claim a shared-channel request at once: it is the one the
+   * request_id hashes to among the live instances, or the list is not known (or lacks this one) yet.
+   */
+  #preferred(requestId: string): boolean {
+    const view = this.#view.peek(this.name, SERVICE_DEFAULTS.viewRefreshMs)
+    if (!view?.includes(this.instanceChannel)) return true
+    return preferredInstance(view, requestId) === this.instanceChannel
+  }
+
+  get state(): ServiceState {
+    return this.#state
+  }
+
+  /** Counters since the service was created, and what is running and queued now. */
+  stats(): ServiceStats {
+    return this.#dispatcher.stats()
+  }
+
+  /**
+   * Adds an action. Its return value is the final response; a throw is an error response with the
+   * error's message and, when it has a string `code`, that code; `ctx.progress()` sends
+   * non-final responses. Actions may be added after start().
+   */
+  action<K extends keyof A & string, T = HandlerPayload<A, K, unknown>>(
+    name: K,
+    handler: ActionHandler<HandlerPayload<A, K, T>, HandlerResult<A, K>, ProgressOf<A[K]>>,
+    options?: ActionOptions<HandlerPayload<A, K, T>>,
+  ): this {
+    if (this.#dispatcher.actions.has(name)) {
+      throw new InvalidArgumentError(`service "${this.name}" already has an action "${name}"`)
+    }
+    this.#dispatcher.actions.set(name, checkAction(name, handler, options))
+    return this
+  }
+
+  /**
+   * Runs a handler for each message on channels or glob patterns (with the bus codec, unless
+   * `codec` says otherwise), inside the service: it starts and stops with it. Call before start().
+   */
+  listen<T = unknown>(
+    names: string | readonly string[],
+    handler: ListenHandler<T>,
+    options?: ListenOptions<T>,
+  ): this {
+    this.#beforeStart('listen')
+    this.#listens.push(checkListen(names, handler, options))
+    return this
+  }
+
+  /** Runs `fn` every `intervalMs` milliseconds while the service runs; see BackgroundTask. Call before start(). */
+  background(name: string, intervalMs: number, fn: BackgroundTaskFn, options?: BackgroundOptions): this {
+    this.#beforeStart('background')
+    if (this.#tasks.has(name))
+      throw new InvalidArgumentError(`service "${this.name}" already has a background task "${name}"`)
+    this.#tasks.set(name, new BackgroundTask(name, intervalMs, fn, options ?? {}, this.#log))
+    return this
+  }
+
+  /** Adds a blueprint's actions, listeners and background tasks; all of them, or none on a clash. */
+  use(blueprint: Blueprint): this {
+    for (const name of blueprint.actions.keys()) {
+      if (this.#dispatcher.actions.has(name)) {
+        throw new InvalidArgumentError(
+          `blueprint "${blueprint.name}": service "${this.name}" already has an action "${name}"`,
+        )
+      }
+    }
+    for (const { name } of blueprint.tasks) {
+      if (this.#tasks.has(name)) {
+        throw new InvalidArgumentError(
+          `blueprint "${blueprint.name}": service "${this.name}" already has a background task "${name}"`,
+        )
+      }
+    }
+    if (blueprint.listens.length > 0 || blueprint.tasks.length > 0) this.#beforeStart('use')
+    const tasks = blueprint.tasks.map(
+      (t) => new BackgroundTask(t.name, t.intervalMs, t.fn, t.options, this.#log),
+    )
+    for (const [name, entry] of blueprint.actions) this.#dispatcher.actions.set(name, entry)
+    this.#listens.push(...blueprint.listens)
+    for (const task of tasks) this.#tasks.set(task.name, task)
+    return this
+  }
+
+  #beforeStart(what: string): void {
+    if (this.#state !== 'idle') throw new InvalidArgumentError(`${what}() must be called before start()`)
+  }
+
+  /**
+   * Subscribes the service's channels and listeners and starts its background tasks. Closing the
+   * bus stops the service gracefully.
+   */
+  start(): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped')
+      return Promise.reject(new ClosedError(`service "${this.name}"`))
+    this.#starting ??= this.#start()
+    return this.#starting
+  }
+
+  async #start(): Promise<void> {
+    this.#state = 'starting'
+    this.bus.onClose(() => this.stop())
+    try {
+      this.#subscriptions.push(
+        await this.bus.subscribe(
+          [this.name, this.instanceChannel],
+          (raw, msg) => {
+            if (raw instanceof Uint8Array) this.#dispatcher.onMessage(raw, msg.channel === this.name)
+          },
+          { codec: rawCodec, pattern: false },
+        ),
+      )
+      for (const { names, handler, options } of this.#listens) {
+        this.#subscriptions.push(await this.bus.subscribe(names, handler as ListenHandler<unknown>, options))
+      }
+    } catch (error) {
+      await Promise.allSettled(this.#subscriptions.map((sub) => sub.unsubscribe()))
+      this.#subscriptions = []
+      this.#state = 'idle'
+      this.#starting = undefined
+      throw error
+    }
+    for (const task of this.#tasks.values()) task.start()
+    this.#view.peek(this.name, 0)
+    this.#state = 'running'
+    this.#log.debug({ channels: [this.name, this.instanceChannel] }, `service "${this.name}" started`)
+  }
+
+  /**
+   * Stops intake (the instance leaves the rotation at once), stops background tasks, and waits up
+   * to `timeoutMs` for queued and in-flight requests and listen handlers to finish. Requests still
+   * running then get an error reply (code CLOSED) and their ctx.signal aborts. Does not close the
+   * bus. Later calls return the same promise.
+   */
+  stop(options?: StopOptions): Promise<void> {
+    this.#stopping ??= this.#stop(options?.timeoutMs ?? this.#stopTimeoutMs)
+    return this.#stopping
+  }
+
+  async #stop(timeoutMs: number): Promise<void> {
+    if (this.#starting) await this.#starting.catch(() => {})
+    this.#state = 'stopping'
+    const subscriptions = this.#subscriptions
+    this.#subscriptions = []
+    await Promise.allSettled(subscriptions.map((sub) => sub.unsubscribe()))
+    this.#dispatcher.stopSharedIntake()
+    const drained = Promise.all([
+      this.#dispatcher.idle(),
+      ...subscriptions.map((sub) => sub.idle()),
+      ...[...this.#tasks.values()].map((task) => task.stop()),
+    ])
+    if (!(await settlesWithin(drained, timeoutMs))) {
+      const { inFlight, queued } = this.#dispatcher.stats()
+      this.#log.warn(
+        { inFlight, queued, timeoutMs },
+        `service "${this.name}" stopped with work unfinished after ${timeoutMs} ms: answering it with CLOSED errors`,
+      )
+      this.#dispatcher.abandon(`service "${this.name}" stopped after waiting ${timeoutMs} ms`)
+      await settlesWithin(this.#dispatcher.idle(), timeoutMs)
+    }
+    this.#state = 'stopped'
+    this.#log.debug({}, `service "${this.name}" stopped`)
+    this.#resolveStopped()
+  }
+
+  /**
+   * Starts the service and stops it gracefully on SIGTERM or SIGINT, then closes the bus and exits,
+   * as Daebus' app.run() does. See RunOptions.
+   */
+  run(options?: RunOptions): Promise<void> {
+    return runUntilSignal(
+      {
+        name: this.name,
+        stopped: this.stopped,
+        start: () => this.start(),
+        stop: (stopOptions) => this.stop(stopOptions),
+        closeBus: () => this.bus.close(),
+      },
+      this.#log,
+      options,
+    )
+  }
+}
+
+/** True when the promise settled within the time; it is not cancelled otherwise. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  const settled = promise.then(
+    () => true as const,
+    () => true as const,
+  )
+  try {
+    return await Promise.race([settled, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,232 @@
+import { describe, expect, test } from 'vitest'
+import {
+  cancelEnvelope,
+  decodeRequest,
+  decodeResponse,
+  encodeEnvelope,
+  errorEnvelope,
+  readErrorPayload,
+  requestEnvelope,
+  successEnvelope,
+} from '../../src/rpc/envelope.js'
+
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8')
+const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'))
+
+// What Daebus' Python peers put on the wire: json.dumps with its default ", " and ": " separators.
+const PY_REQUEST =
+  '{"action": "get_status", "payload": {"verbose": true}, "reply_to": "caller:5b0c7a4e-8d1f-4c1e-9a57-3f2b1c0d9e8f", "request_id": "0f8e2c1a-7b6d-4e5f-8a9b-0c1d2e3f4a5b", "service": "system_monitor"}'
+const PY_SUCCESS = '{"status": "success", "payload": {"cpu": 12.5}, "request_id": "r-1", "final": true}'
+const PY_PROGRESS = '{"status": "success", "payload": {"done": 3}, "request_id": "r-1", "final": false}'
+const PY_ERROR =
+  '{"status": "error", "payload": {"error": "input is empty"}, "request_id": "r-1", "final": true}'
+
+describe('request envelope (golden JSON)', () => {
+  test('encodes Daebus keys in Daebus order, byte for byte', () => {
+    const wire = encodeEnvelope(
+      requestEnvelope({
+        action: 'get_status',
+        payload: { verbose: true },
+        replyTo: 'caller:abc',
+        requestId: 'r-1',
+        service: 'system_monitor',
+        deadline: undefined,
+        headers: undefined,
+      }),
+    )
+    expect(text(wire)).toBe(
+      '{"action":"get_status","payload":{"verbose":true},"reply_to":"caller:abc","request_id":"r-1","service":"system_monitor"}',
+    )
+  })
+
+  test('appends the optional keys Daebus ignores after its own', () => {
+    const wire = encodeEnvelope(
+      requestEnvelope({
+        action: 'a',
+        payload: null,
+        replyTo: 'caller:x',
+        requestId: 'r',
+        service: 's',
+        deadline: 1700000000000,
+        headers: { traceparent: '00-abc-def-01' },
+      }),
+    )
+    expect(text(wire)).toBe(
+      '{"action":"a","payload":null,"reply_to":"caller:x","request_id":"r","service":"s","deadline":1700000000000,"headers":{"traceparent":"00-abc-def-01"}}',
+    )
+  })
+
+  test('fire-and-forget has reply_to null, so a Daebus peer still finds every key', () => {
+    const wire = encodeEnvelope(
+      requestEnvelope({
+        action: 'm',
+        payload: { n: 1 },
+        replyTo: undefined,
+        requestId: 'r',
+        service: 's',
+        deadline: undefined,
+        headers: undefined,
+      }),
+    )
+    expect(text(wire)).toBe('{"action":"m","payload":{"n":1},"reply_to":null,"request_id":"r","service":"s"}')
+  })
+
+  test('decodes what a Python Daebus caller sends', () => {
+    const decoded = decodeRequest(bytes(PY_REQUEST))
+    expect(decoded).toEqual({
+      ok: true,
+      request: {
+        action: 'get_status',
+        payload: { verbose: true },
+        replyTo: 'caller:5b0c7a4e-8d1f-4c1e-9a57-3f2b1c0d9e8f',
+        requestId: '0f8e2c1a-7b6d-4e5f-8a9b-0c1d2e3f4a5b',
+        service: 'system_monitor',
+        deadline: undefined,
+        headers: undefined,
+      },
+    })
+  })
+
+  test("unknown extra keys are ignored, as Daebus ignores switchboard's", () => {
+    const decoded = decodeRequest(
+      bytes(
+        '{"action": "a", "payload": 1, "reply_to": "caller:x", "request_id": "r", "service": "s", "priority": "high"}',
+      ),
+    )
+    expect(decoded).toMatchObject({ ok: true, request: { action: 'a', payload: 1 } })
+  })
+
+  test('the cancel message is request-shaped, with the reserved action', () => {
+    expect(text(encodeEnvelope(cancelEnvelope('s', 'r-9', 'caller:x')))).toBe(
+      '{"action":"__cancel__","payload":null,"reply_to":"caller:x","request_id":"r-9","service":"s"}',
+    )
+  })
+})
+
+describe('response envelope (golden JSON)', () => {
+  test('encodes success, progress and error as Daebus does, keys in order', () => {
+    expect(text(encodeEnvelope(successEnvelope('r-1', { cpu: 12.5 }, true)))).toBe(
+      '{"status":"success","payload":{"cpu":12.5},"request_id":"r-1","final":true}',
+    )
+    expect(text(encodeEnvelope(successEnvelope('r-1', { done: 3 }, false)))).toBe(
+      '{"status":"success","payload":{"done":3},"request_id":"r-1","final":false}',
+    )
+    expect(text(encodeEnvelope(errorEnvelope('r-1', 'input is empty', undefined)))).toBe(
+      '{"status":"error","payload":{"error":"input is empty"},"request_id":"r-1","final":true}',
+    )
+    expect(text(encodeEnvelope(errorEnvelope('r-1', 'no such action', 'UNKNOWN_ACTION')))).toBe(
+      '{"status":"error","payload":{"error":"no such action","code":"UNKNOWN_ACTION"},"request_id":"r-1","final":true}',
+    )
+  })
+
+  test('decodes what a Python Daebus service sends', () => {
+    expect(decodeResponse(bytes(PY_SUCCESS))).toEqual({
+      requestId: 'r-1',
+      status: 'success',
+      final: true,
+      payload: { cpu: 12.5 },
+    })
+    expect(decodeResponse(bytes(PY_PROGRESS))).toEqual({
+      requestId: 'r-1',
+      status: 'success',
+      final: false,
+      payload: { done: 3 },
+    })
+    const error = decodeResponse(bytes(PY_ERROR))
+    expect(error).toEqual({
+      requestId: 'r-1',
+      status: 'error',
+      final: true,
+      payload: { error: 'input is empty' },
+    })
+    expect(readErrorPayload(typeof error === 'string' ? undefined : error.payload)).toEqual({
+      message: 'input is empty',
+      code: undefined,
+    })
+  })
+
+  test('a missing "final" means final, as in Daebus\' own caller; a number request_id is matched as a string', () => {
+    expect(decodeResponse(bytes('{"status": "success", "payload": 1, "request_id": 7}'))).toEqual({
+      requestId: '7',
+      status: 'success',
+      final: true,
+      payload: 1,
+    })
+  })
+
+  test('an unusable response says why', () => {
+    expect(decodeResponse(bytes('nope'))).toMatch(/not valid JSON/)
+    expect(decodeResponse(bytes('[1]'))).toMatch(/not a JSON object/)
+    expect(decodeResponse(bytes('{"status":"success","payload":1}'))).toMatch(/request_id/)
+    expect(decodeResponse(bytes('{"status":"weird","payload":1,"request_id":"r"}'))).toMatch(
+      /unknown "status"/,
+    )
+  })
+})
+
+describe('malformed requests', () => {
+  test('not JSON: no reply channel can be read', () => {
+    expect(decodeRequest(bytes('{"action": get'))).toMatchObject({
+      ok: false,
+      replyTo: undefined,
+      reason: expect.stringMatching(/not valid JSON/),
+    })
+  })
+
+  test('lacking fields: the reply channel and request_id are still read, so the caller can be told', () => {
+    expect(
+      decodeRequest(bytes('{"payload": {}, "reply_to": "caller:x", "request_id": "r", "service": "s"}')),
+    ).toEqual({
+      ok: false,
+      reason: 'request lacks "action" (a non-empty string)',
+      replyTo: 'caller:x',
+      requestId: 'r',
+    })
+    expect(decodeRequest(bytes('{"action": "a", "reply_to": "caller:x", "request_id": "r"}'))).toMatchObject({
+      ok: false,
+      reason: 'request lacks "payload"',
+      replyTo: 'caller:x',
+    })
+    expect(decodeRequest(bytes('{"action": "a", "payload": 1, "reply_to": "caller:x"}'))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/request_id/),
+    })
+    expect(
+      decodeRequest(
+        bytes('{"action": "a", "payload": 1, "reply_to": "caller:x", "request_id": "r", "deadline": "soon"}'),
+      ),
+    ).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/deadline/),
+    })
+  })
+
+  test('a tagged value that does not decode still lets reply_to be read', () => {
+    const wire =
+      '{"action":"a","payload":{"__type__":"bytes","__data__":"!!"},"reply_to":"caller:y","request_id":"r2","service":"s"}'
+    expect(decodeRequest(bytes(wire))).toMatchObject({ ok: false, replyTo: 'caller:y', requestId: 'r2' })
+  })
+})
+
+describe('TypedArrays in payloads travel as Redis Toolkit tagged JSON', () => {
+  test('a Float64Array round-trips through the envelope', () => {
+    const samples = new Float64Array([1.5, -2, 3.25])
+    const wire = encodeEnvelope(successEnvelope('r', { samples }, true))
+    expect(text(wire)).toContain('"__type__":"numpy"')
+    const decoded = decodeResponse(wire)
+    if (typeof decoded === 'string') throw new Error(decoded)
+    const payload = decoded.payload as { samples: Float64Array }
+    expect(payload.samples).toBeInstanceOf(Float64Array)
+    expect([...payload.samples]).toEqual([1.5, -2, 3.25])
+  })
+
+  test('a numpy array tagged by Redis Toolkit in Python decodes in a request', () => {
+    const wire =
+      '{"action": "mean", "payload": {"v": {"__type__": "numpy", "__dtype__": "int32", "__shape__": [3], "__data__": [1, 2, 3]}}, "reply_to": "caller:z", "request_id": "r", "service": "s"}'
+    const decoded = decodeRequest(bytes(wire))
+    if (!decoded.ok) throw new Error(decoded.reason)
+    const v = (decoded.request.payload as { v: Int32Array }).v
+    expect(v).toBeInstanceOf(Int32Array)
+    expect([...v]).toEqual([1, 2, 3])
+  })
+})
