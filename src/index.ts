@@ -6,6 +6,8 @@ export { CONNECT_DEFAULTS } from './client/connect-options.js'
 export type { Codec, CodecName } from './codec/codec.js'
 export { jsonCodec } from './codec/json.js'
 export { msgpackCodec } from './codec/msgpack.js'
+export type { NDArrayInit, NumericArray, NumpyDtype } from './codec/ndarray.js'
+export { isNDArray, NDArray } from './codec/ndarray.js'
 export { rawCodec } from './codec/raw.js'
 export type { ErrorCode } from './errors.js'
 export {

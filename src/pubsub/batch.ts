@@ -1,4 +1,4 @@
-import { ClosedError } from '../errors.js'
+import { ClosedError, InvalidArgumentError } from '../errors.js'
 
 /** What a batch needs from its bus. */
 export interface BatchHost {
@@ -28,8 +28,9 @@ export class Batch<C extends object = Record<string, unknown>> {
 
   publish<K extends keyof C & string>(channel: K | readonly K[], data: C[K]): this {
     if (this.#executed) throw new ClosedError('batch (already executed)')
-    const bytes = this.#host.encode(data)
     const channels = typeof channel === 'string' ? [channel] : channel
+    if (channels.length === 0) throw new InvalidArgumentError('batch.publish needs at least one channel')
+    const bytes = this.#host.encode(data)
     for (const name of channels) this.#messages.push([name, bytes])
     this.#spans.push(channels.length)
     return this
@@ -41,7 +42,7 @@ export class Batch<C extends object = Record<string, unknown>> {
     this.#executed = true
     if (this.#messages.length === 0) return []
     const counts = await this.#host.publishBatch(this.#messages)
-    if (counts.length === this.#spans.length) return counts
+    if (counts.length === this.#spans.length) return counts // one channel per publish()
     const totals: number[] = []
     let at = 0
     for (const span of this.#spans) {

@@ -3,7 +3,7 @@ import type { OverflowInfo } from './subscription.js'
 
 /** The events a bus emits, with their arguments. */
 export interface BusEvents {
-  /** The transport connected for the first time. */
+  /** The transport connected for the first time; emitted just after connect() resolves. */
   connected: []
   /** The link to the broker dropped; switchboard is reconnecting. */
   disconnected: [error: Error | undefined]

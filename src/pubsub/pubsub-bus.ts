@@ -10,6 +10,7 @@ import {
   SwitchboardError,
 } from '../errors.js'
 import { isDebugEnabled, type Logger } from '../observe/logger.js'
+import { settlesWithin } from '../settles-within.js'
 import { isGlobPattern } from '../transport/glob.js'
 import type { Transport, TransportStatus } from '../transport/transport.js'
 import { Batch } from './batch.js'
@@ -83,8 +84,10 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
   readonly #publishLog: Logger
   readonly #deliverLog: Logger
   readonly #debug: boolean
-  readonly #closeHooks: CloseHook[] = []
+  readonly #closeHooks = new Set<CloseHook>()
   readonly #stats: BusStats = { published: 0, delivered: 0, malformed: 0, dropped: 0, handlerErrors: 0 }
+  /** UNSUBSCRIBEs in flight by `kind:name`: a subscribe to the same name waits for them. */
+  readonly #releasing = new Map<string, Promise<void>>()
   #closing = false
   /** Set once the transport is closing: internal work (service replies) may run until then. */
   #shut = false
@@ -118,8 +121,14 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     return this.#transport.url
   }
 
-  get isClosed(): boolean {
+  /** True once close() has begun: no new subscriptions or services. */
+  get isClosing(): boolean {
     return this.#closing
+  }
+
+  /** True once close() has drained and is closing the connections: every call rejects. */
+  get isClosed(): boolean {
+    return this.#shut
   }
 
   /** @internal Connects the transport; connect() calls it. */
@@ -172,7 +181,7 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
   ): Promise<number> {
     let bytes: Uint8Array
     try {
-      if (this.#closing) throw new ClosedError('bus')
+      if (this.#shut) throw new ClosedError('bus')
       bytes = this.encode(data, options?.codec)
     } catch (error) {
       return Promise.reject(error)
@@ -207,11 +216,11 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
 
   /** Starts a batch of publishes that exec() sends in one round trip. */
   batch(): Batch<C> {
-    if (this.#closing) throw new ClosedError('bus')
+    if (this.#shut) throw new ClosedError('bus')
     return new Batch<C>({
       encode: (data) => this.encode(data),
       publishBatch: (messages) => {
-        if (this.#closing) return Promise.reject(new ClosedError('bus'))
+        if (this.#shut) return Promise.reject(new ClosedError('bus'))
         this.#stats.published += messages.length
         if (this.#debug)
           for (const [channel, bytes] of messages)
@@ -270,6 +279,10 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     )
     this.#subscriptions.set(sub as Subscription<unknown>, entries)
     try {
+      // A name being unsubscribed is subscribed again once that is done (see release): wait for
+      // it, so that this subscription hears everything published after subscribe() resolves.
+      const releasing = entries.map(([kind, name]) => this.#releasing.get(`${kind}:${name}`))
+      if (releasing.some((p) => p !== undefined)) await Promise.all(releasing)
       await this.#brokerSubscribe(first, true)
     } catch (error) {
       await sub.unsubscribe().catch(() => {})
@@ -282,7 +295,7 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
   async numsub(channel: string): Promise<number>
   async numsub(channels: readonly string[]): Promise<number[]>
   async numsub(channel: string | readonly string[]): Promise<number | number[]> {
-    if (this.#closing) throw new ClosedError('bus')
+    if (this.#shut) throw new ClosedError('bus')
     if (typeof channel === 'string') return (await this.#transport.numsub([channel]))[0] ?? 0
     return this.#transport.numsub(channel)
   }
@@ -299,9 +312,13 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     return this.#transport.claim(key, ttlMs)
   }
 
-  /** @internal Registers work that close() runs before it closes subscriptions (services, callers). */
-  onClose(hook: CloseHook): void {
-    this.#closeHooks.push(hook)
+  /**
+   * @internal Registers work that close() runs before it closes subscriptions (services,
+   * callers). Returns a function that unregisters it.
+   */
+  onClose(hook: CloseHook): () => void {
+    this.#closeHooks.add(hook)
+    return () => this.#closeHooks.delete(hook)
   }
 
   /** @internal Reports an error: to 'error' listeners, or only to the log when there is none. */
@@ -311,20 +328,19 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
   }
 
   /**
-   * Stops intake, waits (up to closeTimeoutMs) for running handlers and registered work, ends
-   * every subscription and closes the connections. Later calls reject with ClosedError.
+   * Stops intake (no new subscriptions; services on the bus stop taking requests), lets in-flight
+   * work finish — handlers, service requests, pending calls, and the publishes and requests they
+   * make meanwhile — for at most closeTimeoutMs in all, ends every subscription and closes the
+   * connections. Calls after that reject with ClosedError.
    */
   async close(): Promise<void> {
     if (this.#closing) return this.closed
     this.#closing = true
     try {
-      await Promise.allSettled(this.#closeHooks.map((hook) => hook()))
-      const idle = Promise.allSettled([...this.#subscriptions.keys()].map((sub) => sub.idle()))
-      let timer: NodeJS.Timeout | undefined
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.#config.closeTimeoutMs)
-      })
-      await Promise.race([idle, timeout]).finally(() => clearTimeout(timer))
+      const drained = Promise.allSettled([...this.#closeHooks].map((hook) => hook())).then(() =>
+        Promise.allSettled([...this.#subscriptions.keys()].map((sub) => sub.idle())),
+      )
+      await settlesWithin(drained, this.#config.closeTimeoutMs)
       for (const sub of this.#subscriptions.keys()) sub.end()
       this.#subscriptions.clear()
       this.#shut = true
@@ -349,6 +365,21 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     ])
   }
 
+  async #release(
+    s: Subscription<unknown>,
+    entries: ReadonlyArray<readonly [NameKind, string]>,
+    last: ReadonlyArray<readonly [NameKind, string]>,
+  ): Promise<void> {
+    try {
+      await this.#brokerSubscribe(last, false)
+    } finally {
+      for (const [kind, name] of entries) this.#registry.remove(kind, name, s)
+    }
+    // Someone subscribed to one of these names while the UNSUBSCRIBE was in flight.
+    const again = last.filter(([kind, name]) => this.#registry.has(kind, name))
+    if (again.length > 0 && !this.#shut) await this.#brokerSubscribe(again, true)
+  }
+
   readonly #host = {
     release: async (s: Subscription<unknown>): Promise<void> => {
       const entries = this.#subscriptions.get(s)
@@ -356,18 +387,30 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
       this.#subscriptions.delete(s)
       // The subscription stays routed until the broker confirms, so nothing in flight is lost.
       const last = entries.filter(([kind, name]) => this.#registry.isOnly(kind, name, s))
-      try {
-        if (!this.#shut) await this.#brokerSubscribe(last, false)
-      } finally {
+      if (last.length === 0 || this.#shut) {
         for (const [kind, name] of entries) this.#registry.remove(kind, name, s)
+        return
       }
-      // Someone subscribed to one of these names while the UNSUBSCRIBE was in flight.
-      const again = last.filter(([kind, name]) => this.#registry.has(kind, name))
-      if (again.length > 0 && !this.#shut) await this.#brokerSubscribe(again, true)
+      const released = this.#release(s, entries, last)
+      const keys = last.map(([kind, name]) => `${kind}:${name}`)
+      const settled = released.catch(() => {})
+      for (const key of keys) this.#releasing.set(key, settled)
+      try {
+        await released
+      } finally {
+        for (const key of keys) if (this.#releasing.get(key) === settled) this.#releasing.delete(key)
+      }
     },
     reportError: (error: SwitchboardError): void => {
       if (error.code === 'SUBSCRIBER') this.#stats.handlerErrors += 1
       this.reportError(error)
+    },
+    reportDiscarded: (names: readonly string[], count: number): void => {
+      this.#stats.dropped += count
+      this.logger.warn(
+        { names, count },
+        `discarded ${count} messages a handler had not reached when the bus closed`,
+      )
     },
     reportOverflow: (info: OverflowInfo): void => {
       this.#stats.dropped += 1
@@ -420,7 +463,9 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
   readonly #onStatus = (status: TransportStatus): void => {
     switch (status.type) {
       case 'connected':
-        this.#events.emit('connected')
+        // The first connect happens inside connect(): a turn later, listeners attached just after
+        // `await connect()` hear it.
+        setImmediate(() => this.#events.emit('connected'))
         break
       case 'disconnected':
         this.logger.warn({ url: this.url, err: status.error }, 'disconnected from the broker')

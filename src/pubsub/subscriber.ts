@@ -25,7 +25,7 @@ export abstract class Subscriber<T = unknown> {
   readonly channels: readonly string[]
   readonly #options: SubscriberOptions['subscription']
   #polling: Promise<Subscription<T>> | undefined
-  #background: Subscription<T> | undefined
+  #background: Promise<Subscription<T>> | undefined
 
   constructor(options: SubscriberOptions) {
     if (!options?.bus) throw new InvalidArgumentError('Subscriber needs { bus }: pass the bus from connect()')
@@ -72,22 +72,19 @@ export abstract class Subscriber<T = unknown> {
 
   /** Background mode: handles every message as it arrives until stop(). */
   async start(): Promise<void> {
-    if (this.#background) return
-    this.#background = (await this.bus.subscribe(
+    this.#background ??= this.bus.subscribe(
       this.channels,
       (_data: unknown, msg: Message<unknown>) => this.#run(msg as Message<T>),
       this.#options ?? {},
-    )) as Subscription<T>
+    ) as Promise<Subscription<T>>
+    await this.#background
   }
 
   /** Stops background mode (after the message being handled) and any polling subscription. */
   async stop(): Promise<void> {
     const background = this.#background
     this.#background = undefined
-    if (background) {
-      await background.unsubscribe()
-      await background.idle()
-    }
+    if (background) await (await background).unsubscribe()
     const polling = this.#polling
     this.#polling = undefined
     if (polling) await (await polling).unsubscribe()

@@ -33,6 +33,8 @@ export interface SubscriptionHost {
   release(sub: Subscription<unknown>): Promise<void>
   reportError(error: SwitchboardError): void
   reportOverflow(info: OverflowInfo): void
+  /** A handler's backlog was thrown away because the bus closed before it was handled. */
+  reportDiscarded(names: readonly string[], count: number): void
 }
 
 export interface OverflowInfo {
@@ -238,7 +240,11 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   #fail(error: SwitchboardError): void {
     this.#failure = error
     this.#host.reportError(error)
-    void this.unsubscribe()
+    this.unsubscribe().catch((cause: unknown) => {
+      this.#host.reportError(
+        new SwitchboardError('CONNECTION', 'could not unsubscribe a failed subscription', { cause }),
+      )
+    })
   }
 
   /** Takes one buffered message without waiting: a Message, or undefined when none is there. */
@@ -264,6 +270,8 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     this.#releasing = true
     try {
       await this.#host.release(this as unknown as Subscription<unknown>)
+      // What a handler had not got to yet was delivered: it is handled, not thrown away.
+      await this.idle()
     } finally {
       this.end()
     }
@@ -301,7 +309,12 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   end(): void {
     if (this.#ended) return
     this.#ended = true
-    if (this.#handler) this.#buffer.clear()
+    if (this.#handler && this.#buffer.length > 0) {
+      const discarded = this.#buffer.length
+      this.stats.dropped += discarded
+      this.#buffer.clear()
+      this.#host.reportDiscarded(this.names, discarded)
+    }
     const waiter = this.#waiter
     this.#waiter = undefined
     waiter?.({ value: undefined, done: true })

@@ -5,6 +5,7 @@ type Listener<A extends unknown[]> = (...args: A) => void
 export class TypedEmitter<E extends EventMap<E>> {
   readonly #listeners: { [K in keyof E]?: Set<Listener<E[K]>> } = {}
   readonly #onListenerError: (error: unknown) => void
+  readonly #onceWrappers = new WeakMap<object, Listener<never>>()
 
   constructor(onListenerError: (error: unknown) => void) {
     this.#onListenerError = onListenerError
@@ -21,15 +22,23 @@ export class TypedEmitter<E extends EventMap<E>> {
   }
 
   off<K extends keyof E>(event: K, listener: Listener<E[K]>): this {
+    const wrapper = this.#onceWrappers.get(listener)
+    if (wrapper) {
+      this.#onceWrappers.delete(listener)
+      this.#listeners[event]?.delete(wrapper as Listener<E[K]>)
+    }
     this.#listeners[event]?.delete(listener)
     return this
   }
 
+  /** Like on(), for one call; off() with the same listener removes it before then. */
   once<K extends keyof E>(event: K, listener: Listener<E[K]>): this {
     const wrapper = (...args: E[K]) => {
       this.off(event, wrapper)
+      this.#onceWrappers.delete(listener)
       listener(...args)
     }
+    this.#onceWrappers.set(listener, wrapper)
     return this.on(event, wrapper)
   }
 

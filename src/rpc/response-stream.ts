@@ -32,9 +32,9 @@ export class ResponseStream<T> implements AsyncIterableIterator<T> {
 
   /** @internal What the call delivers to. */
   readonly sink: CallSink = {
-    progress: (payload) => this.#push(payload as T),
+    progress: (payload) => this.#push(payload as T, false),
     resolve: (payload) => {
-      this.#push(payload as T)
+      this.#push(payload as T, true)
       this.#ended = true
     },
     reject: (error) => {
@@ -47,7 +47,8 @@ export class ResponseStream<T> implements AsyncIterableIterator<T> {
     },
   }
 
-  #push(value: T): void {
+  /** The final value is always kept, one past the limit if need be: it is what the caller waits for. */
+  #push(value: T, final: boolean): void {
     if (this.#ended) return
     const waiter = this.#waiter
     if (waiter) {
@@ -55,7 +56,7 @@ export class ResponseStream<T> implements AsyncIterableIterator<T> {
       waiter.resolve({ value, done: false })
       return
     }
-    if (this.#buffer.length - this.#head >= this.#limit) {
+    if (!final && this.#buffer.length - this.#head >= this.#limit) {
       this.#cancel(new BufferOverflowError(this.#channel, this.#limit))
       return
     }

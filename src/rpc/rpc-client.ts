@@ -5,6 +5,7 @@ import { ClosedError, MalformedMessageError, NoResponderError } from '../errors.
 import type { Logger } from '../observe/logger.js'
 import type { PubSubBus } from '../pubsub/pubsub-bus.js'
 import type { Subscription } from '../pubsub/subscription.js'
+import { settlesWithin } from '../settles-within.js'
 import { REPLY_CHANNEL_PREFIX } from './channels.js'
 import { cancelEnvelope, decodeResponse, type Envelope } from './envelope.js'
 import { InstanceDirectory } from './instance-directory.js'
@@ -169,12 +170,7 @@ export class RpcClient {
   /** Lets pending requests finish (each has its own timeout), up to CLOSE_DRAIN_MS, then fails the rest. */
   async #close(): Promise<void> {
     if (this.#pending.size > 0) {
-      let timer: NodeJS.Timeout | undefined
-      await new Promise<void>((resolve) => {
-        this.#onIdle = resolve
-        timer = setTimeout(resolve, CLOSE_DRAIN_MS)
-      })
-      clearTimeout(timer)
+      await settlesWithin(new Promise<void>((resolve) => (this.#onIdle = resolve)), CLOSE_DRAIN_MS)
       this.#onIdle = undefined
     }
     for (const request of this.#pending.drain()) request.fail(new ClosedError('bus'))

@@ -7,6 +7,7 @@ import type { Subscription } from '../pubsub/subscription.js'
 import type { ActionMap, ActionsOf, ProgressOf } from '../rpc/action-types.js'
 import { instanceChannel } from '../rpc/channels.js'
 import { InstanceDirectory } from '../rpc/instance-directory.js'
+import { settlesWithin } from '../settles-within.js'
 import type {
   ActionHandler,
   ActionOptions,
@@ -100,6 +101,7 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
   #subscriptions: Subscription<unknown>[] = []
   #state: ServiceState = 'idle'
   #starting: Promise<void> | undefined
+  #removeCloseHook: (() => void) | undefined
   #stopping: Promise<void> | undefined
   #resolveStopped!: () => void
 
@@ -235,7 +237,7 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
 
   async #start(): Promise<void> {
     this.#state = 'starting'
-    this.bus.onClose(() => this.stop())
+    this.#removeCloseHook ??= this.bus.onClose(() => this.stop())
     try {
       this.#subscriptions.push(
         await this.bus.subscribe(
@@ -278,11 +280,13 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
     this.#state = 'stopping'
     const subscriptions = this.#subscriptions
     this.#subscriptions = []
-    await Promise.allSettled(subscriptions.map((sub) => sub.unsubscribe()))
-    this.#dispatcher.stopSharedIntake()
+    // Requests keep arriving until the broker confirms the unsubscribe, and listen handlers finish
+    // their backlog: both inside the bounded wait, so a hung broker cannot hold stop() forever.
+    const unsubscribed = Promise.allSettled(subscriptions.map((sub) => sub.unsubscribe())).then(() =>
+      this.#dispatcher.stopSharedIntake(),
+    )
     const drained = Promise.all([
-      this.#dispatcher.idle(),
-      ...subscriptions.map((sub) => sub.idle()),
+      unsubscribed.then(() => this.#dispatcher.idle()),
       ...[...this.#tasks.values()].map((task) => task.stop()),
     ])
     if (!(await settlesWithin(drained, timeoutMs))) {
@@ -295,6 +299,7 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
       await settlesWithin(this.#dispatcher.idle(), timeoutMs)
     }
     this.#state = 'stopped'
+    this.#removeCloseHook?.()
     this.#log.debug({}, `service "${this.name}" stopped`)
     this.#resolveStopped()
   }
@@ -315,22 +320,5 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
       this.#log,
       options,
     )
-  }
-}
-
-/** True when the promise settled within the time; it is not cancelled otherwise. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms)
-  })
-  const settled = promise.then(
-    () => true as const,
-    () => true as const,
-  )
-  try {
-    return await Promise.race([settled, timeout])
-  } finally {
-    clearTimeout(timer)
   }
 }

@@ -247,6 +247,20 @@ describe('stream()', () => {
     expect(error).toBeInstanceOf(BufferOverflowError)
     expect(parts).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
   })
+  test('the final value always reaches a full stream buffer: it is never dropped in silence', async () => {
+    const server = await buses.connect()
+    const app = server.service('fill')
+    app.action('exact', async (_p, ctx) => {
+      for (let i = 0; i < 5; i++) await ctx.progress(i)
+      return 'final'
+    })
+    await app.start()
+    const stream = (await buses.connect()).caller('fill', { streamBufferSize: 5 }).stream('exact', {})
+    await until(() => app.stats().succeeded === 1, 'the action to finish')
+    const parts: unknown[] = []
+    for await (const part of stream) parts.push(part)
+    expect(parts).toEqual([0, 1, 2, 3, 4, 'final'])
+  })
 })
 
 describe('send()', () => {

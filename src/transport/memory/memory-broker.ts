@@ -128,7 +128,14 @@ export class MemoryBroker {
     const queues = [...this.#queues]
     this.#queues.clear()
     for (const [client, deliveries] of queues) {
-      for (const [channel, payload, pattern] of deliveries) client.sink(channel, payload, pattern)
+      for (const [channel, payload, pattern] of deliveries) {
+        try {
+          client.sink(channel, payload, pattern)
+        } catch (error) {
+          // A sink that throws must not cost other messages or other clients their delivery.
+          process.emitWarning(error instanceof Error ? error : String(error), 'SwitchboardWarning')
+        }
+      }
     }
   }
 }
