@@ -7,7 +7,7 @@ import { CANCEL_ACTION } from './channels.js'
  * A request is `{"action","payload","reply_to","request_id","service"}` on the service channel; a
  * response is `{"status","payload","request_id","final"}` on `reply_to`. Keys keep exactly that
  * order, so the bytes match what Daebus' Python `json.dumps` peers produce (up to whitespace).
- * switchboard may add `deadline` and `headers` to a request and `code` to an error payload; Daebus
+ * switchboard may add `deadline`, `timeout_ms` and `headers` to a request and `code` to an error payload; Daebus
  * ignores unknown keys. The whole envelope goes through the json codec, so TypedArrays inside a
  * payload travel as Redis Toolkit's tagged JSON.
  */
@@ -87,7 +87,11 @@ export function requestEnvelope(request: RpcRequest & { readonly service: string
     request_id: request.requestId,
     service: request.service,
   }
-  if (request.deadline !== undefined) envelope.deadline = request.deadline
+  if (request.deadline !== undefined) {
+    envelope.deadline = request.deadline
+    // The time left as well: a service whose clock differs from the caller's uses this instead.
+    envelope.timeout_ms = Math.max(0, request.deadline - Date.now())
+  }
   if (request.headers !== undefined) envelope.headers = request.headers
   return envelope
 }
@@ -148,6 +152,7 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest {
   }
   if (!isRecord(value)) return bad('request is not a JSON object', undefined)
   const { action, payload, reply_to: replyTo, request_id: requestId, service, deadline, headers } = value
+  const timeoutMs = value.timeout_ms
   if (typeof action !== 'string' || action.length === 0)
     return bad('request lacks "action" (a non-empty string)', value)
   if (!isRequestId(requestId)) return bad('request lacks "request_id" (a string)', value)
@@ -165,6 +170,9 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest {
   ) {
     return bad('request has a "deadline" that is not a number of epoch milliseconds', value)
   }
+  if (timeoutMs !== undefined && timeoutMs !== null && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
+    return bad('request has a "timeout_ms" that is not a number of milliseconds >= 0', value)
+  }
   if (headers !== undefined && headers !== null && !isHeaders(headers)) {
     return bad('request has "headers" that are not an object of strings', value)
   }
@@ -176,7 +184,14 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest {
       replyTo: typeof replyTo === 'string' && replyTo.length > 0 ? replyTo : undefined,
       requestId,
       service: typeof service === 'string' ? service : undefined,
-      deadline: typeof deadline === 'number' ? deadline : undefined,
+      // On this host's clock: the time left when sent, counted from now (transit time is a gift to
+      // the handler), else the caller's epoch deadline as it stands.
+      deadline:
+        typeof timeoutMs === 'number'
+          ? Date.now() + timeoutMs
+          : typeof deadline === 'number'
+            ? deadline
+            : undefined,
       headers: isHeaders(headers) ? headers : undefined,
     },
   }

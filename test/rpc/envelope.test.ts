@@ -52,8 +52,26 @@ describe('request envelope (golden JSON)', () => {
       }),
     )
     expect(text(wire)).toBe(
-      '{"action":"a","payload":null,"reply_to":"caller:x","request_id":"r","service":"s","deadline":1700000000000,"headers":{"traceparent":"00-abc-def-01"}}',
+      '{"action":"a","payload":null,"reply_to":"caller:x","request_id":"r","service":"s","deadline":1700000000000,"timeout_ms":0,"headers":{"traceparent":"00-abc-def-01"}}',
     )
+  })
+
+  test("timeout_ms, when sent, sets the deadline on the receiving host's clock, whatever the caller's clock says", () => {
+    const skewed = JSON.stringify({
+      action: 'a',
+      payload: null,
+      reply_to: 'caller:x',
+      request_id: 'r',
+      service: 's',
+      deadline: 1, // a caller whose clock is far behind
+      timeout_ms: 5000,
+    })
+    const before = Date.now()
+    const parsed = decodeRequest(new TextEncoder().encode(skewed))
+    expect(parsed.ok).toBe(true)
+    const deadline = parsed.ok ? parsed.request.deadline : undefined
+    expect(deadline).toBeGreaterThanOrEqual(before + 5000)
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 5000)
   })
 
   test('fire-and-forget has reply_to null, so a Daebus peer still finds every key', () => {
