@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js'
 import type { ActionMap, ActionsOf, ProgressOf } from '../rpc/action-types.js'
+import { CANCEL_ACTION } from '../rpc/channels.js'
 import type {
   ActionHandler,
   ActionOptions,
@@ -81,7 +82,8 @@ export function checkAction(
   options: ActionOptions<unknown> | undefined,
 ): ActionEntry {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('an action needs a name')
-  if (name === '__cancel__') throw new InvalidArgumentError('"__cancel__" is reserved for cancel messages')
+  if (name === CANCEL_ACTION)
+    throw new InvalidArgumentError(`"${CANCEL_ACTION}" is reserved for cancel messages`)
   if (typeof handler !== 'function')
     throw new InvalidArgumentError(`action "${name}" needs a handler function`)
   return { handler, options: options ?? {} }
