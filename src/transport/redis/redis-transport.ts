@@ -18,6 +18,7 @@ import { lostConnectionError, toConnectionError } from './connection-error.js'
 import { LINKS, type Link, LinkMonitor } from './link-monitor.js'
 import { ManagedConnection } from './managed-connection.js'
 import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client.js'
+import { PublishConnection } from './publish-connection.js'
 import {
   type RedisTransportOptions,
   type ResolvedRedisTransportOptions,
@@ -36,7 +37,9 @@ const noop = (): void => undefined
  * The Redis transport, for one server (`redis://`, `rediss://`) or a master found through
  * Sentinel (`redis+sentinel://`). It holds one node-redis connection for commands and one for
  * subscriptions (opened on the first subscribe). Messages arrive as bytes and go to the one
- * `onMessage` sink.
+ * `onMessage` sink. Publishes go through a third connection, switchboard's own, that carries
+ * nothing but PUBLISH (see publish-connection.ts); it follows the command connection, whose
+ * state is the one reported, and while it is not open publishes go through node-redis.
  *
  * - A dropped connection is replaced after an exponential backoff with jitter, at the address
  *   the Sentinels give at that moment, and the subscriber resubscribes every channel and
@@ -66,6 +69,16 @@ export class RedisTransport implements Transport {
   #statuses = new SerialQueue()
   #subscriptions = new Subscriptions((channel, payload, pattern) => this.#deliver(channel, payload, pattern))
   #slowConsumer: SlowConsumerDetector
+  /** Carries the publishes while it is open; see publish-connection.ts. */
+  #publisher: PublishConnection
+  /** Where the command connection is now: the publish connection goes to the same server. */
+  #commandTarget: RedisUrl | undefined
+  /**
+   * Publishes sent through node-redis and not yet answered. While there are any, the publish
+   * connection holds its writes back, so that a publisher's messages never overtake each other.
+   */
+  #viaCommands = 0
+  #publisherRetry: NodeJS.Timeout | undefined
 
   constructor(url: string | TransportUrl, options?: RedisTransportOptions) {
     const target = typeof url === 'string' ? parseUrl(url) : url
@@ -79,6 +92,7 @@ export class RedisTransport implements Transport {
         : async () => target
     this.#commands = this.#connection(LINKS.commands)
     this.#subscriber = this.#connection(LINKS.subscriber)
+    this.#publisher = new PublishConnection(this.#options, () => this.#retryPublisher())
     this.#slowConsumer = new SlowConsumerDetector(
       this.url,
       this.#options.slowConsumerCheckTimeoutMs,
@@ -106,6 +120,7 @@ export class RedisTransport implements Transport {
       throw this.#unusable() ?? toConnectionError(error, this.url, 'connecting')
     }
     this.#watcher?.start()
+    void this.#openPublisher()
     await this.#emit({ type: 'connected' })
   }
 
@@ -117,7 +132,9 @@ export class RedisTransport implements Transport {
 
   async #shutdown(): Promise<void> {
     const timeout = this.#options.closeTimeoutMs
+    clearTimeout(this.#publisherRetry)
     await Promise.all([
+      this.#publisher.close(timeout),
       this.#commands.close(timeout),
       this.#subscriber.close(timeout),
       this.#watcher?.close(0),
@@ -128,26 +145,79 @@ export class RedisTransport implements Transport {
   publish(channel: string, payload: Uint8Array): Promise<number> {
     const client = this.#readyCommands('PUBLISH')
     if (client instanceof Error) return Promise.reject(client)
-    return client
-      .sendCommand<number>(['PUBLISH', channel, asBuffer(payload)])
-      .catch((error: unknown) => this.#fail(error, `PUBLISH to "${channel}"`))
+    const what = `PUBLISH to "${channel}"`
+    const publisher = this.#openPublisherNow()
+    if (publisher) return publisher.publish(channel, payload, (error) => this.#wrap(error, what))
+    return this.#publishViaCommands(client, channel, payload, what)
   }
 
   /**
-   * node-redis writes every command issued in the same tick in one corked socket write, so these
-   * PUBLISH commands leave in one write and their replies come back together: one round trip.
+   * All in one round trip: on the publish connection they leave in one write; through node-redis,
+   * which writes every command issued in the same tick in one corked socket write, likewise.
    * Unlike a MULTI, nothing is transactional, which PUBLISH does not need.
    */
   publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Uint8Array]>): Promise<number[]> {
     if (messages.length === 0) return Promise.resolve([])
     const client = this.#readyCommands('PUBLISH')
     if (client instanceof Error) return Promise.reject(client)
+    const what = `a batch of ${messages.length} PUBLISH commands`
+    const publisher = this.#openPublisherNow()
+    const fail = (error: unknown): unknown => this.#wrap(error, what)
     const replies = messages.map(([channel, payload]) =>
-      client.sendCommand<number>(['PUBLISH', channel, asBuffer(payload)]),
+      publisher
+        ? publisher.publish(channel, payload, fail)
+        : this.#publishViaCommands(client, channel, payload, what),
     )
-    return Promise.all(replies).catch((error: unknown) =>
-      this.#fail(error, `a batch of ${messages.length} PUBLISH commands`),
+    return Promise.all(replies)
+  }
+
+  #publishViaCommands(
+    client: NodeRedisClient,
+    channel: string,
+    payload: Uint8Array,
+    what: string,
+  ): Promise<number> {
+    this.#viaCommands += 1
+    return client.sendCommand<number>(['PUBLISH', channel, asBuffer(payload)]).then(
+      (receivers) => {
+        this.#answeredViaCommands()
+        return receivers
+      },
+      (error: unknown) => {
+        this.#answeredViaCommands()
+        return this.#fail(error, what)
+      },
     )
+  }
+
+  #answeredViaCommands(): void {
+    this.#viaCommands -= 1
+    if (this.#viaCommands === 0) this.#publisher.release()
+  }
+
+  /** The publish connection when it is open, holding its writes while node-redis has publishes in flight. */
+  #openPublisherNow(): PublishConnection | undefined {
+    if (!this.#publisher.isOpen) return undefined
+    if (this.#viaCommands > 0) this.#publisher.hold()
+    return this.#publisher
+  }
+
+  /** Opens the publish connection to the command connection's server, when wanted. */
+  async #openPublisher(): Promise<void> {
+    const target = this.#commandTarget
+    if (!this.#options.publishConnection || !target || this.#closing || !this.#commands.ready) return
+    await this.#publisher.open(target)
+    if (this.#publisher.state === 'closed') this.#retryPublisher()
+  }
+
+  /** The publish connection failed or dropped while the command connection did not: try again later. */
+  #retryPublisher(): void {
+    if (this.#closing || this.#publisherRetry) return
+    this.#publisherRetry = setTimeout(() => {
+      this.#publisherRetry = undefined
+      void this.#openPublisher()
+    }, this.#options.reconnect.maxDelayMs)
+    this.#publisherRetry.unref()
   }
 
   async subscribe(channels: readonly string[]): Promise<void> {
@@ -262,7 +332,11 @@ export class RedisTransport implements Transport {
   }
 
   #fail(error: unknown, what: string): never {
-    throw this.#unusable() ?? toConnectionError(error, this.url, what)
+    throw this.#wrap(error, what)
+  }
+
+  #wrap(error: unknown, what: string): SwitchboardError {
+    return this.#unusable() ?? toConnectionError(error, this.url, what)
   }
 
   // --- subscriber connection ------------------------------------------------------------------
@@ -309,7 +383,10 @@ export class RedisTransport implements Transport {
       link,
       url: this.url,
       locate: this.#locate,
-      create: (target) => createNodeRedisClient(target, this.#options, subscriber ? 'sub' : 'cmd'),
+      create: (target) => {
+        if (!subscriber) this.#commandTarget = target
+        return createNodeRedisClient(target, this.#options, subscriber ? 'sub' : 'cmd')
+      },
       prepare: async (client) => {
         if (this.#sentinel) await assertMaster(client)
         if (subscriber) await this.#subscriptions.restoreOn(client)
@@ -328,6 +405,7 @@ export class RedisTransport implements Transport {
   }
 
   #onLinkDown(link: Link, cause: Error): void {
+    if (link === LINKS.commands) this.#publisher.destroy(cause)
     const status = this.#links.down(link, lostConnectionError(cause, this.url, link))
     if (status) void this.#emit(status)
     if (link === LINKS.subscriber) {
@@ -338,6 +416,7 @@ export class RedisTransport implements Transport {
   }
 
   #onLinkUp(link: Link): void {
+    if (link === LINKS.commands) void this.#openPublisher()
     if (link === LINKS.subscriber) {
       void this.#statuses.push(async () => {
         const client = this.#subscriber.ready
@@ -353,6 +432,7 @@ export class RedisTransport implements Transport {
     if (this.#failure || this.#closing) return
     this.#failure = error
     void this.#emit({ type: 'error', error })
+    this.#publisher.destroy(error)
     this.#commands.destroy()
     this.#subscriber.destroy()
     this.#watcher?.destroy()

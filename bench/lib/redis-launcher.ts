@@ -1,0 +1,101 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/**
+ * The benchmark's own redis-server: a free port, no persistence, never the shared one on 6379.
+ * Pub/sub output buffers are unlimited, so that a subscriber that reads slower than the
+ * publisher writes is measured, not disconnected.
+ */
+
+export function findBinary(name: string): string | undefined {
+  try {
+    return execFileSync('which', [name], { encoding: 'utf8' }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket()
+    const done = (ok: boolean): void => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(500, () => done(false))
+    socket.once('error', () => done(false))
+    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'))
+    socket.once('data', (d) => done(d.toString().startsWith('+PONG')))
+  })
+}
+
+export interface BenchRedis {
+  url: string
+  host: string
+  port: number
+  /** True when this process started the server (else SWITCHBOARD_URL named it). */
+  owned: boolean
+  version: string
+  stop(): Promise<void>
+}
+
+/** SWITCHBOARD_URL when it names a redis:// server, else a fresh redis-server. */
+export async function startRedis(): Promise<BenchRedis> {
+  const given = process.env.SWITCHBOARD_URL
+  if (given) {
+    const url = new URL(given)
+    if (url.protocol !== 'redis:')
+      throw new Error(`the benchmark needs a redis:// URL, got SWITCHBOARD_URL=${given}`)
+    const host = url.hostname || '127.0.0.1'
+    const port = Number(url.port || 6379)
+    return { url: given, host, port, owned: false, version: 'external', stop: async () => undefined }
+  }
+  const binary = findBinary('redis-server')
+  if (!binary)
+    throw new Error(
+      'redis-server not found: install it (apt-get install redis-server) or set SWITCHBOARD_URL',
+    )
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'))
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  args.push('--dir', dir, '--client-output-buffer-limit', 'pubsub 0 0 0', '--loglevel', 'warning')
+  const child: ChildProcess = spawn(binary, args, { stdio: 'ignore' })
+  const until = Date.now() + 10_000
+  while (!(await ping(port))) {
+    if (Date.now() > until || child.exitCode !== null)
+      throw new Error(`redis-server did not start on port ${port}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1] ?? 'unknown'
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    host: '127.0.0.1',
+    port,
+    owned: true,
+    version,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r))
+        child.kill('SIGKILL')
+        await exited
+      }
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}

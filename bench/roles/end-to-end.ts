@@ -1,0 +1,99 @@
+import { CpuMeter } from '../lib/cpu.js'
+import { order } from '../lib/payload.js'
+import { signalReady } from '../lib/role-io.js'
+import { fastest, publisher } from './publish.js'
+import { subscriber } from './subscriber.js'
+
+export const E2E_IMPLS = ['switchboard', 'node-redis', 'ioredis', 'bare-resp'] as const
+export const RAW_E2E_IMPLS: readonly string[] = ['node-redis', 'ioredis']
+
+export interface E2ESubParams {
+  url: string
+  impl: string
+  channel: string
+  expected: number
+  /** Finish when nothing arrived for this long after the first message. */
+  idleMs: number
+}
+
+export interface E2ESubResult {
+  received: number
+  lost: number
+  outOfOrder: number
+  msgsPerSec: number
+  elapsedMs: number
+  /** This process's CPU per message received, in µs. */
+  cpu: number
+}
+
+/**
+ * Counts what arrives, checking that ids come in order, and measures the delivery rate between
+ * the first and the last message.
+ */
+export async function e2eSubscriberRole(p: E2ESubParams): Promise<E2ESubResult> {
+  let received = 0
+  let outOfOrder = 0
+  let next = 0
+  let firstAt = 0
+  let lastAt = 0
+  let finish!: () => void
+  const done = new Promise<void>((resolve) => {
+    finish = resolve
+  })
+  const close = await subscriber(p.impl, p.url, p.channel, (data) => {
+    const now = performance.now()
+    if (received === 0) firstAt = now
+    lastAt = now
+    received += 1
+    if (data.id !== next) outOfOrder += 1
+    next = data.id + 1
+    if (received === p.expected) finish()
+  })
+  const idle = setInterval(() => {
+    if (received > 0 && performance.now() - lastAt > p.idleMs) finish()
+  }, 50)
+  const cpu = new CpuMeter()
+  signalReady()
+  await done
+  clearInterval(idle)
+  const cpuPerMessage = cpu.perMessage(received)
+  await close()
+  const elapsedMs = lastAt - firstAt
+  return {
+    cpu: cpuPerMessage,
+    received,
+    lost: p.expected - received,
+    outOfOrder,
+    msgsPerSec: received > 1 ? ((received - 1) / elapsedMs) * 1000 : 0,
+    elapsedMs,
+  }
+}
+
+export interface E2EPubParams {
+  url: string
+  impl: string
+  channel: string
+  count: number
+  wave: number
+  /** Give each message its own id (raw clients pre-encode them all first); else one payload. */
+  distinct: boolean
+}
+
+/**
+ * Publishes `count` messages in awaited waves. With `distinct`, message i has id i; raw clients
+ * pre-encode them all before starting, switchboard encodes them as it publishes.
+ */
+export async function e2ePublisherRole(p: E2EPubParams): Promise<{ msgsPerSec: number; cpu: number }> {
+  const pub = await publisher(fastest(p.impl), p.url, p.channel)
+  if (p.distinct) pub.prepare(p.count, (i) => order(i))
+  const cpu = new CpuMeter()
+  const start = performance.now()
+  for (let sent = 0; sent < p.count; sent += p.wave) {
+    const n = Math.min(p.wave, p.count - sent)
+    await (p.distinct ? pub.waveOf(sent, n) : pub.wave(n))
+  }
+  const elapsedMs = performance.now() - start
+  const cpuPerMessage = cpu.perMessage(p.count)
+  await pub.close()
+  return { msgsPerSec: (p.count / elapsedMs) * 1000, cpu: cpuPerMessage }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Runs a benchmark entry written in TypeScript: bundles bench/<entry>.ts (and the child roles it
+// spawns) with esbuild into node_modules/.cache/switchboard-bench, then runs it with node.
+//   node bench/run.mjs main [--quick ...]    (npm run bench)
+//   node bench/run.mjs smoke                 (npm run bench:smoke)
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const outdir = join(root, 'node_modules', '.cache', 'switchboard-bench')
+const [entry = 'main', ...args] = process.argv.slice(2)
+if (!['main', 'smoke', 'child'].includes(entry)) {
+  console.error(`usage: node bench/run.mjs main|smoke [args...]`)
+  process.exit(2)
+}
+await build({
+  entryPoints: ['main', 'smoke', 'child'].map((name) => ({
+    in: join(root, 'bench', `${name}.ts`),
+    out: name,
+  })),
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'error',
+})
+const child = spawn(process.execPath, ['--enable-source-maps', join(outdir, `${entry}.mjs`), ...args], {
+  cwd: root,
+  stdio: 'inherit',
+})
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

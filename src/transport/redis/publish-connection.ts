@@ -1,0 +1,236 @@
+import { connect as netConnect, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
+import type { RedisUrl } from '../url.js'
+import {
+  encodeCommand,
+  PublishWriter,
+  ReplyError,
+  type SimpleReply,
+  SimpleReplyReader,
+} from './publish-protocol.js'
+import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
+
+/** Bytes gathered before they are written without waiting for the end of the tick. */
+const FLUSH_BYTES = 256 * 1024
+
+type Settle = (reply: SimpleReply | Error) => void
+
+/**
+ * The state of the publish connection. `off`: it will not open again, because the server refused
+ * its handshake (a retry would not change that) or because it was closed for good.
+ */
+export type PublishConnectionState = 'closed' | 'opening' | 'open' | 'off'
+
+/**
+ * A connection that carries nothing but PUBLISH, written as RESP by switchboard itself: every
+ * publish made in one tick goes out in one buffer and one socket write (after the promise
+ * continuations of that tick have run, so that publishes they make join it). node-redis spends
+ * three socket chunks, a command object, an options object and a reply parse per command; for
+ * PUBLISH, which is most of what a messaging client sends, that is most of the cost.
+ *
+ * It is a shadow of the command connection, which stays the one whose state the transport
+ * reports: it opens to the address that connection uses once that one is up, and is cut when that
+ * one drops. While it is not open, the transport publishes through node-redis.
+ */
+export class PublishConnection {
+  readonly #options: ResolvedRedisTransportOptions
+  #socket: Socket | undefined
+  #state: PublishConnectionState = 'closed'
+  #writer = new PublishWriter()
+  /** What each reply in flight settles, in the order the commands were written. */
+  #waiting: Array<Settle | undefined> = []
+  #head = 0
+  #scheduled = false
+  /** Set while commands sent before this connection took over are unanswered: writes wait. */
+  #holding = false
+  #onIdle: (() => void) | undefined
+
+  readonly #onDropped: () => void
+
+  /** `onDropped` hears of a connection lost while the transport may want it back. */
+  constructor(options: ResolvedRedisTransportOptions, onDropped: () => void) {
+    this.#options = options
+    this.#onDropped = onDropped
+  }
+
+  get state(): PublishConnectionState {
+    return this.#state
+  }
+
+  /** True when publish() may be called. */
+  get isOpen(): boolean {
+    return this.#state === 'open'
+  }
+
+  /** Replies still awaited. */
+  get pending(): number {
+    return this.#waiting.length - this.#head
+  }
+
+  /**
+   * Opens the connection to `target` and runs the handshake (AUTH, CLIENT SETNAME). Resolves
+   * whatever happens: on failure the connection stays closed, or `off` when the server said no
+   * to the handshake.
+   */
+  async open(target: RedisUrl): Promise<void> {
+    if (this.#state !== 'closed') return
+    this.#state = 'opening'
+    const socket = target.tls
+      ? tlsConnect({ ...this.#options.tls, host: target.host, port: target.port })
+      : netConnect({ host: target.host, port: target.port })
+    this.#socket = socket
+    socket.setNoDelay(true)
+    socket.setKeepAlive(true, 30_000)
+    const reader = new SimpleReplyReader((reply) => this.#settle(reply))
+    socket.on('data', (chunk: Buffer) => {
+      if (!reader.feed(chunk)) this.#drop(socket, new Error('unexpected reply on the publish connection'))
+    })
+    socket.on('error', (error: Error) => this.#drop(socket, error))
+    socket.on('close', () => this.#drop(socket, new Error('the publish connection closed')))
+    const timer = setTimeout(
+      () => this.#drop(socket, new Error(`connect timed out after ${this.#options.connectTimeoutMs} ms`)),
+      this.#options.connectTimeoutMs,
+    )
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once(target.tls ? 'secureConnect' : 'connect', resolve)
+        socket.once('close', () => reject(new Error('the publish connection closed while opening')))
+      })
+      const handshake: string[][] = []
+      if (target.password !== undefined) {
+        handshake.push(
+          target.username === undefined
+            ? ['AUTH', target.password]
+            : ['AUTH', target.username, target.password],
+        )
+      }
+      if (this.#options.clientName !== '')
+        handshake.push(['CLIENT', 'SETNAME', `${this.#options.clientName}:pub`])
+      const replies = handshake.map((args) => {
+        socket.write(encodeCommand(args))
+        return new Promise<SimpleReply | Error>((resolve) => this.#waiting.push(resolve))
+      })
+      for (const reply of await Promise.all(replies)) {
+        if (reply instanceof ReplyError) {
+          this.#state = 'off'
+          socket.destroy()
+          return
+        }
+        if (reply instanceof Error) throw reply
+      }
+      if (this.#socket === socket && this.#state === 'opening') this.#state = 'open'
+    } catch {
+      this.#drop(socket, new Error('the publish connection could not be opened'))
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /**
+   * Queues one PUBLISH; the promise settles with the receivers, or with `fail(error)`. Only while
+   * open (see isOpen).
+   */
+  publish(channel: string, payload: Uint8Array, fail: (error: unknown) => unknown): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.#writer.add(channel, payload)
+      this.#waiting.push((reply) => {
+        if (typeof reply === 'number') resolve(reply)
+        else reject(fail(typeof reply === 'string' ? new Error(`unexpected reply ${reply}`) : reply))
+      })
+      if (this.#writer.size >= FLUSH_BYTES) this.flush()
+      else if (!this.#scheduled) {
+        this.#scheduled = true
+        process.nextTick(this.#onTick)
+      }
+    })
+  }
+
+  /** Writes what is gathered now (unless writes are held). */
+  flush(): void {
+    if (this.#holding) return
+    const bytes = this.#writer.take()
+    if (bytes) this.#socket?.write(bytes)
+  }
+
+  /**
+   * Holds writes back until release(): what is published meanwhile is gathered, in order, and
+   * written then. For publishes that another connection still has in flight, so that none of
+   * these overtakes them.
+   */
+  hold(): void {
+    this.#holding = true
+  }
+
+  release(): void {
+    if (!this.#holding) return
+    this.#holding = false
+    this.flush()
+  }
+
+  /**
+   * Writes what is gathered, waits up to `timeoutMs` for the replies in flight, then cuts the
+   * connection; what is still unanswered then is rejected. The connection stays closed.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    const socket = this.#socket
+    if (this.#state === 'open') {
+      this.release()
+      this.flush()
+      if (this.pending > 0) {
+        let timer: NodeJS.Timeout | undefined
+        await new Promise<void>((resolve) => {
+          this.#onIdle = resolve
+          timer = setTimeout(resolve, timeoutMs)
+        })
+        clearTimeout(timer)
+        this.#onIdle = undefined
+      }
+    }
+    this.#state = 'off'
+    if (socket) this.#drop(socket, new Error('the publish connection was closed'))
+    socket?.destroy()
+  }
+
+  /** Cuts the connection now (the command connection dropped): what is in flight is rejected. */
+  destroy(cause: Error): void {
+    const socket = this.#socket
+    if (socket) this.#drop(socket, cause)
+  }
+
+  readonly #onTick = (): void => {
+    this.#scheduled = false
+    this.flush()
+  }
+
+  #settle(reply: SimpleReply): void {
+    const settle = this.#waiting[this.#head]
+    if (!settle) return
+    this.#waiting[this.#head++] = undefined
+    if (this.#head === this.#waiting.length) {
+      this.#waiting = []
+      this.#head = 0
+      this.#onIdle?.()
+    } else if (this.#head > 4096 && this.#head * 2 > this.#waiting.length) {
+      this.#waiting = this.#waiting.slice(this.#head)
+      this.#head = 0
+    }
+    settle(reply)
+  }
+
+  /** Forgets `socket` (if it is still the current one) and rejects everything it owed. */
+  #drop(socket: Socket, cause: Error): void {
+    if (this.#socket !== socket) return
+    this.#socket = undefined
+    const wasOpen = this.#state === 'open'
+    if (this.#state !== 'off') this.#state = 'closed'
+    socket.destroy()
+    this.#writer.take()
+    this.#holding = false
+    const owed = this.#waiting.slice(this.#head)
+    this.#waiting = []
+    this.#head = 0
+    for (const settle of owed) settle?.(cause)
+    this.#onIdle?.()
+    if (wasOpen && this.#state === 'closed') this.#onDropped()
+  }
+}
