@@ -73,18 +73,13 @@ export class Call implements OutgoingRequest {
     this.#client.add(this.id, this)
     this.#timer = setTimeout(this.#onTimeout, timeoutMs)
     signal?.addEventListener('abort', this.#onAbort, { once: true })
-    this.#client
-      .ready()
-      .then(() =>
-        this.#client.publish(this.#spec.service, this.#spec.action, bytes, this.#spec.discoveryIntervalMs),
-      )
-      .then(
-        (channel) => {
-          this.#channel = channel
-          if (this.#cancelPending) this.#client.cancel(this.#spec.service, channel, this.id)
-        },
-        (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
-      )
+    this.#client.publish(this.#spec.service, this.#spec.action, bytes, this.#spec.discoveryIntervalMs).then(
+      (channel) => {
+        this.#channel = channel
+        if (this.#cancelPending) this.#client.cancel(this.#spec.service, channel, this.id)
+      },
+      (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
+    )
   }
 
   progress(payload: unknown): void {

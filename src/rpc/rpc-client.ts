@@ -44,6 +44,7 @@ export class RpcClient {
   readonly #pending = new PendingRequests<OutgoingRequest>()
   readonly #directory: InstanceDirectory
   #subscription: Promise<Subscription<unknown>> | undefined
+  #subscribed = false
   #malformed = 0
   #onIdle: (() => void) | undefined
 
@@ -74,10 +75,15 @@ export class RpcClient {
         pattern: false,
       })
       this.#subscription = subscribing
-      // A failed subscribe is retried by the next request.
-      subscribing.catch(() => {
-        if (this.#subscription === subscribing) this.#subscription = undefined
-      })
+      subscribing.then(
+        () => {
+          this.#subscribed = true
+        },
+        // A failed subscribe is retried by the next request.
+        () => {
+          if (this.#subscription === subscribing) this.#subscription = undefined
+        },
+      )
     }
     return this.#subscription
   }
@@ -107,9 +113,33 @@ export class RpcClient {
    * request, so a retry cannot make it run twice. With no instance channel at all (a Daebus
    * service, say), the request goes to the service channel; 0 receivers there is NoResponderError.
    */
-  async publish(service: string, action: string, bytes: Uint8Array, maxAgeMs: number): Promise<string> {
-    let budget = (await this.#directory.instances(service, maxAgeMs)).length
+  publish(service: string, action: string, bytes: Uint8Array, maxAgeMs: number): Promise<string> {
+    // The common case, with the reply channel subscribed and the instances known: one PUBLISH and
+    // no other await, since every promise hop shows at a few microseconds a request.
+    const known = this.#subscribed ? this.#directory.peek(service, maxAgeMs) : undefined
+    const channel = known && known.length > 0 ? this.#directory.next(service) : undefined
+    if (channel === undefined) return this.ready().then(() => this.#publish(service, action, bytes, maxAgeMs))
+    return this.#bus
+      .publishBytes(channel, bytes)
+      .then((receivers) =>
+        receivers > 0 ? channel : this.#publish(service, action, bytes, maxAgeMs, channel),
+      )
+  }
+
+  async #publish(
+    service: string,
+    action: string,
+    bytes: Uint8Array,
+    maxAgeMs: number,
+    emptyChannel?: string,
+  ): Promise<string> {
     let evicted = false
+    if (emptyChannel !== undefined) {
+      this.#log.debug({ service, channel: emptyChannel }, 'instance channel has no subscriber: evicting it')
+      this.#directory.evict(service, emptyChannel)
+      evicted = true
+    }
+    let budget = (await this.#directory.instances(service, maxAgeMs)).length
     let refreshed = false
     for (;;) {
       const channel = budget > 0 ? this.#directory.next(service) : undefined
