@@ -58,6 +58,32 @@ describeRedis('Bus on Redis: reconnect and slow consumers', () => {
     )
   })
 
+  it('a paused server cannot make calls hang: past commandTimeoutMs the link is dropped and remade', async () => {
+    server = await RedisServer.start()
+    const bus = await connect({
+      url: server.url,
+      retry: { initialDelayMs: 20, maxDelayMs: 200 },
+      redis: { commandTimeoutMs: 300 },
+    })
+    buses.push(bus)
+    const down = deferred<Error | undefined>()
+    bus.on('disconnected', (error) => down.resolve(error))
+    const reconnected = deferred<void>()
+    bus.on('reconnected', () => reconnected.resolve())
+    server.pause()
+    try {
+      // Sent while the server is stopped: it is answered by the probe's verdict, not never.
+      await expect(
+        withTimeout(bus.publish('paused', 1), 'the publish to settle', 10_000),
+      ).rejects.toBeInstanceOf(ConnectionError)
+      expect((await withTimeout(down.promise, 'disconnected'))?.message).toMatch(/PING unanswered/)
+    } finally {
+      server.resume()
+    }
+    await withTimeout(reconnected.promise, 'reconnected after the server resumed', 15_000)
+    expect(await bus.publish('paused', 2)).toBe(0)
+  })
+
   it('reports a slow-consumer drop as SlowConsumerError, then resubscribes', async () => {
     server = await RedisServer.start()
     server.cli('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 1kb 1kb 0')

@@ -66,6 +66,14 @@ export interface RedisTransportOptions {
    */
   sentinelPassword?: string
   /**
+   * How long the server may leave a command unanswered, in milliseconds, before switchboard
+   * declares the link dead: it drops the connections (what is in flight rejects with
+   * ConnectionError), emits `disconnected`, and reconnects. Checked with a PING at most once a
+   * second, so a paused or unreachable server cannot make calls hang. 0 turns the check off.
+   * @defaultValue 10000
+   */
+  commandTimeoutMs?: number
+  /**
    * Publish through a third connection that carries nothing but PUBLISH, written by switchboard
    * itself: every publish of a tick leaves in one socket write, which more than doubles the
    * publish rate node-redis allows. Its CLIENT SETNAME is `<clientName>:pub`. While it is not open
@@ -99,6 +107,7 @@ export const DEFAULTS = {
   clientName: 'switchboard',
   sentinelPassword: '',
   publishConnection: true,
+  commandTimeoutMs: 10_000,
   tls: {},
 } as const satisfies ResolvedRedisTransportOptions
 
@@ -111,6 +120,7 @@ export function resolveOptions(options: RedisTransportOptions = {}): ResolvedRed
     clientName: options.clientName ?? DEFAULTS.clientName,
     sentinelPassword: options.sentinelPassword ?? DEFAULTS.sentinelPassword,
     publishConnection: options.publishConnection ?? DEFAULTS.publishConnection,
+    commandTimeoutMs: options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs,
     tls: options.tls ?? DEFAULTS.tls,
     reconnect: { ...DEFAULTS.reconnect, ...stripUndefined(options.reconnect ?? {}) },
   }
@@ -120,6 +130,12 @@ export function resolveOptions(options: RedisTransportOptions = {}): ResolvedRed
   check(r.factor >= 1, 'reconnect.factor', 'a number >= 1', r.factor)
   check(r.jitter >= 0 && r.jitter <= 1, 'reconnect.jitter', 'a number from 0 to 1', r.jitter)
   check(r.maxAttempts >= 0, 'reconnect.maxAttempts', 'a count >= 0, or Infinity', r.maxAttempts)
+  check(
+    resolved.commandTimeoutMs >= 0,
+    'commandTimeoutMs',
+    'a number of milliseconds >= 0, or 0 for none',
+    resolved.commandTimeoutMs,
+  )
   check(
     resolved.connectTimeoutMs > 0,
     'connectTimeoutMs',

@@ -16,6 +16,7 @@ import {
 } from '../url.js'
 import { lostConnectionError, toConnectionError } from './connection-error.js'
 import { LINKS, type Link, LinkMonitor } from './link-monitor.js'
+import { LivenessProbe } from './liveness-probe.js'
 import { ManagedConnection } from './managed-connection.js'
 import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client.js'
 import { PublishConnection } from './publish-connection.js'
@@ -79,6 +80,7 @@ export class RedisTransport implements Transport {
    */
   #viaCommands = 0
   #publisherRetry: NodeJS.Timeout | undefined
+  readonly #liveness: LivenessProbe
 
   constructor(url: string | TransportUrl, options?: RedisTransportOptions) {
     const target = typeof url === 'string' ? parseUrl(url) : url
@@ -92,6 +94,17 @@ export class RedisTransport implements Transport {
         : async () => target
     this.#commands = this.#connection(LINKS.commands)
     this.#subscriber = this.#connection(LINKS.subscriber)
+    this.#liveness = new LivenessProbe(
+      this.#options.commandTimeoutMs,
+      () => this.#commands.ready?.sendCommand(['PING']),
+      (waitedMs) =>
+        this.#commands.relocate(
+          new ConnectionError(
+            `${this.url} left a PING unanswered for ${waitedMs} ms (commandTimeoutMs): is the server paused or unreachable? reconnecting`,
+            { url: this.url },
+          ),
+        ),
+    )
     this.#publisher = new PublishConnection(this.#options, () => this.#retryPublisher())
     this.#slowConsumer = new SlowConsumerDetector(
       this.url,
@@ -120,6 +133,7 @@ export class RedisTransport implements Transport {
       throw this.#unusable() ?? toConnectionError(error, this.url, 'connecting')
     }
     this.#watcher?.start()
+    this.#liveness.start()
     void this.#openPublisher()
     await this.#emit({ type: 'connected' })
   }
@@ -132,6 +146,7 @@ export class RedisTransport implements Transport {
 
   async #shutdown(): Promise<void> {
     const timeout = this.#options.closeTimeoutMs
+    this.#liveness.stop()
     clearTimeout(this.#publisherRetry)
     await Promise.all([
       this.#publisher.close(timeout),
