@@ -9,7 +9,9 @@ interface Vectors {
   producer: string
   cases: Record<string, { hex: string; decoded: unknown }>
 }
-const VECTORS_URL = new URL('../../../shared/interop/msgpack-numpy-vectors.json', import.meta.url)
+// A copy of shared/interop/msgpack-numpy-vectors.json (bytes made by the real Python
+// msgpack-numpy), kept in the repo so that the suite runs from any checkout.
+const VECTORS_URL = new URL('./fixtures/msgpack-numpy-vectors.json', import.meta.url)
 const vectors: Vectors = JSON.parse(readFileSync(VECTORS_URL, 'utf8'))
 
 interface ArrayDescription {
