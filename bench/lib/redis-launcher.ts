@@ -1,49 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { findBinary, freePort, pingRedis } from '../../scripts/redis-process.js'
 
 /**
  * The benchmark's own redis-server: a free port, no persistence, never the shared one on 6379.
  * Pub/sub output buffers are unlimited, so that a subscriber that reads slower than the
  * publisher writes is measured, not disconnected.
  */
-
-export function findBinary(name: string): string | undefined {
-  try {
-    return execFileSync('which', [name], { encoding: 'utf8' }).trim() || undefined
-  } catch {
-    return undefined
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket()
-    const done = (ok: boolean): void => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(500, () => done(false))
-    socket.once('error', () => done(false))
-    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'))
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')))
-  })
-}
 
 export interface BenchRedis {
   url: string
@@ -77,7 +42,7 @@ export async function startRedis(): Promise<BenchRedis> {
   args.push('--dir', dir, '--client-output-buffer-limit', 'pubsub 0 0 0', '--loglevel', 'warning')
   const child: ChildProcess = spawn(binary, args, { stdio: 'ignore' })
   const until = Date.now() + 10_000
-  while (!(await ping(port))) {
+  while (!(await pingRedis(port))) {
     if (Date.now() > until || child.exitCode !== null)
       throw new Error(`redis-server did not start on port ${port}`)
     await new Promise((r) => setTimeout(r, 20))

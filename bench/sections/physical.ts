@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { findBinary } from '../../scripts/redis-process.js'
 import { order, rawPackr } from '../lib/payload.js'
-import { findBinary } from '../lib/redis-launcher.js'
 import { RoleProcess } from '../lib/role-process.js'
 import { median, rate, ratio } from '../lib/stats.js'
 import { medianRatio, type SectionDef } from './section.js'

@@ -1,22 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe } from 'vitest'
+import { findBinary, freePort, pingRedis } from '../../scripts/redis-process.js'
 
 /**
  * Disposable redis-server processes for tests: each on a free port, never the shared one on 6379.
  * Tests may kill, pause (SIGSTOP) and restart them.
  */
-
-function findBinary(name: string): string | undefined {
-  try {
-    return execFileSync('which', [name], { encoding: 'utf8' }).trim() || undefined
-  } catch {
-    return undefined
-  }
-}
 
 /**
  * What the suite does about Redis: run the Redis suites, skip them (loudly) where redis-server is
@@ -41,34 +33,9 @@ switch (redisRequirement(redisServerBinary !== undefined, process.env)) {
 }
 
 /** `describe` that runs only where redis-server exists (and fails loudly in CI where it does not). */
+export { freePort }
+
 export const describeRedis = redisServerBinary ? describe : describe.skip
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket()
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(500, () => done(false))
-    socket.once('error', () => done(false))
-    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'))
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')))
-  })
-}
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs
@@ -111,7 +78,7 @@ export class RedisServer {
     args.push('--dir', this.#dir, ...this.extraArgs)
     const child = spawn(redisServerBinary, args, { stdio: 'ignore' })
     this.#process = child
-    await waitFor(() => ping(this.port), `redis-server on port ${this.port}`)
+    await waitFor(() => pingRedis(this.port), `redis-server on port ${this.port}`)
   }
 
   /** Runs a redis-cli command against this server and returns its output. */
