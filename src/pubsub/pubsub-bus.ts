@@ -425,15 +425,24 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     if (!targets) return
     let codec: Codec | undefined
     let msg: Message<unknown> | undefined
+    // Subscribers with other codecs than the first are rare: their decodes are kept here, so
+    // that each codec decodes a message once however the subscribers are ordered.
+    let others: Map<Codec, Message<unknown> | undefined> | undefined
     for (const sub of targets) {
-      if (sub.codec !== codec) {
+      if (codec === undefined) {
         codec = sub.codec
         msg = this.#decode(codec, channel, raw, pattern)
       }
-      if (!msg) continue
+      let delivered = msg
+      if (sub.codec !== codec) {
+        others ??= new Map()
+        if (!others.has(sub.codec)) others.set(sub.codec, this.#decode(sub.codec, channel, raw, pattern))
+        delivered = others.get(sub.codec)
+      }
+      if (!delivered) continue
       this.#stats.delivered += 1
       if (this.#debug) this.#deliverLog.debug({ channel, pattern, bytes: raw.byteLength }, 'deliver')
-      sub.deliver(msg)
+      sub.deliver(delivered)
     }
   }
 
