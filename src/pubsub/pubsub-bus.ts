@@ -10,7 +10,7 @@ import {
   SwitchboardError,
 } from '../errors.js'
 import { isDebugEnabled, type Logger } from '../observe/logger.js'
-import { settlesWithin } from '../settles-within.js'
+import { settlesWithin } from '../timers.js'
 import { isGlobPattern } from '../transport/glob.js'
 import type { Transport, TransportStatus } from '../transport/transport.js'
 import { Batch } from './batch.js'

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ClosedError, InvalidArgumentError } from '../errors.js'
+import { MAX_TIMER_MS } from '../timers.js'
 import type { ActionMap, ActionsOf, PayloadOf, ProgressOf, ResultOf } from './action-types.js'
 import { Call, type CallSink } from './call.js'
 import {
@@ -12,13 +13,10 @@ import { requestEnvelope } from './envelope.js'
 import { ResponseStream } from './response-stream.js'
 import type { CallerStats, RpcClient } from './rpc-client.js'
 
-/** The largest delay setTimeout honours; a longer one would fire at once. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1
-
 function checkTimeout(timeoutMs: number): number {
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMEOUT_MS) {
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS) {
     throw new InvalidArgumentError(
-      `timeoutMs must be a number of milliseconds in (0, ${MAX_TIMEOUT_MS}], got ${timeoutMs}`,
+      `timeoutMs must be a number of milliseconds in (0, ${MAX_TIMER_MS}], got ${timeoutMs}`,
     )
   }
   return timeoutMs

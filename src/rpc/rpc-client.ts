@@ -5,7 +5,7 @@ import { ClosedError, MalformedMessageError, NoResponderError } from '../errors.
 import type { Logger } from '../observe/logger.js'
 import type { PubSubBus } from '../pubsub/pubsub-bus.js'
 import type { Subscription } from '../pubsub/subscription.js'
-import { settlesWithin } from '../settles-within.js'
+import { settlesWithin } from '../timers.js'
 import { REPLY_CHANNEL_PREFIX } from './channels.js'
 import { cancelEnvelope, decodeResponse, type Envelope } from './envelope.js'
 import { InstanceDirectory } from './instance-directory.js'

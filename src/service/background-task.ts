@@ -1,8 +1,7 @@
 import { ClosedError, InvalidArgumentError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
+import { MAX_TIMER_MS } from '../timers.js'
 import type { BackgroundOptions, BackgroundTaskFn } from './action-context.js'
-
-const MAX_DELAY_MS = 2 ** 31 - 1
 
 /**
  * A task a service runs every `intervalMs` milliseconds, like Daebus' `@app.background`. A run
@@ -31,9 +30,9 @@ export class BackgroundTask {
   ) {
     if (typeof name !== 'string' || name.length === 0)
       throw new InvalidArgumentError('a background task needs a name')
-    if (typeof intervalMs !== 'number' || !(intervalMs > 0) || intervalMs > MAX_DELAY_MS) {
+    if (typeof intervalMs !== 'number' || !(intervalMs > 0) || intervalMs > MAX_TIMER_MS) {
       throw new InvalidArgumentError(
-        `background task "${name}": intervalMs must be in (0, ${MAX_DELAY_MS}], got ${intervalMs}`,
+        `background task "${name}": intervalMs must be in (0, ${MAX_TIMER_MS}], got ${intervalMs}`,
       )
     }
     if (typeof fn !== 'function') throw new InvalidArgumentError(`background task "${name}" needs a function`)

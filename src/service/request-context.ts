@@ -1,9 +1,7 @@
 import { CancelledError, SwitchboardError } from '../errors.js'
 import type { RpcRequest } from '../rpc/envelope.js'
+import { MAX_TIMER_MS } from '../timers.js'
 import type { ActionContext } from './action-context.js'
-
-/** The largest delay setTimeout honours. */
-const MAX_DELAY_MS = 2 ** 31 - 1
 
 /** Sends one progress response for a context. */
 export type ProgressSender = (ctx: RequestContext, partial: unknown) => Promise<void>
@@ -110,7 +108,7 @@ export class RequestContext implements ActionContext {
       abortNow()
       return
     }
-    this.#deadlineTimer = setTimeout(abortNow, Math.min(delay, MAX_DELAY_MS))
+    this.#deadlineTimer = setTimeout(abortNow, Math.min(delay, MAX_TIMER_MS))
     // A pending deadline must not keep a process alive that has nothing else to do.
     this.#deadlineTimer.unref()
   }

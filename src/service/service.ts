@@ -7,7 +7,7 @@ import type { Subscription } from '../pubsub/subscription.js'
 import type { ActionMap, ActionsOf, ProgressOf } from '../rpc/action-types.js'
 import { instanceChannel } from '../rpc/channels.js'
 import { InstanceDirectory } from '../rpc/instance-directory.js'
-import { settlesWithin } from '../settles-within.js'
+import { settlesWithin } from '../timers.js'
 import type {
   ActionHandler,
   ActionOptions,

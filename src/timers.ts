@@ -1,4 +1,10 @@
 /**
+ * The largest delay setTimeout honours, in milliseconds: Node fires a longer one at once, with a
+ * warning. Every timeout and interval option is checked against it.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
  * Waits for `promise` to settle, but at most `ms` milliseconds: true when it settled in time.
  * Never rejects, and leaves no timer behind. Used wherever shutdown must be bounded.
  */
