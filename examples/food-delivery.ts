@@ -12,8 +12,8 @@
  *
  * Run: npx switchboard demo   (embedded broker; --url redis://… or SWITCHBOARD_URL for Redis)
  */
-import { type Bus, connect, type Message, Publisher, Subscriber } from '../src/index.js'
-import { Arrivals, type ExampleOptions, runIfMain } from './support.js'
+import { type Bus, type Message, Publisher, Subscriber } from '../src/index.js'
+import { Arrivals, ExampleBuses, type ExampleOptions, runIfMain } from './support.js'
 
 export type OrderStatus =
   | 'placed'
@@ -139,12 +139,8 @@ export interface FoodDeliveryResult {
 export async function main(options: ExampleOptions = {}): Promise<FoodDeliveryResult> {
   const say = options.print ?? console.log
   const arrivals = new Arrivals()
-  const buses: Bus[] = []
-  const open = async (): Promise<Bus> => {
-    const bus = await connect(options.url)
-    buses.push(bus)
-    return bus
-  }
+  const buses = new ExampleBuses(options.url)
+  const open = (): Promise<Bus> => buses.open()
   try {
     // One connection per app, as in production: the kitchen, the dashboard, two phones, two drivers, fleet ops.
     const [kitchen, dashboardBus, aliceBus, bobBus, marcoBus, priyaBus, fleetBus] = await Promise.all([
@@ -241,7 +237,7 @@ export async function main(options: ExampleOptions = {}): Promise<FoodDeliveryRe
       receivers,
     }
   } finally {
-    await Promise.all(buses.map((bus) => bus.close()))
+    await buses.closeAll()
   }
 }
 

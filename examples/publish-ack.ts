@@ -5,8 +5,8 @@
  * which makes the retry safe (at-least-once delivery, idempotent handling).
  */
 import { randomUUID } from 'node:crypto'
-import { type Bus, connect } from '../src/index.js'
-import { type ExampleOptions, runIfMain } from './support.js'
+import type { Bus } from '../src/index.js'
+import { ExampleBuses, type ExampleOptions, runIfMain } from './support.js'
 
 interface Invoice {
   id: number
@@ -29,12 +29,8 @@ export interface PublishAckResult {
 
 export async function main(options: ExampleOptions = {}): Promise<PublishAckResult> {
   const say = options.print ?? console.log
-  const buses: Bus[] = []
-  const open = async (): Promise<Bus> => {
-    const bus = await connect(options.url)
-    buses.push(bus)
-    return bus
-  }
+  const buses = new ExampleBuses(options.url)
+  const open = (): Promise<Bus> => buses.open()
   try {
     const processed: Record<string, number[]> = { billing: [], audit: [] }
     let auditFailsOnce = true
@@ -105,7 +101,7 @@ export async function main(options: ExampleOptions = {}): Promise<PublishAckResu
     for (const by of Object.values(acked)) by.sort() // acks arrive in any order
     return { acked, retried, processed }
   } finally {
-    await Promise.all(buses.map((bus) => bus.close()))
+    await buses.closeAll()
   }
 }
 

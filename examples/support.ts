@@ -3,6 +3,7 @@
  * messages to arrive before telling the next part of the story.
  */
 import { basename } from 'node:path'
+import { type Bus, connect } from '../src/index.js'
 
 export interface ExampleOptions {
   /** The broker. @defaultValue SWITCHBOARD_URL, else the embedded broker memory://default */
@@ -60,5 +61,25 @@ export class Arrivals {
         },
       })
     })
+  }
+}
+
+/** The buses a story opens, one per app as in production, all closed by closeAll(). */
+export class ExampleBuses {
+  readonly #url: string | undefined
+  readonly #buses: Bus[] = []
+
+  constructor(url: string | undefined) {
+    this.#url = url
+  }
+
+  async open(): Promise<Bus> {
+    const bus = await connect(this.#url)
+    this.#buses.push(bus)
+    return bus
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.#buses.map((bus) => bus.close()))
   }
 }
