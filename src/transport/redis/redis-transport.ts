@@ -235,46 +235,51 @@ export class RedisTransport implements Transport {
     this.#publisherRetry.unref()
   }
 
-  async subscribe(channels: readonly string[]): Promise<void> {
-    if (channels.length === 0) return
-    const client = await this.#readySubscriber('SUBSCRIBE')
-    await this.#subscriptions
-      .subscribe(client, channels)
-      .catch((error: unknown) => this.#fail(error, `SUBSCRIBE ${channels.join(' ')}`))
+  subscribe(channels: readonly string[]): Promise<void> {
+    return this.#subscribe('channel', channels)
   }
 
-  async psubscribe(patterns: readonly string[]): Promise<void> {
-    if (patterns.length === 0) return
-    const client = await this.#readySubscriber('PSUBSCRIBE')
-    await this.#subscriptions
-      .psubscribe(client, patterns)
-      .catch((error: unknown) => this.#fail(error, `PSUBSCRIBE ${patterns.join(' ')}`))
+  psubscribe(patterns: readonly string[]): Promise<void> {
+    return this.#subscribe('pattern', patterns)
+  }
+
+  unsubscribe(channels: readonly string[]): Promise<void> {
+    return this.#unsubscribe('channel', channels)
+  }
+
+  punsubscribe(patterns: readonly string[]): Promise<void> {
+    return this.#unsubscribe('pattern', patterns)
+  }
+
+  async #subscribe(kind: 'channel' | 'pattern', names: readonly string[]): Promise<void> {
+    if (names.length === 0) return
+    const command = kind === 'channel' ? 'SUBSCRIBE' : 'PSUBSCRIBE'
+    const client = await this.#readySubscriber(command)
+    const subscribed =
+      kind === 'channel'
+        ? this.#subscriptions.subscribe(client, names)
+        : this.#subscriptions.psubscribe(client, names)
+    await subscribed.catch((error: unknown) => this.#fail(error, `${command} ${names.join(' ')}`))
   }
 
   /**
    * Delivery stops as soon as this is called. If the subscriber connection is down, there is
-   * nothing to tell Redis: the next connection will not subscribe to it.
+   * nothing to tell Redis: the next connection will not subscribe to these names.
    */
-  async unsubscribe(channels: readonly string[]): Promise<void> {
+  async #unsubscribe(kind: 'channel' | 'pattern', names: readonly string[]): Promise<void> {
     const unusable = this.#unusable()
     if (unusable) throw unusable
-    const known = this.#subscriptions.forgetChannels(channels)
+    const known =
+      kind === 'channel'
+        ? this.#subscriptions.forgetChannels(names)
+        : this.#subscriptions.forgetPatterns(names)
     const client = this.#subscriber.ready
     if (known.length === 0 || !client) return
-    await client.unsubscribe(known).catch((error: unknown) => {
-      // A connection that dropped meanwhile is replaced without these channels.
-      if (client.isReady) throw this.#fail(error, `UNSUBSCRIBE ${known.join(' ')}`)
-    })
-  }
-
-  async punsubscribe(patterns: readonly string[]): Promise<void> {
-    const unusable = this.#unusable()
-    if (unusable) throw unusable
-    const known = this.#subscriptions.forgetPatterns(patterns)
-    const client = this.#subscriber.ready
-    if (known.length === 0 || !client) return
-    await client.pUnsubscribe(known).catch((error: unknown) => {
-      if (client.isReady) throw this.#fail(error, `PUNSUBSCRIBE ${known.join(' ')}`)
+    const command = kind === 'channel' ? 'UNSUBSCRIBE' : 'PUNSUBSCRIBE'
+    const sent = kind === 'channel' ? client.unsubscribe(known) : client.pUnsubscribe(known)
+    await sent.catch((error: unknown) => {
+      // A connection that dropped meanwhile is replaced without these names.
+      if (client.isReady) throw this.#fail(error, `${command} ${known.join(' ')}`)
     })
   }
 
