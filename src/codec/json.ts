@@ -22,17 +22,7 @@ const TOOLKIT_NONE = '__NONE__'
 export const jsonCodec: Codec = {
   name: NAME,
   encode(value: unknown): Uint8Array {
-    let text: string | undefined
-    try {
-      text = needsReplacer(value) ? JSON.stringify(value, replacer) : JSON.stringify(value)
-    } catch (error) {
-      throw new EncodeError(NAME, { cause: error })
-    }
-    if (text === undefined) {
-      if (value === undefined) return Buffer.from('null')
-      throw new EncodeError(NAME, { cause: new TypeError(`a ${typeof value} cannot be sent as JSON`) })
-    }
-    return Buffer.from(text, 'utf8')
+    return Buffer.from(toJsonText(value), 'utf8')
   },
   decode(bytes: Uint8Array): unknown {
     let text: string
@@ -59,6 +49,24 @@ export const jsonCodec: Codec = {
       throw error
     }
   },
+}
+
+/**
+ * The JSON text jsonCodec.encode writes for a value, as a string: for envelopes that are written
+ * around a payload's text. Throws EncodeError for what JSON cannot carry.
+ */
+export function toJsonText(value: unknown): string {
+  let text: string | undefined
+  try {
+    text = needsReplacer(value) ? JSON.stringify(value, replacer) : JSON.stringify(value)
+  } catch (error) {
+    throw new EncodeError(NAME, { cause: error })
+  }
+  if (text === undefined) {
+    if (value === undefined) return 'null'
+    throw new EncodeError(NAME, { cause: new TypeError(`a ${typeof value} cannot be sent as JSON`) })
+  }
+  return text
 }
 
 /**

@@ -12,7 +12,7 @@ import {
 import { isDebugEnabled, type Logger } from '../observe/logger.js'
 import { settlesWithin } from '../timers.js'
 import { isGlobPattern } from '../transport/glob.js'
-import type { Transport, TransportStatus } from '../transport/transport.js'
+import type { PublishReceipt, Transport, TransportStatus } from '../transport/transport.js'
 import { Batch } from './batch.js'
 import type { BusEvents, BusStats } from './bus-events.js'
 import type { Message } from './message.js'
@@ -165,6 +165,11 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
       if (error instanceof SwitchboardError) throw error
       throw new EncodeError(codec.name, { cause: error })
     }
+    return this.checkSize(bytes)
+  }
+
+  /** @internal Returns bytes encoded elsewhere (RPC envelopes), refusing them beyond maxPayloadBytes. */
+  checkSize<B extends Uint8Array>(bytes: B): B {
     if (bytes.byteLength > this.#config.maxPayloadBytes)
       throw new PayloadTooLargeError(bytes.byteLength, this.#config.maxPayloadBytes)
     return bytes
@@ -187,6 +192,20 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
       return Promise.reject(error)
     }
     return this.publishBytes(channel, bytes)
+  }
+
+  /**
+   * @internal Publishes encoded bytes to one channel; `receipt` hears how it went, on a later turn.
+   * For RPC, which publishes once per request and response, without a promise each time.
+   */
+  publishBytesTo(channel: string, bytes: Uint8Array, receipt: PublishReceipt): void {
+    if (this.#shut) {
+      queueMicrotask(() => receipt.publishFailed(new ClosedError('bus')))
+      return
+    }
+    if (this.#debug) this.#publishLog.debug({ channel, bytes: bytes.byteLength }, 'publish')
+    this.#stats.published += 1
+    this.#transport.publishTo(channel, bytes, receipt)
   }
 
   /** @internal Publishes bytes that are already encoded. */

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import { CancelledError, RemoteError, TimeoutError } from '../errors.js'
-import { type RpcResponse, readErrorPayload, requestEnvelope } from './envelope.js'
+import { encodeRequest, type RpcResponse, readErrorPayload } from './envelope.js'
 import type { OutgoingRequest, RpcClient } from './rpc-client.js'
 
 /** Where a call delivers what happens to it. */
@@ -22,64 +21,100 @@ export interface CallSpec {
   readonly headers: Readonly<Record<string, string>> | undefined
 }
 
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error))
+}
+
 /**
  * One request in flight: it registers in the pending table, publishes, and settles exactly once,
- * on the final response, the timeout, the abort signal, or a failed publish.
+ * on the final response, the timeout, the abort signal, or a failed publish. The client watches
+ * its timeout (see TimeoutQueue), so a call holds no timer of its own.
  */
 export class Call implements OutgoingRequest {
-  readonly id = randomUUID()
+  readonly id: string
+  readonly expiresAt: number
   readonly #client: RpcClient
   readonly #spec: CallSpec
   readonly #sink: CallSink
-  #timer: NodeJS.Timeout | undefined
-  /** The channel the request went to: a cancel follows it there. */
-  #channel: string | undefined
+  channel: string | undefined
+  /** Kept until a subscriber got them, in case the instance is gone and they must go elsewhere. */
+  #bytes: Uint8Array | undefined
+  /** The channel the request reached: a cancel follows it there. */
+  #routed: string | undefined
   #done = false
+  #added = false
   #cancelPending = false
+  #onAbort: (() => void) | undefined
 
   constructor(client: RpcClient, spec: CallSpec, sink: CallSink) {
     this.#client = client
     this.#spec = spec
     this.#sink = sink
+    this.id = client.nextRequestId()
+    this.expiresAt = performance.now() + spec.timeoutMs
   }
 
   get done(): boolean {
     return this.#done
   }
 
+  get timeoutMs(): number {
+    return this.#spec.timeoutMs
+  }
+
   start(): void {
-    const { signal, timeoutMs } = this.#spec
+    const spec = this.#spec
+    const signal = spec.signal
     if (signal?.aborted) {
       this.cancel()
       return
     }
     let bytes: Uint8Array
     try {
-      bytes = this.#client.encode(
-        requestEnvelope({
-          action: this.#spec.action,
-          payload: this.#spec.payload,
+      bytes = this.#client.checkSize(
+        encodeRequest({
+          action: spec.action,
+          payload: spec.payload,
           replyTo: this.#client.replyChannel,
           requestId: this.id,
-          service: this.#spec.service,
-          deadline: Date.now() + timeoutMs,
-          headers: this.#spec.headers,
+          service: spec.service,
+          deadline: Date.now() + spec.timeoutMs,
+          headers: spec.headers,
         }),
       )
     } catch (error) {
-      this.fail(error instanceof Error ? error : new Error(String(error)))
+      this.fail(asError(error))
       return
     }
-    this.#client.add(this.id, this)
-    this.#timer = setTimeout(this.#onTimeout, timeoutMs)
-    signal?.addEventListener('abort', this.#onAbort, { once: true })
-    this.#client.publish(this.#spec.service, this.#spec.action, bytes, this.#spec.discoveryIntervalMs).then(
-      (channel) => {
-        this.#channel = channel
-        if (this.#cancelPending) this.#client.cancel(this.#spec.service, channel, this.id)
-      },
-      (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
-    )
+    this.#client.add(this)
+    this.#added = true
+    this.#bytes = bytes
+    if (signal) {
+      this.#onAbort = () => this.cancel()
+      signal.addEventListener('abort', this.#onAbort, { once: true })
+    }
+    this.#client.send(this, spec.service, spec.action, bytes, spec.discoveryIntervalMs)
+  }
+
+  published(receivers: number): void {
+    const channel = this.channel as string
+    if (receivers > 0) {
+      this.routed(channel)
+      return
+    }
+    if (this.#done) return
+    const { service, action, discoveryIntervalMs } = this.#spec
+    this.#client.reroute(this, service, action, this.#bytes as Uint8Array, discoveryIntervalMs, channel)
+  }
+
+  publishFailed(error: unknown): void {
+    this.fail(error)
+  }
+
+  routed(channel: string): void {
+    this.#routed = channel
+    this.#bytes = undefined
+    if (this.#cancelPending) this.#client.cancel(this.#spec.service, channel, this.id)
   }
 
   progress(payload: unknown): void {
@@ -96,8 +131,8 @@ export class Call implements OutgoingRequest {
     this.#sink.resolve(response.payload)
   }
 
-  fail(error: Error): void {
-    if (this.#finish()) this.#sink.reject(error)
+  fail(error: unknown): void {
+    if (this.#finish()) this.#sink.reject(asError(error))
   }
 
   /** Rejects at once and tells the service, so that its ctx.signal aborts. */
@@ -110,23 +145,11 @@ export class Call implements OutgoingRequest {
           cause: reason,
         }),
     )
-    if (this.#channel !== undefined) this.#client.cancel(this.#spec.service, this.#channel, this.id)
+    if (this.#routed !== undefined) this.#client.cancel(this.#spec.service, this.#routed, this.id)
     else this.#cancelPending = true
   }
 
-  /** Marks the call done and releases what it holds; false when it was already done. */
-  #finish(): boolean {
-    if (this.#done) return false
-    this.#done = true
-    clearTimeout(this.#timer)
-    this.#spec.signal?.removeEventListener('abort', this.#onAbort)
-    this.#client.remove(this.id)
-    return true
-  }
-
-  readonly #onAbort = (): void => this.cancel()
-
-  readonly #onTimeout = (): void => {
+  expire(): void {
     const { service, action, timeoutMs } = this.#spec
     // No cancel message: the deadline travels with the request, and the service aborts on it.
     this.fail(
@@ -135,5 +158,14 @@ export class Call implements OutgoingRequest {
         action,
       }),
     )
+  }
+
+  /** Marks the call done and releases what it holds; false when it was already done. */
+  #finish(): boolean {
+    if (this.#done) return false
+    this.#done = true
+    if (this.#onAbort) this.#spec.signal?.removeEventListener('abort', this.#onAbort)
+    if (this.#added) this.#client.remove(this)
+    return true
   }
 }

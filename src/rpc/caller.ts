@@ -9,7 +9,7 @@ import {
   type RequestOptions,
   type SendOptions,
 } from './caller-options.js'
-import { requestEnvelope } from './envelope.js'
+import { encodeRequest } from './envelope.js'
 import { ResponseStream } from './response-stream.js'
 import type { CallerStats, RpcClient } from './rpc-client.js'
 
@@ -21,6 +21,8 @@ function checkTimeout(timeoutMs: number): number {
   }
   return timeoutMs
 }
+
+function ignore(): void {}
 
 function mergeHeaders(
   base: Readonly<Record<string, string>> | undefined,
@@ -79,8 +81,8 @@ export class Caller<A extends ActionsOf<A> = ActionMap> {
                 this.#client.logError(error, `onProgress of ${this.service}.${action} threw`)
               }
             }
-          : () => {},
-        resolve: (value) => resolve(value as ResultOf<A[K]>),
+          : ignore,
+        resolve: resolve as (value: unknown) => void,
         reject,
       }
       this.#start(action, payload, options, sink)
@@ -116,8 +118,8 @@ export class Caller<A extends ActionsOf<A> = ActionMap> {
     options?: SendOptions,
   ): Promise<void> {
     if (this.#client.isClosed) throw new ClosedError('bus')
-    const bytes = this.#client.encode(
-      requestEnvelope({
+    const bytes = this.#client.checkSize(
+      encodeRequest({
         action,
         payload,
         replyTo: undefined,

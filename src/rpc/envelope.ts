@@ -1,4 +1,5 @@
-import { jsonCodec } from '../codec/json.js'
+import { jsonCodec, toJsonText } from '../codec/json.js'
+import { boundedMemo } from '../memo.js'
 import { CANCEL_ACTION } from './channels.js'
 
 /**
@@ -7,9 +8,10 @@ import { CANCEL_ACTION } from './channels.js'
  * A request is `{"action","payload","reply_to","request_id","service"}` on the service channel; a
  * response is `{"status","payload","request_id","final"}` on `reply_to`. Keys keep exactly that
  * order, so the bytes match what Daebus' Python `json.dumps` peers produce (up to whitespace).
- * switchboard may add `deadline`, `timeout_ms` and `headers` to a request and `code` to an error payload; Daebus
- * ignores unknown keys. The whole envelope goes through the json codec, so TypedArrays inside a
- * payload travel as Redis Toolkit's tagged JSON.
+ * switchboard may add `deadline`, `timeout_ms` and `headers` to a request and `code` to an error
+ * payload; Daebus ignores unknown keys. Payloads are written by the json codec, so TypedArrays in
+ * them travel as Redis Toolkit's tagged JSON, and the envelope text is written around them, which
+ * gives the same bytes as encoding the whole envelope object (a test holds it to that).
  */
 
 /** Daebus callers send UUID strings; a number is echoed back as it came, so the caller finds it. */
@@ -75,53 +77,55 @@ function isHeaders(value: unknown): value is Record<string, string> {
   return isRecord(value) && Object.values(value).every((v) => typeof v === 'string')
 }
 
-/** A JSON-ready envelope; its key order is the order on the wire. */
-export type Envelope = Record<string, unknown>
+/** JSON.stringify of a string: its quoted, escaped JSON text. */
+const quote: (value: string | number) => string = JSON.stringify
 
-/** Builds a request envelope: Daebus' keys in Daebus' order, then the optional switchboard keys. */
-export function requestEnvelope(request: RpcRequest & { readonly service: string }): Envelope {
-  const envelope: Envelope = {
-    action: request.action,
-    payload: request.payload ?? null,
-    reply_to: request.replyTo ?? null,
-    request_id: request.requestId,
-    service: request.service,
-  }
-  if (request.deadline !== undefined) {
-    envelope.deadline = request.deadline
+/** Actions, services and reply channels recur in every request: each is quoted once. */
+const quoteName = boundedMemo(quote)
+
+/**
+ * Encodes a request: Daebus' keys in Daebus' order, then the optional switchboard keys. The text
+ * is written around the payload's JSON, which is what JSON.stringify of the envelope object
+ * gives, without making that object or walking its keys for values JSON cannot carry.
+ */
+export function encodeRequest(request: RpcRequest & { readonly service: string }): Buffer {
+  const replyTo = request.replyTo === undefined ? 'null' : quoteName(request.replyTo)
+  let text = `{"action":${quoteName(request.action)},"payload":${toJsonText(request.payload ?? null)},"reply_to":${replyTo},"request_id":${quote(request.requestId)},"service":${quoteName(request.service)}`
+  const { deadline, headers } = request
+  if (deadline !== undefined) {
     // The time left as well: a service whose clock differs from the caller's uses this instead.
-    envelope.timeout_ms = Math.max(0, request.deadline - Date.now())
+    text += `,"deadline":${quote(deadline)},"timeout_ms":${Math.max(0, deadline - Date.now())}`
   }
-  if (request.headers !== undefined) envelope.headers = request.headers
-  return envelope
+  if (headers !== undefined) text += `,"headers":${toJsonText(headers)}`
+  return Buffer.from(`${text}}`, 'utf8')
 }
 
 /** The cancel message: request-shaped, so that it travels the same way, and Daebus drops it. */
-export function cancelEnvelope(service: string, requestId: string, replyTo: string): Envelope {
-  return { action: CANCEL_ACTION, payload: null, reply_to: replyTo, request_id: requestId, service }
+export function encodeCancel(service: string, requestId: string, replyTo: string): Buffer {
+  return encodeRequest({
+    action: CANCEL_ACTION,
+    payload: null,
+    replyTo,
+    requestId,
+    service,
+    deadline: undefined,
+    headers: undefined,
+  })
 }
 
-/** Builds a success response; `final: false` makes it progress. */
-export function successEnvelope(requestId: RequestId | null, payload: unknown, final: boolean): Envelope {
-  return { status: 'success', payload: payload ?? null, request_id: requestId, final }
+/** Encodes a success response; `final: false` makes it progress. */
+export function encodeSuccess(requestId: RequestId | null, payload: unknown, final: boolean): Buffer {
+  const id = requestId === null ? 'null' : quote(requestId)
+  return Buffer.from(
+    `{"status":"success","payload":${toJsonText(payload ?? null)},"request_id":${id},"final":${final}}`,
+    'utf8',
+  )
 }
 
-/** Builds an error response: `{"error": message}`, plus `code` when there is one. */
-export function errorEnvelope(
-  requestId: RequestId | null,
-  message: string,
-  code: string | undefined,
-): Envelope {
+/** Encodes an error response: `{"error": message}`, plus `code` when there is one. */
+export function encodeError(requestId: RequestId | null, message: string, code: string | undefined): Buffer {
   const payload: ErrorPayload = code === undefined ? { error: message } : { error: message, code }
-  return { status: 'error', payload, request_id: requestId, final: true }
-}
-
-/**
- * Encodes an envelope with the json codec. RPC code goes through bus.encode(envelope, jsonCodec)
- * instead, which also enforces maxPayloadBytes.
- */
-export function encodeEnvelope(envelope: Envelope): Uint8Array {
-  return jsonCodec.encode(envelope)
+  return Buffer.from(JSON.stringify({ status: 'error', payload, request_id: requestId, final: true }), 'utf8')
 }
 
 function readLoosely(bytes: Uint8Array): Record<string, unknown> | undefined {

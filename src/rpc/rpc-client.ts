@@ -1,19 +1,34 @@
 import { randomUUID } from 'node:crypto'
-import { jsonCodec } from '../codec/json.js'
 import { rawCodec } from '../codec/raw.js'
 import { ClosedError, MalformedMessageError, NoResponderError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
 import type { PubSubBus } from '../pubsub/pubsub-bus.js'
 import type { Subscription } from '../pubsub/subscription.js'
 import { settlesWithin } from '../timers.js'
+import type { PublishReceipt } from '../transport/transport.js'
 import { REPLY_CHANNEL_PREFIX } from './channels.js'
-import { cancelEnvelope, decodeResponse, type Envelope } from './envelope.js'
+import { decodeResponse, encodeCancel } from './envelope.js'
 import { InstanceDirectory } from './instance-directory.js'
 import { type PendingRequest, PendingRequests } from './pending-requests.js'
+import { type Expiring, TimeoutQueue } from './timeout-queue.js'
 
-/** A request the table holds, which the client can also fail when its bus closes. */
-export interface OutgoingRequest extends PendingRequest {
-  fail(error: Error): void
+/** Where a published request went, or why it could not go. */
+export interface RouteTarget {
+  /** The request reached a subscriber of `channel`. */
+  routed(channel: string): void
+  fail(error: unknown): void
+}
+
+/**
+ * A request the table holds, whose timeout the client watches, and which it fails when its bus
+ * closes. It hears of its own PUBLISH (PublishReceipt) and hands a 0-receiver answer back to
+ * reroute().
+ */
+export interface OutgoingRequest extends PendingRequest, RouteTarget, PublishReceipt, Expiring {
+  readonly id: string
+  readonly timeoutMs: number
+  /** The channel its PUBLISH went to, set by send(). */
+  channel: string | undefined
 }
 
 /** Counters of a bus's reply channel, shared by all its callers. */
@@ -42,6 +57,10 @@ export class RpcClient {
   readonly #bus: PubSubBus
   readonly #log: Logger
   readonly #pending = new PendingRequests<OutgoingRequest>()
+  readonly #timeouts = new TimeoutQueue<OutgoingRequest>()
+  /** Request ids: UUID-shaped, random per client in their first 74 bits, a counter in the last 48. */
+  readonly #idPrefix = randomUUID().slice(0, 24)
+  #idCounter = 0
   readonly #directory: InstanceDirectory
   #subscription: Promise<Subscription<unknown>> | undefined
   #subscribed = false
@@ -88,9 +107,9 @@ export class RpcClient {
     return this.#subscription
   }
 
-  /** Encodes an envelope as JSON, within the bus's maxPayloadBytes. */
-  encode(envelope: Envelope): Uint8Array {
-    return this.#bus.encode(envelope, jsonCodec)
+  /** Refuses an encoded envelope beyond the bus's maxPayloadBytes. */
+  checkSize(bytes: Uint8Array): Uint8Array {
+    return this.#bus.checkSize(bytes)
   }
 
   /** Logs an error thrown by user code (an onProgress callback) that nothing else can report. */
@@ -98,32 +117,68 @@ export class RpcClient {
     this.#log.error({ err: error }, message)
   }
 
-  add(requestId: string, request: OutgoingRequest): void {
-    this.#pending.add(requestId, request)
+  /** A request_id unique among every caller's: cheaper than a random UUID per request. */
+  nextRequestId(): string {
+    this.#idCounter += 1
+    return this.#idPrefix + this.#idCounter.toString(16).padStart(12, '0')
   }
 
-  remove(requestId: string): void {
-    if (this.#pending.remove(requestId)) this.#checkIdle()
+  /** Puts a request in the table and watches its timeout. */
+  add(request: OutgoingRequest): void {
+    this.#pending.add(request.id, request)
+    this.#timeouts.watch(request, request.timeoutMs)
+  }
+
+  /** Takes a settled request out of the table (a final response took it out already). */
+  remove(request: OutgoingRequest): void {
+    this.#pending.remove(request.id)
+    this.#timeouts.settled(request.timeoutMs)
+    this.#checkIdle()
   }
 
   /**
-   * Publishes a request to one live instance of the service, in turn, and returns the channel it
-   * went to. An instance channel without subscriber means that instance is gone: it is evicted
-   * and the next one tried, after one fresh lookup if all known ones failed; nobody received the
-   * request, so a retry cannot make it run twice. With no instance channel at all (a Daebus
-   * service, say), the request goes to the service channel; 0 receivers there is NoResponderError.
+   * Publishes a request to one live instance of the service, in turn. In the common case, with the
+   * reply channel subscribed and the instances known, that is one PUBLISH whose receipt is the
+   * request itself: no promise, since every promise hop shows at a few microseconds a request. A
+   * request that finds 0 receivers hands itself to reroute().
    */
-  publish(service: string, action: string, bytes: Uint8Array, maxAgeMs: number): Promise<string> {
-    // The common case, with the reply channel subscribed and the instances known: one PUBLISH and
-    // no other await, since every promise hop shows at a few microseconds a request.
+  send(request: OutgoingRequest, service: string, action: string, bytes: Uint8Array, maxAgeMs: number): void {
     const known = this.#subscribed ? this.#directory.peek(service, maxAgeMs) : undefined
     const channel = known && known.length > 0 ? this.#directory.next(service) : undefined
-    if (channel === undefined) return this.ready().then(() => this.#publish(service, action, bytes, maxAgeMs))
-    return this.#bus
-      .publishBytes(channel, bytes)
-      .then((receivers) =>
-        receivers > 0 ? channel : this.#publish(service, action, bytes, maxAgeMs, channel),
-      )
+    if (channel === undefined) {
+      this.reroute(request, service, action, bytes, maxAgeMs, undefined)
+      return
+    }
+    request.channel = channel
+    this.#bus.publishBytesTo(channel, bytes, request)
+  }
+
+  /**
+   * Routes a request the slow way (see #publish) and tells `target` where it went: when the
+   * instances are not known yet, or when `emptyChannel`, the instance channel it was published
+   * to, had no subscriber.
+   */
+  reroute(
+    target: RouteTarget,
+    service: string,
+    action: string,
+    bytes: Uint8Array,
+    maxAgeMs: number,
+    emptyChannel: string | undefined,
+  ): void {
+    const routing =
+      emptyChannel === undefined
+        ? this.ready().then(() => this.#publish(service, action, bytes, maxAgeMs))
+        : this.#publish(service, action, bytes, maxAgeMs, emptyChannel)
+    routing.then(
+      (channel) => target.routed(channel),
+      (error: unknown) => target.fail(error),
+    )
+  }
+
+  /** Publishes a fire-and-forget request (no reply channel needed) and resolves to where it went. */
+  publish(service: string, action: string, bytes: Uint8Array, maxAgeMs: number): Promise<string> {
+    return this.#publish(service, action, bytes, maxAgeMs)
   }
 
   async #publish(
@@ -163,7 +218,7 @@ export class RpcClient {
   cancel(service: string, channel: string, requestId: string): void {
     if (this.#bus.isClosed) return
     this.#bus
-      .publishBytes(channel, this.encode(cancelEnvelope(service, requestId, this.replyChannel)))
+      .publishBytes(channel, encodeCancel(service, requestId, this.replyChannel))
       .catch((error: unknown) => {
         this.#log.debug({ service, requestId, err: error }, 'could not publish a cancel message')
       })
@@ -204,5 +259,6 @@ export class RpcClient {
       this.#onIdle = undefined
     }
     for (const request of this.#pending.drain()) request.fail(new ClosedError('bus'))
+    this.#timeouts.clear()
   }
 }

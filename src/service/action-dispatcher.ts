@@ -39,6 +39,12 @@ interface Job {
  * The message and code of an error response. A RemoteError from a nested call passes through with
  * the remote code, so that an error crosses several services unchanged.
  */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  )
+}
+
 function describe(error: unknown): { message: string; code: string | undefined } {
   const message = error instanceof Error ? error.message : String(error)
   if (error instanceof RemoteError) return { message, code: error.remoteCode }
@@ -166,12 +172,12 @@ export class ActionDispatcher {
     if (shared && requestId !== undefined) {
       this.#claim(requestId).then(
         (won) => {
-          if (won) void reply()
+          if (won) reply()
         },
         () => {},
       )
     } else {
-      void reply()
+      reply()
     }
   }
 
@@ -210,7 +216,7 @@ export class ActionDispatcher {
       return
     }
     this.#active.set(ctx.key, job)
-    if (admission === 'run') void this.#run(job)
+    if (admission === 'run') this.#run(job)
   }
 
   /** Why a request cannot be admitted, if it cannot. */
@@ -243,76 +249,117 @@ export class ActionDispatcher {
       return
     }
     this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, message)
-    void this.#responder.error({ replyTo, requestId: ctx.request.requestId }, message, code)
+    this.#responder.error({ replyTo, requestId: ctx.request.requestId }, message, code)
   }
 
-  async #run(job: Job): Promise<void> {
-    const { ctx, entry } = job
-    const what = `${this.#config.service}.${ctx.action}`
-    try {
-      if (ctx.deadline !== undefined && Date.now() > ctx.deadline) {
-        this.#stats.deadlineExceeded += 1
-        this.#refuse(ctx, `the deadline of ${what} passed while it waited in the queue`, 'DEADLINE_EXCEEDED')
-        return
-      }
-      let payload: unknown = ctx.request.payload
-      if (entry.options.schema) {
-        const checked = await validate(entry.options.schema, payload, `payload of ${what}`)
-        if (checked instanceof SwitchboardError) throw checked
-        payload = checked
-      }
-      const handler = entry.handler as ActionHandler
-      const result = await handler(payload, ctx)
-      if (!ctx.finish()) return
-      this.#stats.succeeded += 1
-      if (ctx.cancelled || ctx.replyTo === undefined) return
-      void this.#responder.success(
-        { replyTo: ctx.replyTo, requestId: ctx.request.requestId },
-        result,
-        true,
-        what,
-      )
-    } catch (error) {
-      if (!ctx.finish()) return
-      this.#stats.failed += 1
-      const { message, code } = describe(error)
-      if (ctx.cancelled) {
-        this.#log.debug(
-          { action: ctx.action, requestId: ctx.requestId, err: error },
-          `${what} failed after its caller cancelled`,
-        )
-      } else if (ctx.replyTo === undefined) {
-        this.#log.error(
-          { action: ctx.action, requestId: ctx.requestId, err: error },
-          `${what} failed (fire-and-forget): ${message}`,
-        )
-      } else {
-        this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, `${what} failed: ${message}`)
-        void this.#responder.error({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, message, code)
-      }
-    } finally {
-      this.#release(ctx)
+  /**
+   * Runs a job, then, for as long as handlers return values rather than promises, the jobs queued
+   * behind it: a loop, so that a long queue of synchronous handlers cannot grow the stack.
+   */
+  #run(first: Job): void {
+    for (let job: Job | undefined = first; job !== undefined; job = this.#release(job.ctx)) {
+      if (!this.#start(job)) return
     }
   }
 
-  /** Frees the slot of a finished request, and starts the next queued one in it. */
-  #release(ctx: RequestContext): void {
+  /**
+   * Starts a job: true when it is over already (refused, or its handler returned or threw at
+   * once), false when its handler returned a promise, whose settling releases the slot. A handler
+   * that returns a value is answered without a promise hop: at tens of thousands of requests a
+   * second, each hop shows.
+   */
+  #start(job: Job): boolean {
+    const { ctx, entry } = job
+    if (ctx.deadline !== undefined && Date.now() > ctx.deadline) {
+      this.#stats.deadlineExceeded += 1
+      const what = `${this.#config.service}.${ctx.action}`
+      this.#refuse(ctx, `the deadline of ${what} passed while it waited in the queue`, 'DEADLINE_EXCEEDED')
+      return true
+    }
+    let result: unknown
+    try {
+      result = entry.options.schema
+        ? this.#validateThenHandle(ctx, entry)
+        : (entry.handler as ActionHandler)(ctx.request.payload, ctx)
+    } catch (error) {
+      this.#failed(ctx, error)
+      return true
+    }
+    if (!isThenable(result)) {
+      this.#succeeded(ctx, result)
+      return true
+    }
+    // Through Promise.resolve, so that a thenable whose then() throws is a failure like any other.
+    Promise.resolve(result).then(
+      (value) => {
+        this.#succeeded(ctx, value)
+        this.#releaseAndRun(ctx)
+      },
+      (error: unknown) => {
+        this.#failed(ctx, error)
+        this.#releaseAndRun(ctx)
+      },
+    )
+    return false
+  }
+
+  async #validateThenHandle(ctx: RequestContext, entry: ActionEntry): Promise<unknown> {
+    const what = `${this.#config.service}.${ctx.action}`
+    const checked = await validate(
+      entry.options.schema as NonNullable<ActionOptions['schema']>,
+      ctx.request.payload,
+      `payload of ${what}`,
+    )
+    if (checked instanceof SwitchboardError) throw checked
+    return (entry.handler as ActionHandler)(checked, ctx)
+  }
+
+  #succeeded(ctx: RequestContext, result: unknown): void {
+    if (!ctx.finish()) return
+    this.#stats.succeeded += 1
+    if (ctx.cancelled || ctx.replyTo === undefined) return
+    this.#responder.success({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, result, ctx)
+  }
+
+  #failed(ctx: RequestContext, error: unknown): void {
+    if (!ctx.finish()) return
+    this.#stats.failed += 1
+    const what = `${this.#config.service}.${ctx.action}`
+    const { message, code } = describe(error)
+    if (ctx.cancelled) {
+      this.#log.debug(
+        { action: ctx.action, requestId: ctx.requestId, err: error },
+        `${what} failed after its caller cancelled`,
+      )
+    } else if (ctx.replyTo === undefined) {
+      this.#log.error(
+        { action: ctx.action, requestId: ctx.requestId, err: error },
+        `${what} failed (fire-and-forget): ${message}`,
+      )
+    } else {
+      this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, `${what} failed: ${message}`)
+      this.#responder.error({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, message, code)
+    }
+  }
+
+  /** Frees the slot of a finished request and returns the next queued job, which takes it. */
+  #release(ctx: RequestContext): Job | undefined {
     this.#active.delete(ctx.key)
     const next = this.#limiter.release()
-    if (next) void this.#run(next)
-    else this.#shared.pump()
+    if (!next) this.#shared.pump()
     this.#checkIdle()
+    return next
+  }
+
+  #releaseAndRun(ctx: RequestContext): void {
+    const next = this.#release(ctx)
+    if (next) this.#run(next)
   }
 
   readonly #sendProgress = (ctx: RequestContext, partial: unknown): Promise<void> => {
     const replyTo = ctx.replyTo
     if (replyTo === undefined) return Promise.resolve()
-    return this.#responder.success(
-      { replyTo, requestId: ctx.request.requestId },
-      partial,
-      false,
-      `${this.#config.service}.${ctx.action}`,
-    )
+    return this.#responder.progress({ replyTo, requestId: ctx.request.requestId }, partial, ctx)
   }
 
   get busy(): boolean {
@@ -342,11 +389,7 @@ export class ActionDispatcher {
       ctx.abort(error)
       if (ctx.cancelled || !ctx.finish()) continue
       if (ctx.replyTo !== undefined) {
-        void this.#responder.error(
-          { replyTo: ctx.replyTo, requestId: ctx.request.requestId },
-          message,
-          'CLOSED',
-        )
+        this.#responder.error({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, message, 'CLOSED')
       }
     }
     this.#active.clear()

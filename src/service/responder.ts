@@ -1,13 +1,42 @@
-import { jsonCodec } from '../codec/json.js'
 import { SwitchboardError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
 import type { PubSubBus } from '../pubsub/pubsub-bus.js'
-import { errorEnvelope, type RequestId, successEnvelope } from '../rpc/envelope.js'
+import { encodeError, encodeSuccess, type RequestId } from '../rpc/envelope.js'
+import type { PublishReceipt } from '../transport/transport.js'
 
 /** Where a response goes. */
 export interface ReplyTarget {
   readonly replyTo: string
   readonly requestId: RequestId | null
+}
+
+/** The action a response answers, named in the error that replaces a result that cannot travel. */
+export interface ActionName {
+  readonly service: string
+  readonly action: string
+}
+
+/** One response on its way: the receipt of its PUBLISH. */
+class OutgoingReply implements PublishReceipt {
+  readonly #responder: Responder
+  readonly target: ReplyTarget
+  readonly #sent: (() => void) | undefined
+
+  constructor(responder: Responder, target: ReplyTarget, sent: (() => void) | undefined) {
+    this.#responder = responder
+    this.target = target
+    this.#sent = sent
+  }
+
+  published(receivers: number): void {
+    this.#responder.settled(this, receivers, undefined)
+    this.#sent?.()
+  }
+
+  publishFailed(error: unknown): void {
+    this.#responder.settled(this, 0, error)
+    this.#sent?.()
+  }
 }
 
 /**
@@ -26,25 +55,22 @@ export class Responder {
     this.#log = log
   }
 
-  /** A success response; `final: false` makes it progress. */
-  success(target: ReplyTarget, payload: unknown, final: boolean, what: string): Promise<void> {
-    let bytes: Uint8Array
-    try {
-      bytes = this.#bus.encode(successEnvelope(target.requestId, payload, final), jsonCodec)
-    } catch (error) {
-      const code = error instanceof SwitchboardError ? error.code : 'ENCODE'
-      const reason = error instanceof Error ? error.message : String(error)
-      const message = `${what} produced a ${final ? 'result' : 'progress value'} that cannot be sent: ${reason}`
-      this.#log.error({ err: error, requestId: target.requestId }, message)
-      // A progress value that cannot travel is logged only: the final response is still to come.
-      return final ? this.error(target, message, code) : Promise.resolve()
-    }
-    return this.#publish(target, bytes)
+  /** The final response of a request that succeeded. */
+  success(target: ReplyTarget, payload: unknown, source: ActionName): void {
+    const bytes = this.#encodeSuccess(target, payload, true, source)
+    if (bytes) this.#publish(target, bytes, undefined)
+  }
+
+  /** A progress response (`final: false`); resolves once published, never rejects. */
+  progress(target: ReplyTarget, payload: unknown, source: ActionName): Promise<void> {
+    const bytes = this.#encodeSuccess(target, payload, false, source)
+    if (!bytes) return Promise.resolve()
+    return new Promise((resolve) => this.#publish(target, bytes, resolve))
   }
 
   /** An error response: `{"error": message, "code": code}`. */
-  error(target: ReplyTarget, message: string, code: string | undefined): Promise<void> {
-    return this.#publish(target, this.#bus.encode(errorEnvelope(target.requestId, message, code), jsonCodec))
+  error(target: ReplyTarget, message: string, code: string | undefined): void {
+    this.#publish(target, this.#bus.checkSize(encodeError(target.requestId, message, code)), undefined)
   }
 
   /** Resolves when no response is being published. */
@@ -53,25 +79,45 @@ export class Responder {
     return new Promise((resolve) => this.#idle.push(resolve))
   }
 
-  #publish(target: ReplyTarget, bytes: Uint8Array): Promise<void> {
+  /** @internal A response's PUBLISH ended. */
+  settled(reply: OutgoingReply, receivers: number, error: unknown): void {
+    this.#outstanding -= 1
+    if (this.#outstanding === 0 && this.#idle.length > 0)
+      for (const resolve of this.#idle.splice(0)) resolve()
+    const { replyTo, requestId } = reply.target
+    if (error !== undefined) {
+      this.#log.warn({ err: error, replyTo, requestId }, 'could not publish a response')
+    } else if (receivers === 0) {
+      this.#log.debug({ replyTo }, 'nobody listens on the reply channel any more')
+    }
+  }
+
+  /**
+   * The bytes of a success response, or undefined when the value cannot travel: then a final
+   * response is replaced by an error response saying why, and a progress value is only logged,
+   * since the final response is still to come.
+   */
+  #encodeSuccess(
+    target: ReplyTarget,
+    payload: unknown,
+    final: boolean,
+    source: ActionName,
+  ): Uint8Array | undefined {
+    try {
+      return this.#bus.checkSize(encodeSuccess(target.requestId, payload, final))
+    } catch (error) {
+      const code = error instanceof SwitchboardError ? error.code : 'ENCODE'
+      const reason = error instanceof Error ? error.message : String(error)
+      const what = `${source.service}.${source.action}`
+      const message = `${what} produced a ${final ? 'result' : 'progress value'} that cannot be sent: ${reason}`
+      this.#log.error({ err: error, requestId: target.requestId }, message)
+      if (final) this.error(target, message, code)
+      return undefined
+    }
+  }
+
+  #publish(target: ReplyTarget, bytes: Uint8Array, sent: (() => void) | undefined): void {
     this.#outstanding += 1
-    return this.#bus
-      .publishBytes(target.replyTo, bytes)
-      .then(
-        (receivers) => {
-          if (receivers === 0)
-            this.#log.debug({ replyTo: target.replyTo }, 'nobody listens on the reply channel any more')
-        },
-        (error: unknown) => {
-          this.#log.warn(
-            { err: error, replyTo: target.replyTo, requestId: target.requestId },
-            'could not publish a response',
-          )
-        },
-      )
-      .finally(() => {
-        this.#outstanding -= 1
-        if (this.#outstanding === 0) for (const resolve of this.#idle.splice(0)) resolve()
-      })
+    this.#bus.publishBytesTo(target.replyTo, bytes, new OutgoingReply(this, target, sent))
   }
 }

@@ -19,6 +19,18 @@ export type MessageSink = (channel: string, payload: Uint8Array, pattern: string
 
 export type StatusSink = (status: TransportStatus) => void
 
+/**
+ * Hears how one PUBLISH ended, on a later turn, never inside the publish call: the promise-free
+ * publish of the paths that publish once per request, where a promise and its closures per
+ * message show in the profile.
+ */
+export interface PublishReceipt {
+  /** PUBLISH answered with this many receivers. */
+  published(receivers: number): void
+  /** PUBLISH failed, with a SwitchboardError. */
+  publishFailed(error: unknown): void
+}
+
 export interface Transport {
   /** The URL the transport was created from, with any password masked. */
   readonly url: string
@@ -27,6 +39,8 @@ export interface Transport {
   close(): Promise<void>
   /** PUBLISH: resolves to the number of receivers (channel plus pattern subscriptions). */
   publish(channel: string, payload: Uint8Array): Promise<number>
+  /** PUBLISH, told to `receipt` instead of a promise. */
+  publishTo(channel: string, payload: Uint8Array, receipt: PublishReceipt): void
   /** Many PUBLISH commands in one round trip; resolves to each one's receivers, in order. */
   publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Uint8Array]>): Promise<number[]>
   subscribe(channels: readonly string[]): Promise<void>

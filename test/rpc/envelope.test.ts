@@ -1,13 +1,14 @@
 import { describe, expect, test } from 'vitest'
+import { jsonCodec } from '../../src/codec/json.js'
+import { EncodeError } from '../../src/errors.js'
 import {
-  cancelEnvelope,
   decodeRequest,
   decodeResponse,
-  encodeEnvelope,
-  errorEnvelope,
+  encodeCancel,
+  encodeError,
+  encodeRequest,
+  encodeSuccess,
   readErrorPayload,
-  requestEnvelope,
-  successEnvelope,
 } from '../../src/rpc/envelope.js'
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8')
@@ -23,34 +24,30 @@ const PY_ERROR =
 
 describe('request envelope (golden JSON)', () => {
   test('encodes Daebus keys in Daebus order, byte for byte', () => {
-    const wire = encodeEnvelope(
-      requestEnvelope({
-        action: 'get_status',
-        payload: { verbose: true },
-        replyTo: 'caller:abc',
-        requestId: 'r-1',
-        service: 'system_monitor',
-        deadline: undefined,
-        headers: undefined,
-      }),
-    )
+    const wire = encodeRequest({
+      action: 'get_status',
+      payload: { verbose: true },
+      replyTo: 'caller:abc',
+      requestId: 'r-1',
+      service: 'system_monitor',
+      deadline: undefined,
+      headers: undefined,
+    })
     expect(text(wire)).toBe(
       '{"action":"get_status","payload":{"verbose":true},"reply_to":"caller:abc","request_id":"r-1","service":"system_monitor"}',
     )
   })
 
   test('appends the optional keys Daebus ignores after its own', () => {
-    const wire = encodeEnvelope(
-      requestEnvelope({
-        action: 'a',
-        payload: null,
-        replyTo: 'caller:x',
-        requestId: 'r',
-        service: 's',
-        deadline: 1700000000000,
-        headers: { traceparent: '00-abc-def-01' },
-      }),
-    )
+    const wire = encodeRequest({
+      action: 'a',
+      payload: null,
+      replyTo: 'caller:x',
+      requestId: 'r',
+      service: 's',
+      deadline: 1700000000000,
+      headers: { traceparent: '00-abc-def-01' },
+    })
     expect(text(wire)).toBe(
       '{"action":"a","payload":null,"reply_to":"caller:x","request_id":"r","service":"s","deadline":1700000000000,"timeout_ms":0,"headers":{"traceparent":"00-abc-def-01"}}',
     )
@@ -75,17 +72,15 @@ describe('request envelope (golden JSON)', () => {
   })
 
   test('fire-and-forget has reply_to null, so a Daebus peer still finds every key', () => {
-    const wire = encodeEnvelope(
-      requestEnvelope({
-        action: 'm',
-        payload: { n: 1 },
-        replyTo: undefined,
-        requestId: 'r',
-        service: 's',
-        deadline: undefined,
-        headers: undefined,
-      }),
-    )
+    const wire = encodeRequest({
+      action: 'm',
+      payload: { n: 1 },
+      replyTo: undefined,
+      requestId: 'r',
+      service: 's',
+      deadline: undefined,
+      headers: undefined,
+    })
     expect(text(wire)).toBe('{"action":"m","payload":{"n":1},"reply_to":null,"request_id":"r","service":"s"}')
   })
 
@@ -115,7 +110,7 @@ describe('request envelope (golden JSON)', () => {
   })
 
   test('the cancel message is request-shaped, with the reserved action', () => {
-    expect(text(encodeEnvelope(cancelEnvelope('s', 'r-9', 'caller:x')))).toBe(
+    expect(text(encodeCancel('s', 'r-9', 'caller:x'))).toBe(
       '{"action":"__cancel__","payload":null,"reply_to":"caller:x","request_id":"r-9","service":"s"}',
     )
   })
@@ -123,16 +118,16 @@ describe('request envelope (golden JSON)', () => {
 
 describe('response envelope (golden JSON)', () => {
   test('encodes success, progress and error as Daebus does, keys in order', () => {
-    expect(text(encodeEnvelope(successEnvelope('r-1', { cpu: 12.5 }, true)))).toBe(
+    expect(text(encodeSuccess('r-1', { cpu: 12.5 }, true))).toBe(
       '{"status":"success","payload":{"cpu":12.5},"request_id":"r-1","final":true}',
     )
-    expect(text(encodeEnvelope(successEnvelope('r-1', { done: 3 }, false)))).toBe(
+    expect(text(encodeSuccess('r-1', { done: 3 }, false))).toBe(
       '{"status":"success","payload":{"done":3},"request_id":"r-1","final":false}',
     )
-    expect(text(encodeEnvelope(errorEnvelope('r-1', 'input is empty', undefined)))).toBe(
+    expect(text(encodeError('r-1', 'input is empty', undefined))).toBe(
       '{"status":"error","payload":{"error":"input is empty"},"request_id":"r-1","final":true}',
     )
-    expect(text(encodeEnvelope(errorEnvelope('r-1', 'no such action', 'UNKNOWN_ACTION')))).toBe(
+    expect(text(encodeError('r-1', 'no such action', 'UNKNOWN_ACTION'))).toBe(
       '{"status":"error","payload":{"error":"no such action","code":"UNKNOWN_ACTION"},"request_id":"r-1","final":true}',
     )
   })
@@ -229,7 +224,7 @@ describe('malformed requests', () => {
 describe('TypedArrays in payloads travel as Redis Toolkit tagged JSON', () => {
   test('a Float64Array round-trips through the envelope', () => {
     const samples = new Float64Array([1.5, -2, 3.25])
-    const wire = encodeEnvelope(successEnvelope('r', { samples }, true))
+    const wire = encodeSuccess('r', { samples }, true)
     expect(text(wire)).toContain('"__type__":"numpy"')
     const decoded = decodeResponse(wire)
     if (typeof decoded === 'string') throw new Error(decoded)
@@ -246,5 +241,67 @@ describe('TypedArrays in payloads travel as Redis Toolkit tagged JSON', () => {
     const v = (decoded.request.payload as { v: Int32Array }).v
     expect(v).toBeInstanceOf(Int32Array)
     expect([...v]).toEqual([1, 2, 3])
+  })
+})
+
+describe('envelopes are written around the payload text, as the json codec would write the whole', () => {
+  const payloads: unknown[] = [
+    undefined,
+    null,
+    0,
+    'text with "quotes" and \u00e9',
+    [1, 'two', { three: 3 }],
+    { nested: { deep: [new Float32Array([1, 2]), new Uint8Array([255])] }, when: new Date(0) },
+    new Map([['k', 1]]),
+    new Set(['a']),
+    new Int16Array([-1, 2]),
+  ]
+  const whole = (envelope: Record<string, unknown>) => text(jsonCodec.encode(envelope))
+
+  test.each(payloads.map((payload) => [payload]))('success and progress responses: %o', (payload) => {
+    for (const final of [true, false]) {
+      expect(text(encodeSuccess('r-1', payload, final))).toBe(
+        whole({ status: 'success', payload: payload ?? null, request_id: 'r-1', final }),
+      )
+    }
+    expect(text(encodeSuccess(42, payload, true))).toBe(
+      whole({ status: 'success', payload: payload ?? null, request_id: 42, final: true }),
+    )
+  })
+
+  test.each(payloads.map((payload) => [payload]))('requests: %o', (payload) => {
+    const wire = encodeRequest({
+      action: 'act"ion',
+      payload,
+      replyTo: undefined,
+      requestId: 7,
+      service: 'svc',
+      deadline: undefined,
+      headers: { 'x-h': 'v' },
+    })
+    expect(text(wire)).toBe(
+      whole({
+        action: 'act"ion',
+        payload: payload ?? null,
+        reply_to: null,
+        request_id: 7,
+        service: 'svc',
+        headers: { 'x-h': 'v' },
+      }),
+    )
+  })
+
+  test('a payload JSON cannot carry is an EncodeError, in requests and responses alike', () => {
+    const request = {
+      action: 'a',
+      payload: { f: () => 1 },
+      replyTo: 'caller:x',
+      requestId: 'r',
+      service: 's',
+      deadline: undefined,
+      headers: undefined,
+    }
+    expect(() => encodeRequest(request)).toThrow(EncodeError)
+    expect(() => encodeSuccess('r', { big: 2n ** 60n }, true)).toThrow(EncodeError)
   })
 })

@@ -30,6 +30,9 @@ describe('PublishWriter', () => {
     const bytes = writer.take()
     expect(bytes?.length).toBe(size)
     expect(bytes?.subarray(0, 26).toString('latin1')).toBe('*3\r\n$7\r\nPUBLISH\r\n$1\r\na\r\n$0')
+    expect(bytes?.subarray(30, 30 + 33).toString('latin1')).toBe(
+      '*3\r\n$7\r\nPUBLISH\r\n$1\r\nb\r\n$123456\r\n',
+    )
   })
 })
 

@@ -1,5 +1,5 @@
 import { ClosedError } from '../../errors.js'
-import type { MessageSink, StatusSink, Transport } from '../transport.js'
+import type { MessageSink, PublishReceipt, StatusSink, Transport } from '../transport.js'
 import { type BrokerClient, type MemoryBroker, memoryBroker } from './memory-broker.js'
 
 const noMessageSink: MessageSink = () => {}
@@ -37,6 +37,18 @@ export class MemoryTransport implements Transport {
   async publish(channel: string, payload: Uint8Array): Promise<number> {
     this.#open()
     return this.#broker.publish(channel, payload)
+  }
+
+  publishTo(channel: string, payload: Uint8Array, receipt: PublishReceipt): void {
+    let receivers: number
+    try {
+      this.#open()
+      receivers = this.#broker.publish(channel, payload)
+    } catch (error) {
+      queueMicrotask(() => receipt.publishFailed(error))
+      return
+    }
+    queueMicrotask(() => receipt.published(receivers))
   }
 
   async publishBatch(messages: ReadonlyArray<readonly [string, Uint8Array]>): Promise<number[]> {

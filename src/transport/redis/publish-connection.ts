@@ -1,5 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
+import type { PublishReceipt } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import {
   encodeCommand,
@@ -14,6 +15,9 @@ import type { ResolvedRedisTransportOptions } from './redis-transport-options.js
 const FLUSH_BYTES = 256 * 1024
 
 type Settle = (reply: SimpleReply | Error) => void
+
+/** Turns what went wrong with a PUBLISH to `channel` into the error its receipt gets. */
+export type PublishErrorWrapper = (error: unknown, channel: string) => unknown
 
 /**
  * The state of the publish connection. `off`: it will not open again, because the server refused
@@ -37,8 +41,11 @@ export class PublishConnection {
   #socket: Socket | undefined
   #state: PublishConnectionState = 'closed'
   #writer = new PublishWriter()
-  /** What each reply in flight settles, in the order the commands were written. */
-  #waiting: Array<Settle | undefined> = []
+  /** The handshake's replies come first, before any PUBLISH is written. */
+  #handshake: Settle[] = []
+  /** The receipt, and the channel, of each PUBLISH in flight, in the order they were written. */
+  #waiting: Array<PublishReceipt | undefined> = []
+  #channels: Array<string | undefined> = []
   #head = 0
   #scheduled = false
   /** Set while commands sent before this connection took over are unanswered: writes wait. */
@@ -46,11 +53,16 @@ export class PublishConnection {
   #onIdle: (() => void) | undefined
 
   readonly #onDropped: () => void
+  readonly #wrapError: PublishErrorWrapper
 
-  /** `onDropped` hears of a connection lost while the transport may want it back. */
-  constructor(options: ResolvedRedisTransportOptions, onDropped: () => void) {
+  /**
+   * `onDropped` hears of a connection lost while the transport may want it back; `wrapError`
+   * makes the error a failed PUBLISH reports.
+   */
+  constructor(options: ResolvedRedisTransportOptions, onDropped: () => void, wrapError: PublishErrorWrapper) {
     this.#options = options
     this.#onDropped = onDropped
+    this.#wrapError = wrapError
   }
 
   get state(): PublishConnectionState {
@@ -108,7 +120,7 @@ export class PublishConnection {
         handshake.push(['CLIENT', 'SETNAME', `${this.#options.clientName}:pub`])
       const replies = handshake.map((args) => {
         socket.write(encodeCommand(args))
-        return new Promise<SimpleReply | Error>((resolve) => this.#waiting.push(resolve))
+        return new Promise<SimpleReply | Error>((resolve) => this.#handshake.push(resolve))
       })
       for (const reply of await Promise.all(replies)) {
         if (reply instanceof ReplyError) {
@@ -126,23 +138,16 @@ export class PublishConnection {
     }
   }
 
-  /**
-   * Queues one PUBLISH; the promise settles with the receivers, or with `fail(error)`. Only while
-   * open (see isOpen).
-   */
-  publish(channel: string, payload: Uint8Array, fail: (error: unknown) => unknown): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      this.#writer.add(channel, payload)
-      this.#waiting.push((reply) => {
-        if (typeof reply === 'number') resolve(reply)
-        else reject(fail(typeof reply === 'string' ? new Error(`unexpected reply ${reply}`) : reply))
-      })
-      if (this.#writer.size >= FLUSH_BYTES) this.flush()
-      else if (!this.#scheduled) {
-        this.#scheduled = true
-        process.nextTick(this.#onTick)
-      }
-    })
+  /** Queues one PUBLISH; `receipt` hears how it ended, on a later turn. Only while open (see isOpen). */
+  publish(channel: string, payload: Uint8Array, receipt: PublishReceipt): void {
+    this.#writer.add(channel, payload)
+    this.#waiting.push(receipt)
+    this.#channels.push(channel)
+    if (this.#writer.size >= FLUSH_BYTES) this.flush()
+    else if (!this.#scheduled) {
+      this.#scheduled = true
+      process.nextTick(this.#onTick)
+    }
   }
 
   /** Writes what is gathered now (unless writes are held). */
@@ -203,18 +208,33 @@ export class PublishConnection {
   }
 
   #settle(reply: SimpleReply): void {
-    const settle = this.#waiting[this.#head]
-    if (!settle) return
-    this.#waiting[this.#head++] = undefined
+    const handshake = this.#handshake.shift()
+    if (handshake) {
+      handshake(reply)
+      return
+    }
+    const head = this.#head
+    const receipt = this.#waiting[head]
+    const channel = this.#channels[head] as string
+    if (!receipt) return
+    this.#waiting[head] = undefined
+    this.#channels[head] = undefined
+    this.#head = head + 1
     if (this.#head === this.#waiting.length) {
       this.#waiting = []
+      this.#channels = []
       this.#head = 0
       this.#onIdle?.()
     } else if (this.#head > 4096 && this.#head * 2 > this.#waiting.length) {
       this.#waiting = this.#waiting.slice(this.#head)
+      this.#channels = this.#channels.slice(this.#head)
       this.#head = 0
     }
-    settle(reply)
+    if (typeof reply === 'number') receipt.published(reply)
+    else {
+      const error = typeof reply === 'string' ? new Error(`unexpected reply ${reply}`) : reply
+      receipt.publishFailed(this.#wrapError(error, channel))
+    }
   }
 
   /** Forgets `socket` (if it is still the current one) and rejects everything it owed. */
@@ -227,9 +247,15 @@ export class PublishConnection {
     this.#writer.take()
     this.#holding = false
     const owed = this.#waiting.slice(this.#head)
+    const channels = this.#channels.slice(this.#head)
+    const handshake = this.#handshake
     this.#waiting = []
+    this.#channels = []
+    this.#handshake = []
     this.#head = 0
-    for (const settle of owed) settle?.(cause)
+    for (const settle of handshake) settle(cause)
+    for (let i = 0; i < owed.length; i++)
+      owed[i]?.publishFailed(this.#wrapError(cause, channels[i] as string))
     this.#onIdle?.()
     if (wasOpen && this.#state === 'closed') this.#onDropped()
   }

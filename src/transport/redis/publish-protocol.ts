@@ -4,6 +4,8 @@
  * back. Nothing else travels on that connection, so nothing else needs reading.
  */
 
+import { boundedMemo } from '../../memo.js'
+
 const CR = 0x0d
 const LF = 0x0a
 const COLON = 0x3a
@@ -11,23 +13,14 @@ const PLUS = 0x2b
 const MINUS = 0x2d
 
 /** `*3\r\n$7\r\nPUBLISH\r\n$<n>\r\n<channel>\r\n$`, kept per channel name. */
-const prefixes = new Map<string, Buffer>()
-const PREFIX_CACHE_SIZE = 1024
-
-function prefixOf(channel: string): Buffer {
-  let prefix = prefixes.get(channel)
-  if (prefix === undefined) {
-    if (prefixes.size >= PREFIX_CACHE_SIZE) prefixes.clear()
-    const name = Buffer.from(channel, 'utf8')
-    prefix = Buffer.concat([
-      Buffer.from(`*3\r\n$7\r\nPUBLISH\r\n$${name.length}\r\n`, 'latin1'),
-      name,
-      Buffer.from('\r\n$', 'latin1'),
-    ])
-    prefixes.set(channel, prefix)
-  }
-  return prefix
-}
+const prefixOf = boundedMemo((channel) => {
+  const name = Buffer.from(channel, 'utf8')
+  return Buffer.concat([
+    Buffer.from(`*3\r\n$7\r\nPUBLISH\r\n$${name.length}\r\n`, 'latin1'),
+    name,
+    Buffer.from('\r\n$', 'latin1'),
+  ])
+})
 
 function digits(n: number): number {
   let count = 1
@@ -36,6 +29,16 @@ function digits(n: number): number {
     count++
   }
   return count
+}
+
+/** Writes a non-negative integer in decimal at `at`; returns where it ends. Buffer#write parses its arguments at a cost per call. */
+function writeDecimal(out: Buffer, at: number, n: number): number {
+  const end = at + digits(n)
+  for (let i = end - 1; i >= at; i--) {
+    out[i] = 48 + (n % 10)
+    n = Math.floor(n / 10)
+  }
+  return end
 }
 
 /**
@@ -74,7 +77,7 @@ export class PublishWriter {
       const prefix = this.#prefixes[i] as Buffer
       const payload = this.#payloads[i] as Uint8Array
       at += prefix.copy(out, at)
-      at += out.write(String(payload.byteLength), at, 'latin1')
+      at = writeDecimal(out, at, payload.byteLength)
       out[at++] = CR
       out[at++] = LF
       out.set(payload, at)

@@ -5,7 +5,7 @@ import {
   SubscriberError,
   type SwitchboardError,
 } from '../../errors.js'
-import type { MessageSink, StatusSink, Transport, TransportStatus } from '../transport.js'
+import type { MessageSink, PublishReceipt, StatusSink, Transport, TransportStatus } from '../transport.js'
 import {
   type HostPort,
   maskUrl,
@@ -105,7 +105,11 @@ export class RedisTransport implements Transport {
           ),
         ),
     )
-    this.#publisher = new PublishConnection(this.#options, () => this.#retryPublisher())
+    this.#publisher = new PublishConnection(
+      this.#options,
+      () => this.#retryPublisher(),
+      this.#wrapPublishError,
+    )
     this.#slowConsumer = new SlowConsumerDetector(
       this.url,
       this.#options.slowConsumerCheckTimeoutMs,
@@ -158,12 +162,26 @@ export class RedisTransport implements Transport {
   }
 
   publish(channel: string, payload: Uint8Array): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.publishTo(channel, payload, { published: resolve, publishFailed: reject }),
+    )
+  }
+
+  publishTo(channel: string, payload: Uint8Array, receipt: PublishReceipt): void {
     const client = this.#readyCommands('PUBLISH')
-    if (client instanceof Error) return Promise.reject(client)
-    const what = `PUBLISH to "${channel}"`
+    if (client instanceof Error) {
+      queueMicrotask(() => receipt.publishFailed(client))
+      return
+    }
     const publisher = this.#openPublisherNow()
-    if (publisher) return publisher.publish(channel, payload, (error) => this.#wrap(error, what))
-    return this.#publishViaCommands(client, channel, payload, what)
+    if (publisher) {
+      publisher.publish(channel, payload, receipt)
+      return
+    }
+    this.#publishViaCommands(client, channel, payload).then(
+      (receivers) => receipt.published(receivers),
+      (error: unknown) => receipt.publishFailed(error),
+    )
   }
 
   /**
@@ -175,23 +193,10 @@ export class RedisTransport implements Transport {
     if (messages.length === 0) return Promise.resolve([])
     const client = this.#readyCommands('PUBLISH')
     if (client instanceof Error) return Promise.reject(client)
-    const what = `a batch of ${messages.length} PUBLISH commands`
-    const publisher = this.#openPublisherNow()
-    const fail = (error: unknown): unknown => this.#wrap(error, what)
-    const replies = messages.map(([channel, payload]) =>
-      publisher
-        ? publisher.publish(channel, payload, fail)
-        : this.#publishViaCommands(client, channel, payload, what),
-    )
-    return Promise.all(replies)
+    return Promise.all(messages.map(([channel, payload]) => this.publish(channel, payload)))
   }
 
-  #publishViaCommands(
-    client: NodeRedisClient,
-    channel: string,
-    payload: Uint8Array,
-    what: string,
-  ): Promise<number> {
+  #publishViaCommands(client: NodeRedisClient, channel: string, payload: Uint8Array): Promise<number> {
     this.#viaCommands += 1
     return client.sendCommand<number>(['PUBLISH', channel, asBuffer(payload)]).then(
       (receivers) => {
@@ -200,10 +205,13 @@ export class RedisTransport implements Transport {
       },
       (error: unknown) => {
         this.#answeredViaCommands()
-        return this.#fail(error, what)
+        throw this.#wrapPublishError(error, channel)
       },
     )
   }
+
+  readonly #wrapPublishError = (error: unknown, channel: string): unknown =>
+    this.#wrap(error, `PUBLISH to "${channel}"`)
 
   #answeredViaCommands(): void {
     this.#viaCommands -= 1

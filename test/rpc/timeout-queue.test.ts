@@ -1,0 +1,106 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { type Expiring, TimeoutQueue } from '../../src/rpc/timeout-queue.js'
+
+class Item implements Expiring {
+  readonly expiresAt: number
+  done = false
+  expired = false
+  readonly #queue: TimeoutQueue<Item>
+  readonly #timeoutMs: number
+
+  constructor(queue: TimeoutQueue<Item>, timeoutMs: number) {
+    this.#queue = queue
+    this.#timeoutMs = timeoutMs
+    this.expiresAt = performance.now() + timeoutMs
+    queue.watch(this, timeoutMs)
+  }
+
+  /** Settles early, as a response would. */
+  settle(): void {
+    if (this.done) return
+    this.done = true
+    this.#queue.settled(this.#timeoutMs)
+  }
+
+  expire(): void {
+    this.expired = true
+    this.settle()
+  }
+}
+
+describe('TimeoutQueue', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  test('expires each item once its own timeout has passed, and not before', () => {
+    const queue = new TimeoutQueue<Item>()
+    const first = new Item(queue, 100)
+    vi.advanceTimersByTime(40)
+    const second = new Item(queue, 100)
+    vi.advanceTimersByTime(59)
+    expect([first.expired, second.expired]).toEqual([false, false])
+    vi.advanceTimersByTime(1)
+    expect([first.expired, second.expired]).toEqual([true, false])
+    vi.advanceTimersByTime(39)
+    expect(second.expired).toBe(false)
+    vi.advanceTimersByTime(1)
+    expect(second.expired).toBe(true)
+  })
+
+  test('an item that settled in time never expires, and the ones behind it still do', () => {
+    const queue = new TimeoutQueue<Item>()
+    const answered = new Item(queue, 50)
+    const waiting = new Item(queue, 50)
+    answered.settle()
+    vi.advanceTimersByTime(50)
+    expect(answered.expired).toBe(false)
+    expect(waiting.expired).toBe(true)
+  })
+
+  test('different timeout lengths expire independently, shorter ones first', () => {
+    const queue = new TimeoutQueue<Item>()
+    const long = new Item(queue, 1000)
+    const short = new Item(queue, 10)
+    vi.advanceTimersByTime(10)
+    expect([short.expired, long.expired]).toEqual([true, false])
+    vi.advanceTimersByTime(990)
+    expect(long.expired).toBe(true)
+  })
+
+  test('leaves no timer behind once nothing is left to expire', () => {
+    const queue = new TimeoutQueue<Item>()
+    const items = [new Item(queue, 30_000), new Item(queue, 5000)]
+    expect(vi.getTimerCount()).toBe(2)
+    for (const item of items) item.settle()
+    expect(vi.getTimerCount()).toBe(0)
+    expect(queue.size).toBe(0)
+  })
+
+  test('memory follows what is in flight: settled items are compacted away', () => {
+    const queue = new TimeoutQueue<Item>()
+    const keep: Item[] = []
+    for (let i = 0; i < 100_000; i++) {
+      const item = new Item(queue, 30_000)
+      if (i % 1000 === 0) keep.push(item)
+      else item.settle()
+    }
+    expect(keep).toHaveLength(100)
+    expect(queue.size).toBeLessThan(2 * 1024 + 2 * keep.length)
+    vi.advanceTimersByTime(30_000)
+    expect(keep.every((item) => item.expired)).toBe(true)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  test('clear() forgets everything without expiring it', () => {
+    const queue = new TimeoutQueue<Item>()
+    const item = new Item(queue, 10)
+    queue.clear()
+    vi.advanceTimersByTime(10)
+    expect(item.expired).toBe(false)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})
