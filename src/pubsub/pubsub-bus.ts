@@ -12,7 +12,13 @@ import {
 import { isDebugEnabled, type Logger } from '../observe/logger.js'
 import { settlesWithin } from '../timers.js'
 import { isGlobPattern } from '../transport/glob.js'
-import type { PublishReceipt, Transport, TransportStatus } from '../transport/transport.js'
+import {
+  type Payload,
+  type PublishReceipt,
+  payloadBytes,
+  type Transport,
+  type TransportStatus,
+} from '../transport/transport.js'
 import { Batch } from './batch.js'
 import type { BusEvents, BusStats } from './bus-events.js'
 import type { Message } from './message.js'
@@ -168,11 +174,12 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     return this.checkSize(bytes)
   }
 
-  /** @internal Returns bytes encoded elsewhere (RPC envelopes), refusing them beyond maxPayloadBytes. */
-  checkSize<B extends Uint8Array>(bytes: B): B {
-    if (bytes.byteLength > this.#config.maxPayloadBytes)
-      throw new PayloadTooLargeError(bytes.byteLength, this.#config.maxPayloadBytes)
-    return bytes
+  /** @internal Returns a payload encoded elsewhere (RPC envelopes), refusing it beyond maxPayloadBytes. */
+  checkSize<P extends Payload>(payload: P): P {
+    const size = payloadBytes(payload)
+    if (size > this.#config.maxPayloadBytes)
+      throw new PayloadTooLargeError(size, this.#config.maxPayloadBytes)
+    return payload
   }
 
   /**
@@ -198,20 +205,20 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
    * @internal Publishes encoded bytes to one channel; `receipt` hears how it went, on a later turn.
    * For RPC, which publishes once per request and response, without a promise each time.
    */
-  publishBytesTo(channel: string, bytes: Uint8Array, receipt: PublishReceipt): void {
+  publishBytesTo(channel: string, bytes: Payload, receipt: PublishReceipt): void {
     if (this.#shut) {
       queueMicrotask(() => receipt.publishFailed(new ClosedError('bus')))
       return
     }
-    if (this.#debug) this.#publishLog.debug({ channel, bytes: bytes.byteLength }, 'publish')
+    if (this.#debug) this.#publishLog.debug({ channel, bytes: payloadBytes(bytes) }, 'publish')
     this.#stats.published += 1
     this.#transport.publishTo(channel, bytes, receipt)
   }
 
   /** @internal Publishes bytes that are already encoded. */
-  publishBytes(channel: string | readonly string[], bytes: Uint8Array): Promise<number> {
+  publishBytes(channel: string | readonly string[], bytes: Payload): Promise<number> {
     if (this.#shut) return Promise.reject(new ClosedError('bus'))
-    if (this.#debug) this.#publishLog.debug({ channel, bytes: bytes.byteLength }, 'publish')
+    if (this.#debug) this.#publishLog.debug({ channel, bytes: payloadBytes(bytes) }, 'publish')
     if (typeof channel === 'string') {
       this.#stats.published += 1
       return this.#transport.publish(channel, bytes)

@@ -1,4 +1,5 @@
 import { CancelledError, RemoteError, TimeoutError } from '../errors.js'
+import type { Payload } from '../transport/transport.js'
 import { encodeRequest, type RpcResponse, readErrorPayload } from './envelope.js'
 import type { OutgoingRequest, RpcClient } from './rpc-client.js'
 
@@ -38,7 +39,7 @@ export class Call implements OutgoingRequest {
   readonly #sink: CallSink
   channel: string | undefined
   /** Kept until a subscriber got them, in case the instance is gone and they must go elsewhere. */
-  #bytes: Uint8Array | undefined
+  #bytes: Payload | undefined
   /** The channel the request reached: a cancel follows it there. */
   #routed: string | undefined
   #done = false
@@ -69,7 +70,7 @@ export class Call implements OutgoingRequest {
       this.cancel()
       return
     }
-    let bytes: Uint8Array
+    let bytes: Payload
     try {
       bytes = this.#client.checkSize(
         encodeRequest({
@@ -104,7 +105,7 @@ export class Call implements OutgoingRequest {
     }
     if (this.#done) return
     const { service, action, discoveryIntervalMs } = this.#spec
-    this.#client.reroute(this, service, action, this.#bytes as Uint8Array, discoveryIntervalMs, channel)
+    this.#client.reroute(this, service, action, this.#bytes as Payload, discoveryIntervalMs, channel)
   }
 
   publishFailed(error: unknown): void {

@@ -84,11 +84,11 @@ const quote: (value: string | number) => string = JSON.stringify
 const quoteName = boundedMemo(quote)
 
 /**
- * Encodes a request: Daebus' keys in Daebus' order, then the optional switchboard keys. The text
+ * Encodes a request, as JSON text (the transport writes it as UTF-8): Daebus' keys in Daebus' order, then the optional switchboard keys. The text
  * is written around the payload's JSON, which is what JSON.stringify of the envelope object
  * gives, without making that object or walking its keys for values JSON cannot carry.
  */
-export function encodeRequest(request: RpcRequest & { readonly service: string }): Buffer {
+export function encodeRequest(request: RpcRequest & { readonly service: string }): string {
   const replyTo = request.replyTo === undefined ? 'null' : quoteName(request.replyTo)
   let text = `{"action":${quoteName(request.action)},"payload":${toJsonText(request.payload ?? null)},"reply_to":${replyTo},"request_id":${quote(request.requestId)},"service":${quoteName(request.service)}`
   const { deadline, headers } = request
@@ -97,11 +97,11 @@ export function encodeRequest(request: RpcRequest & { readonly service: string }
     text += `,"deadline":${quote(deadline)},"timeout_ms":${Math.max(0, deadline - Date.now())}`
   }
   if (headers !== undefined) text += `,"headers":${toJsonText(headers)}`
-  return Buffer.from(`${text}}`, 'utf8')
+  return `${text}}`
 }
 
 /** The cancel message: request-shaped, so that it travels the same way, and Daebus drops it. */
-export function encodeCancel(service: string, requestId: string, replyTo: string): Buffer {
+export function encodeCancel(service: string, requestId: string, replyTo: string): string {
   return encodeRequest({
     action: CANCEL_ACTION,
     payload: null,
@@ -114,12 +114,9 @@ export function encodeCancel(service: string, requestId: string, replyTo: string
 }
 
 /** Encodes a success response; `final: false` makes it progress. */
-export function encodeSuccess(requestId: RequestId | null, payload: unknown, final: boolean): Buffer {
+export function encodeSuccess(requestId: RequestId | null, payload: unknown, final: boolean): string {
   const id = requestId === null ? 'null' : quote(requestId)
-  return Buffer.from(
-    `{"status":"success","payload":${toJsonText(payload ?? null)},"request_id":${id},"final":${final}}`,
-    'utf8',
-  )
+  return `{"status":"success","payload":${toJsonText(payload ?? null)},"request_id":${id},"final":${final}}`
 }
 
 /** Encodes an error response: `{"error": message}`, plus `code` when there is one. */

@@ -5,7 +5,7 @@ import type { Logger } from '../observe/logger.js'
 import type { PubSubBus } from '../pubsub/pubsub-bus.js'
 import type { Subscription } from '../pubsub/subscription.js'
 import { settlesWithin } from '../timers.js'
-import type { PublishReceipt } from '../transport/transport.js'
+import type { Payload, PublishReceipt } from '../transport/transport.js'
 import { REPLY_CHANNEL_PREFIX } from './channels.js'
 import { decodeResponse, encodeCancel } from './envelope.js'
 import { InstanceDirectory } from './instance-directory.js'
@@ -108,7 +108,7 @@ export class RpcClient {
   }
 
   /** Refuses an encoded envelope beyond the bus's maxPayloadBytes. */
-  checkSize(bytes: Uint8Array): Uint8Array {
+  checkSize(bytes: Payload): Payload {
     return this.#bus.checkSize(bytes)
   }
 
@@ -142,7 +142,7 @@ export class RpcClient {
    * request itself: no promise, since every promise hop shows at a few microseconds a request. A
    * request that finds 0 receivers hands itself to reroute().
    */
-  send(request: OutgoingRequest, service: string, action: string, bytes: Uint8Array, maxAgeMs: number): void {
+  send(request: OutgoingRequest, service: string, action: string, bytes: Payload, maxAgeMs: number): void {
     const known = this.#subscribed ? this.#directory.peek(service, maxAgeMs) : undefined
     const channel = known && known.length > 0 ? this.#directory.next(service) : undefined
     if (channel === undefined) {
@@ -162,7 +162,7 @@ export class RpcClient {
     target: RouteTarget,
     service: string,
     action: string,
-    bytes: Uint8Array,
+    bytes: Payload,
     maxAgeMs: number,
     emptyChannel: string | undefined,
   ): void {
@@ -177,14 +177,14 @@ export class RpcClient {
   }
 
   /** Publishes a fire-and-forget request (no reply channel needed) and resolves to where it went. */
-  publish(service: string, action: string, bytes: Uint8Array, maxAgeMs: number): Promise<string> {
+  publish(service: string, action: string, bytes: Payload, maxAgeMs: number): Promise<string> {
     return this.#publish(service, action, bytes, maxAgeMs)
   }
 
   async #publish(
     service: string,
     action: string,
-    bytes: Uint8Array,
+    bytes: Payload,
     maxAgeMs: number,
     emptyChannel?: string,
   ): Promise<string> {

@@ -2,7 +2,7 @@ import { SwitchboardError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
 import type { PubSubBus } from '../pubsub/pubsub-bus.js'
 import { encodeError, encodeSuccess, type RequestId } from '../rpc/envelope.js'
-import type { PublishReceipt } from '../transport/transport.js'
+import type { Payload, PublishReceipt } from '../transport/transport.js'
 
 /** Where a response goes. */
 export interface ReplyTarget {
@@ -102,7 +102,7 @@ export class Responder {
     payload: unknown,
     final: boolean,
     source: ActionName,
-  ): Uint8Array | undefined {
+  ): Payload | undefined {
     try {
       return this.#bus.checkSize(encodeSuccess(target.requestId, payload, final))
     } catch (error) {
@@ -116,7 +116,7 @@ export class Responder {
     }
   }
 
-  #publish(target: ReplyTarget, bytes: Uint8Array, sent: (() => void) | undefined): void {
+  #publish(target: ReplyTarget, bytes: Payload, sent: (() => void) | undefined): void {
     this.#outstanding += 1
     this.#bus.publishBytesTo(target.replyTo, bytes, new OutgoingReply(this, target, sent))
   }

@@ -20,6 +20,17 @@ export type MessageSink = (channel: string, payload: Uint8Array, pattern: string
 export type StatusSink = (status: TransportStatus) => void
 
 /**
+ * What a PUBLISH carries: bytes, or text, which goes out as UTF-8. Text lets a caller that builds
+ * a message as a string (RPC's JSON envelopes) skip making a buffer only to copy it again.
+ */
+export type Payload = Uint8Array | string
+
+/** The size of a payload in bytes, as it travels. */
+export function payloadBytes(payload: Payload): number {
+  return typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength
+}
+
+/**
  * Hears how one PUBLISH ended, on a later turn, never inside the publish call: the promise-free
  * publish of the paths that publish once per request, where a promise and its closures per
  * message show in the profile.
@@ -38,11 +49,11 @@ export interface Transport {
   /** Closes connections. Pending commands are flushed first where the broker allows. */
   close(): Promise<void>
   /** PUBLISH: resolves to the number of receivers (channel plus pattern subscriptions). */
-  publish(channel: string, payload: Uint8Array): Promise<number>
+  publish(channel: string, payload: Payload): Promise<number>
   /** PUBLISH, told to `receipt` instead of a promise. */
-  publishTo(channel: string, payload: Uint8Array, receipt: PublishReceipt): void
+  publishTo(channel: string, payload: Payload, receipt: PublishReceipt): void
   /** Many PUBLISH commands in one round trip; resolves to each one's receivers, in order. */
-  publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Uint8Array]>): Promise<number[]>
+  publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Payload]>): Promise<number[]>
   subscribe(channels: readonly string[]): Promise<void>
   unsubscribe(channels: readonly string[]): Promise<void>
   psubscribe(patterns: readonly string[]): Promise<void>

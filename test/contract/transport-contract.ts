@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ClosedError } from '../../src/errors.js'
-import type { Transport, TransportStatus } from '../../src/transport/transport.js'
+import type { PublishReceipt, Transport, TransportStatus } from '../../src/transport/transport.js'
 import { uniq, until } from '../helpers/wait.js'
 import { bytes, Inbox } from './inbox.js'
 
@@ -72,6 +72,46 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       expect([...(got[0]?.payload ?? [])]).toEqual([...binary])
       expect(Buffer.compare(Buffer.from(got[1]?.payload ?? []), Buffer.from(large))).toBe(0)
       expect(got[2]?.payload.length).toBe(0)
+    })
+
+    it('sends text payloads as UTF-8 bytes', async () => {
+      const { t, inbox } = await client()
+      const ch = uniq('text')
+      await t.subscribe([ch])
+      expect(await t.publish(ch, '{"caf\u00e9":"\u2603"}')).toBe(1)
+      const [got] = await inbox.waitForCount((m) => m.channel === ch, 1, 'the text payload')
+      expect(Buffer.from(got?.payload ?? []).toString('utf8')).toBe('{"caf\u00e9":"\u2603"}')
+    })
+
+    it('a buffer the publisher reuses once publish() resolved does not change what is delivered', async () => {
+      const { t, inbox } = await client()
+      const ch = uniq('reuse')
+      await t.subscribe([ch])
+      const buffer = Buffer.from('first')
+      await t.publish(ch, buffer)
+      buffer.write('XXXXX')
+      const [got] = await inbox.waitForCount((m) => m.channel === ch, 1, 'the first payload')
+      expect(Buffer.from(got?.payload ?? []).toString()).toBe('first')
+    })
+
+    it('publishTo tells its receipt the receivers, or the failure, on a later turn', async () => {
+      const { t } = await client()
+      const ch = uniq('receipt')
+      const other = await client()
+      await other.t.subscribe([ch])
+      const outcome = (publish: (receipt: PublishReceipt) => void) =>
+        new Promise<unknown>((resolve) => {
+          let sync = true
+          publish({
+            published: (receivers) => resolve(sync ? 'synchronous' : receivers),
+            publishFailed: (error) => resolve(sync ? 'synchronous' : error),
+          })
+          sync = false
+        })
+      expect(await outcome((r) => t.publishTo(ch, bytes('x'), r))).toBe(1)
+      expect(await outcome((r) => t.publishTo(uniq('none'), 'y', r))).toBe(0)
+      await t.close()
+      expect(await outcome((r) => t.publishTo(ch, bytes('z'), r))).toBeInstanceOf(ClosedError)
     })
 
     it('gives each subscriber the messages in publish order (1000 messages)', async () => {

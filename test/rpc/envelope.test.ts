@@ -11,7 +11,8 @@ import {
   readErrorPayload,
 } from '../../src/rpc/envelope.js'
 
-const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8')
+const text = (wire: Uint8Array | string) =>
+  typeof wire === 'string' ? wire : Buffer.from(wire).toString('utf8')
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'))
 
 // What Daebus' Python peers put on the wire: json.dumps with its default ", " and ": " separators.
@@ -226,7 +227,7 @@ describe('TypedArrays in payloads travel as Redis Toolkit tagged JSON', () => {
     const samples = new Float64Array([1.5, -2, 3.25])
     const wire = encodeSuccess('r', { samples }, true)
     expect(text(wire)).toContain('"__type__":"numpy"')
-    const decoded = decodeResponse(wire)
+    const decoded = decodeResponse(bytes(wire))
     if (typeof decoded === 'string') throw new Error(decoded)
     const payload = decoded.payload as { samples: Float64Array }
     expect(payload.samples).toBeInstanceOf(Float64Array)

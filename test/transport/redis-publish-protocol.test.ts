@@ -76,3 +76,19 @@ describe('SimpleReplyReader', () => {
     expect(read(':1\r\n*1\r\n').ok).toEqual([false])
   })
 })
+
+describe('PublishWriter with text payloads', () => {
+  it('writes text as UTF-8, with its length in bytes, next to byte payloads', () => {
+    const writer = new PublishWriter()
+    writer.add('t', '{"caf\u00e9":"\u2603"}')
+    writer.add('b', Buffer.from('ok'))
+    const size = writer.size
+    const bytes = writer.take()
+    expect(bytes?.length).toBe(size)
+    const text = Buffer.from('{"caf\u00e9":"\u2603"}', 'utf8')
+    expect(bytes?.toString('latin1')).toBe(
+      `*3\r\n$7\r\nPUBLISH\r\n$1\r\nt\r\n$${text.length}\r\n${text.toString('latin1')}\r\n` +
+        '*3\r\n$7\r\nPUBLISH\r\n$1\r\nb\r\n$2\r\nok\r\n',
+    )
+  })
+})

@@ -1,5 +1,5 @@
 import { compileGlob } from '../glob.js'
-import type { MessageSink } from '../transport.js'
+import type { MessageSink, Payload } from '../transport.js'
 
 /** One connected client of a broker, as Redis sees a connection. */
 export interface BrokerClient {
@@ -30,19 +30,19 @@ export class MemoryBroker {
     this.name = name
   }
 
-  publish(channel: string, payload: Uint8Array): number {
+  publish(channel: string, payload: Payload): number {
     let receivers = 0
     // Copied once, as Redis does, so a publisher reusing its buffer cannot change what was sent.
     let copy: Uint8Array | undefined
     const subscribers = this.#channels.get(channel)
     if (subscribers) {
-      copy = payload.slice()
+      copy = copyOf(payload)
       for (const client of subscribers) this.#enqueue(client, [channel, copy, undefined])
       receivers += subscribers.size
     }
     for (const [pattern, entry] of this.#patterns) {
       if (!entry.match(channel)) continue
-      copy ??= payload.slice()
+      copy ??= copyOf(payload)
       for (const client of entry.clients) this.#enqueue(client, [channel, copy, pattern])
       receivers += entry.clients.size
     }
@@ -150,4 +150,9 @@ export function memoryBroker(name: string): MemoryBroker {
     brokers.set(name, broker)
   }
   return broker
+}
+
+/** A copy: Buffer#slice would make a view, so Uint8Array's slice, which copies, is called. */
+function copyOf(payload: Payload): Uint8Array {
+  return typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Uint8Array.prototype.slice.call(payload)
 }

@@ -1,5 +1,5 @@
 import { ClosedError } from '../../errors.js'
-import type { MessageSink, PublishReceipt, StatusSink, Transport } from '../transport.js'
+import type { MessageSink, Payload, PublishReceipt, StatusSink, Transport } from '../transport.js'
 import { type BrokerClient, type MemoryBroker, memoryBroker } from './memory-broker.js'
 
 const noMessageSink: MessageSink = () => {}
@@ -34,12 +34,12 @@ export class MemoryTransport implements Transport {
     if (this.#closed) throw new ClosedError(`transport ${this.url}`)
   }
 
-  async publish(channel: string, payload: Uint8Array): Promise<number> {
+  async publish(channel: string, payload: Payload): Promise<number> {
     this.#open()
     return this.#broker.publish(channel, payload)
   }
 
-  publishTo(channel: string, payload: Uint8Array, receipt: PublishReceipt): void {
+  publishTo(channel: string, payload: Payload, receipt: PublishReceipt): void {
     let receivers: number
     try {
       this.#open()
@@ -51,7 +51,7 @@ export class MemoryTransport implements Transport {
     queueMicrotask(() => receipt.published(receivers))
   }
 
-  async publishBatch(messages: ReadonlyArray<readonly [string, Uint8Array]>): Promise<number[]> {
+  async publishBatch(messages: ReadonlyArray<readonly [string, Payload]>): Promise<number[]> {
     this.#open()
     return messages.map(([channel, payload]) => this.#broker.publish(channel, payload))
   }

@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
-import type { PublishReceipt } from '../transport.js'
+import type { Payload, PublishReceipt } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import {
   encodeCommand,
@@ -139,7 +139,7 @@ export class PublishConnection {
   }
 
   /** Queues one PUBLISH; `receipt` hears how it ended, on a later turn. Only while open (see isOpen). */
-  publish(channel: string, payload: Uint8Array, receipt: PublishReceipt): void {
+  publish(channel: string, payload: Payload, receipt: PublishReceipt): void {
     this.#writer.add(channel, payload)
     this.#waiting.push(receipt)
     this.#channels.push(channel)

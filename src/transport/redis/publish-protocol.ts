@@ -5,6 +5,7 @@
  */
 
 import { boundedMemo } from '../../memo.js'
+import { type Payload, payloadBytes } from '../transport.js'
 
 const CR = 0x0d
 const LF = 0x0a
@@ -47,7 +48,8 @@ function writeDecimal(out: Buffer, at: number, n: number): number {
  */
 export class PublishWriter {
   #prefixes: Buffer[] = []
-  #payloads: Uint8Array[] = []
+  #payloads: Payload[] = []
+  #lengths: number[] = []
   #size = 0
 
   /** Commands gathered and not yet taken. */
@@ -60,11 +62,14 @@ export class PublishWriter {
     return this.#size
   }
 
-  add(channel: string, payload: Uint8Array): void {
+  /** Gathers a command; a Uint8Array payload is read when taken, so it must not change until then. */
+  add(channel: string, payload: Payload): void {
     const prefix = prefixOf(channel)
+    const length = payloadBytes(payload)
     this.#prefixes.push(prefix)
     this.#payloads.push(payload)
-    this.#size += prefix.length + digits(payload.byteLength) + payload.byteLength + 4
+    this.#lengths.push(length)
+    this.#size += prefix.length + digits(length) + length + 4
   }
 
   /** The gathered commands as one buffer, and a fresh start; undefined when there are none. */
@@ -75,18 +80,22 @@ export class PublishWriter {
     let at = 0
     for (let i = 0; i < count; i++) {
       const prefix = this.#prefixes[i] as Buffer
-      const payload = this.#payloads[i] as Uint8Array
+      const payload = this.#payloads[i] as Payload
+      const length = this.#lengths[i] as number
       at += prefix.copy(out, at)
-      at = writeDecimal(out, at, payload.byteLength)
+      at = writeDecimal(out, at, length)
       out[at++] = CR
       out[at++] = LF
-      out.set(payload, at)
-      at += payload.byteLength
+      // Text is encoded straight into the batch: no buffer of its own, made only to be copied.
+      if (typeof payload === 'string') out.write(payload, at, length, 'utf8')
+      else out.set(payload, at)
+      at += length
       out[at++] = CR
       out[at++] = LF
     }
     this.#prefixes = []
     this.#payloads = []
+    this.#lengths = []
     this.#size = 0
     return out
   }

@@ -5,7 +5,14 @@ import {
   SubscriberError,
   type SwitchboardError,
 } from '../../errors.js'
-import type { MessageSink, PublishReceipt, StatusSink, Transport, TransportStatus } from '../transport.js'
+import type {
+  MessageSink,
+  Payload,
+  PublishReceipt,
+  StatusSink,
+  Transport,
+  TransportStatus,
+} from '../transport.js'
 import {
   type HostPort,
   maskUrl,
@@ -161,13 +168,13 @@ export class RedisTransport implements Transport {
     this.#messageSink = noop
   }
 
-  publish(channel: string, payload: Uint8Array): Promise<number> {
+  publish(channel: string, payload: Payload): Promise<number> {
     return new Promise((resolve, reject) =>
       this.publishTo(channel, payload, { published: resolve, publishFailed: reject }),
     )
   }
 
-  publishTo(channel: string, payload: Uint8Array, receipt: PublishReceipt): void {
+  publishTo(channel: string, payload: Payload, receipt: PublishReceipt): void {
     const client = this.#readyCommands('PUBLISH')
     if (client instanceof Error) {
       queueMicrotask(() => receipt.publishFailed(client))
@@ -189,14 +196,14 @@ export class RedisTransport implements Transport {
    * which writes every command issued in the same tick in one corked socket write, likewise.
    * Unlike a MULTI, nothing is transactional, which PUBLISH does not need.
    */
-  publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Uint8Array]>): Promise<number[]> {
+  publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Payload]>): Promise<number[]> {
     if (messages.length === 0) return Promise.resolve([])
     const client = this.#readyCommands('PUBLISH')
     if (client instanceof Error) return Promise.reject(client)
     return Promise.all(messages.map(([channel, payload]) => this.publish(channel, payload)))
   }
 
-  #publishViaCommands(client: NodeRedisClient, channel: string, payload: Uint8Array): Promise<number> {
+  #publishViaCommands(client: NodeRedisClient, channel: string, payload: Payload): Promise<number> {
     this.#viaCommands += 1
     return client.sendCommand<number>(['PUBLISH', channel, asBuffer(payload)]).then(
       (receivers) => {
@@ -517,8 +524,8 @@ function describe(target: RedisUrl | SentinelUrl): string {
   return `${target.scheme}://${auth}${list}${path}${target.db === 0 ? '' : `/${target.db}`}`
 }
 
-function asBuffer(payload: Uint8Array): Buffer {
-  return Buffer.isBuffer(payload)
+function asBuffer(payload: Payload): Buffer | string {
+  return typeof payload === 'string' || Buffer.isBuffer(payload)
     ? payload
     : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
 }
