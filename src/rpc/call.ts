@@ -34,6 +34,7 @@ function asError(error: unknown): Error {
 export class Call implements OutgoingRequest {
   readonly id: string
   readonly expiresAt: number
+  timeoutSlot = -1
   readonly #client: RpcClient
   readonly #spec: CallSpec
   readonly #sink: CallSink

@@ -132,7 +132,7 @@ export class RpcClient {
   /** Takes a settled request out of the table (a final response took it out already). */
   remove(request: OutgoingRequest): void {
     this.#pending.remove(request.id)
-    this.#timeouts.settled(request.timeoutMs)
+    this.#timeouts.settled(request, request.timeoutMs)
     this.#checkIdle()
   }
 

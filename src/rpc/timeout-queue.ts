@@ -2,55 +2,61 @@
 export interface Expiring {
   /** performance.now() at which it expires. */
   readonly expiresAt: number
-  /** True once settled (or expired): the queue drops it. */
-  readonly done: boolean
-  /** Called once, when expiresAt passes and it is not done. */
+  /** Where the queue keeps it: set by the queue, read back when it settles. */
+  timeoutSlot: number
+  /** Called once, when expiresAt passes and it has not settled. */
   expire(): void
 }
 
-/** Settled items a lane may hold before it is compacted, however few are live. */
-const COMPACT_AFTER = 1024
+/** Empty slots a lane may hold before it is compacted, however few items are live. */
+const COMPACT_AFTER = 256
 
 /** The items of one timeout length, in the order they were watched, which is deadline order. */
 class Lane<T extends Expiring> {
   items: (T | undefined)[] = []
   head = 0
-  /** Items watched and not settled: the others in `items` are dead weight until compaction. */
+  /** Items watched and not settled: the other slots from head on are empty. */
   live = 0
   timer: NodeJS.Timeout | undefined
+  /** The expiresAt the timer was armed for. */
+  armedFor = 0
 
   get empty(): boolean {
-    return this.head === this.items.length
+    return this.live === 0
   }
 
-  get dead(): number {
-    return this.items.length - this.head - this.live
-  }
-
+  /** Drops the empty slots, and tells each live item its new one. */
   compact(): void {
     const live: T[] = []
     for (let i = this.head; i < this.items.length; i++) {
       const item = this.items[i]
-      if (item !== undefined && !item.done) live.push(item)
+      if (item === undefined) continue
+      item.timeoutSlot = live.length
+      live.push(item)
     }
     this.items = live
     this.head = 0
+  }
+
+  /** The slots from head on that hold nothing. */
+  get holes(): number {
+    return this.items.length - this.head - this.live
   }
 }
 
 /**
  * The timeouts of many requests, on one timer per distinct timeout length instead of one per
  * request. Requests made with the same timeout expire in the order they were made, so each length
- * keeps its requests in a FIFO and arms one timer for the oldest; one that settles early stays in
- * place until the FIFO is compacted, once settled items outnumber live ones, so memory follows the
- * requests in flight. A lane with nothing live left is dropped, timer and all. (A Node timer per
- * request costs a Timeout object and list work on set and on clear, which shows at tens of
+ * keeps its requests in a FIFO and arms one timer for the oldest. One that settles early leaves
+ * its slot at once, so that nothing it holds outlives it; the FIFO is compacted once empty slots
+ * outnumber live ones, and a lane with nothing live left is dropped, timer and all. (A Node timer
+ * per request costs a Timeout object and list work on set and on clear, which shows at tens of
  * thousands of requests a second.)
  */
 export class TimeoutQueue<T extends Expiring> {
   readonly #lanes = new Map<number, Lane<T>>()
 
-  /** Items watched and not yet dropped, settled ones included until compaction (for tests). */
+  /** Slots held, empty ones included until compaction (for tests). */
   get size(): number {
     let size = 0
     for (const lane of this.#lanes.values()) size += lane.items.length - lane.head
@@ -64,21 +70,24 @@ export class TimeoutQueue<T extends Expiring> {
       lane = new Lane<T>()
       this.#lanes.set(timeoutMs, lane)
     }
+    item.timeoutSlot = lane.items.length
     lane.items.push(item)
     lane.live += 1
-    if (lane.timer === undefined) this.#arm(timeoutMs, lane, item.expiresAt - performance.now())
+    if (lane.timer === undefined) this.#arm(timeoutMs, lane, item.expiresAt, performance.now())
   }
 
   /**
-   * A watched item of that timeout length settled, expired or not: exactly once per watch(). With
-   * nothing left to expire, the lane and its timer go, so that no timer keeps a process alive.
+   * A watched item settled, expired or not: exactly once per watch(). With nothing left to
+   * expire, the lane and its timer go, so that no timer keeps a process alive.
    */
-  settled(timeoutMs: number): void {
+  settled(item: T, timeoutMs: number): void {
     const lane = this.#lanes.get(timeoutMs)
     if (lane === undefined) return
+    const slot = item.timeoutSlot
+    if (lane.items[slot] === item) lane.items[slot] = undefined
     lane.live -= 1
-    if (lane.live <= 0) this.#drop(timeoutMs, lane)
-    else if (lane.dead > COMPACT_AFTER && lane.dead > lane.live) lane.compact()
+    if (lane.empty) this.#drop(timeoutMs, lane)
+    else if (lane.holes > COMPACT_AFTER && lane.holes > lane.live) lane.compact()
   }
 
   /** Forgets everything, without expiring anything. */
@@ -87,33 +96,37 @@ export class TimeoutQueue<T extends Expiring> {
     this.#lanes.clear()
   }
 
-  #arm(timeoutMs: number, lane: Lane<T>, delay: number): void {
+  #arm(timeoutMs: number, lane: Lane<T>, expiresAt: number, now: number): void {
     clearTimeout(lane.timer)
-    // Node fires a timer at a whole millisecond, and may find it a fraction early: up, and at least 1.
-    lane.timer = setTimeout(() => this.#fire(timeoutMs, lane), Math.max(1, Math.ceil(delay)))
+    lane.armedFor = expiresAt
+    // Timers fire on whole milliseconds: rounded up, and at least 1.
+    lane.timer = setTimeout(() => this.#fire(timeoutMs, lane), Math.max(1, Math.ceil(expiresAt - now)))
   }
 
   #fire(timeoutMs: number, lane: Lane<T>): void {
     lane.timer = undefined
-    const now = performance.now()
-    while (!lane.empty && this.#lanes.get(timeoutMs) === lane) {
+    // The timer firing says its moment has come, whatever the clock reads (a timer may fire a
+    // fraction of a millisecond early by performance.now(), and tests may fake timers but not the
+    // clock), and with it that of the items due within the same millisecond, which a timer of
+    // whole milliseconds cannot tell apart. The clock decides for the items behind those.
+    const now = Math.max(performance.now(), lane.armedFor)
+    const due = Math.max(now, lane.armedFor + 1)
+    while (this.#lanes.get(timeoutMs) === lane && lane.head < lane.items.length) {
       const item = lane.items[lane.head]
-      if (item !== undefined && !item.done) {
-        if (item.expiresAt > now) break
-        lane.items[lane.head++] = undefined
+      if (item !== undefined) {
+        if (item.expiresAt > due) break
+        lane.items[lane.head] = undefined
+        lane.head += 1
+        // It settles through settled(), which finds its slot already empty.
         item.expire()
       } else {
-        lane.items[lane.head++] = undefined
+        lane.head += 1
       }
     }
     if (this.#lanes.get(timeoutMs) !== lane) return
-    if (lane.empty) {
-      this.#drop(timeoutMs, lane)
-      return
-    }
     if (lane.head > COMPACT_AFTER && lane.head * 2 > lane.items.length) lane.compact()
     const next = lane.items[lane.head] as T
-    this.#arm(timeoutMs, lane, next.expiresAt - now)
+    this.#arm(timeoutMs, lane, next.expiresAt, now)
   }
 
   #drop(timeoutMs: number, lane: Lane<T>): void {

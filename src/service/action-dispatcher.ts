@@ -318,12 +318,43 @@ export class ActionDispatcher {
     if (!ctx.finish()) return
     this.#stats.succeeded += 1
     if (ctx.cancelled || ctx.replyTo === undefined) return
-    this.#responder.success({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, result, ctx)
+    try {
+      this.#responder.success({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, result, ctx)
+    } catch (error) {
+      this.#answerFailed(ctx, error)
+    }
   }
 
   #failed(ctx: RequestContext, error: unknown): void {
     if (!ctx.finish()) return
     this.#stats.failed += 1
+    try {
+      this.#answerError(ctx, error)
+    } catch (failure) {
+      this.#answerFailed(ctx, failure)
+    }
+  }
+
+  /**
+   * Answering must not throw: the slot of the request is freed after it, and a throw would keep
+   * it taken for good. What could throw (a hostile error object, a logger) is reported here.
+   */
+  #answerFailed(ctx: RequestContext, error: unknown): void {
+    const what = `${this.#config.service}.${ctx.action}`
+    try {
+      this.#log.error(
+        { action: ctx.action, requestId: ctx.requestId, err: error },
+        `could not answer ${what}`,
+      )
+      if (ctx.cancelled || ctx.replyTo === undefined) return
+      const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
+      this.#responder.error(target, `${what} failed, and its error could not be sent`, undefined)
+    } catch {
+      // Nothing left to tell it to: the caller times out.
+    }
+  }
+
+  #answerError(ctx: RequestContext, error: unknown): void {
     const what = `${this.#config.service}.${ctx.action}`
     const { message, code } = describe(error)
     if (ctx.cancelled) {

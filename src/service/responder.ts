@@ -4,6 +4,9 @@ import type { PubSubBus } from '../pubsub/pubsub-bus.js'
 import { encodeError, encodeSuccess, type RequestId } from '../rpc/envelope.js'
 import type { Payload, PublishReceipt } from '../transport/transport.js'
 
+/** How much of an error message is kept when the whole one is too large to send. */
+const CUT_MESSAGE_LENGTH = 200
+
 /** Where a response goes. */
 export interface ReplyTarget {
   readonly replyTo: string
@@ -68,9 +71,27 @@ export class Responder {
     return new Promise((resolve) => this.#publish(target, bytes, resolve))
   }
 
-  /** An error response: `{"error": message, "code": code}`. */
+  /**
+   * An error response: `{"error": message, "code": code}`. A message too long for maxPayloadBytes
+   * is cut; when even that cannot fit, the failure is logged and the caller times out.
+   */
   error(target: ReplyTarget, message: string, code: string | undefined): void {
-    this.#publish(target, this.#bus.checkSize(encodeError(target.requestId, message, code)), undefined)
+    let bytes: Payload
+    try {
+      bytes = this.#bus.checkSize(encodeError(target.requestId, message, code))
+    } catch {
+      const cut = `${message.slice(0, CUT_MESSAGE_LENGTH)}... (cut to fit maxPayloadBytes)`
+      try {
+        bytes = this.#bus.checkSize(encodeError(target.requestId, cut, code))
+      } catch (error) {
+        this.#log.error(
+          { err: error, requestId: target.requestId, code },
+          `could not send an error response: ${cut}`,
+        )
+        return
+      }
+    }
+    this.#publish(target, bytes, undefined)
   }
 
   /** Resolves when no response is being published. */

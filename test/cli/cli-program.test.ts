@@ -6,7 +6,7 @@ import { EXIT_CODES } from '../../src/cli/exit-codes.js'
 import { run } from '../../src/cli/program.js'
 import { msgpackCodec } from '../../src/codec/msgpack.js'
 import { connect, type Logger } from '../../src/index.js'
-import { uniq, until } from '../helpers/wait.js'
+import { deferred, uniq, until } from '../helpers/wait.js'
 import { argv, captureContext } from './capture.js'
 
 // The CLI in-process, on the embedded broker: what needs no second process, quickly.
@@ -275,10 +275,10 @@ describe('call on the embedded broker', () => {
     app.action('fail', async () => {
       throw new Error('no greeting today')
     })
-    app.action(
-      'slow',
-      (_payload, ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', resolve)),
-    )
+    // Answers only once the test is over: the service's own deadline abort, which runs in this
+    // same process, must not race the caller's timeout with a late answer.
+    const slowAnswer = deferred<string>()
+    app.action('slow', () => slowAnswer.promise)
     await app.start()
     try {
       const ok = captureContext()
@@ -300,6 +300,7 @@ describe('call on the embedded broker', () => {
       )
       expect(bad.err).toContain('at line 1, column 2 (position 1): expected a property name in double quotes')
     } finally {
+      slowAnswer.resolve('late')
       await bus.close()
     }
   })

@@ -3,6 +3,7 @@ import { type Expiring, TimeoutQueue } from '../../src/rpc/timeout-queue.js'
 
 class Item implements Expiring {
   readonly expiresAt: number
+  timeoutSlot = -1
   done = false
   expired = false
   readonly #queue: TimeoutQueue<Item>
@@ -19,7 +20,7 @@ class Item implements Expiring {
   settle(): void {
     if (this.done) return
     this.done = true
-    this.#queue.settled(this.#timeoutMs)
+    this.#queue.settled(this, this.#timeoutMs)
   }
 
   expire(): void {
@@ -89,7 +90,7 @@ describe('TimeoutQueue', () => {
       else item.settle()
     }
     expect(keep).toHaveLength(100)
-    expect(queue.size).toBeLessThan(2 * 1024 + 2 * keep.length)
+    expect(queue.size).toBeLessThan(2 * 256 + 2 * keep.length)
     vi.advanceTimersByTime(30_000)
     expect(keep.every((item) => item.expired)).toBe(true)
     expect(vi.getTimerCount()).toBe(0)
@@ -102,5 +103,16 @@ describe('TimeoutQueue', () => {
     vi.advanceTimersByTime(10)
     expect(item.expired).toBe(false)
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  test('trusts its timers when they are faked and the clock is not', () => {
+    vi.useRealTimers()
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const queue = new TimeoutQueue<Item>()
+    const items = [new Item(queue, 5000), new Item(queue, 5000), new Item(queue, 5000)]
+    vi.advanceTimersByTime(4999)
+    expect(items.some((item) => item.expired)).toBe(false)
+    vi.advanceTimersByTime(1)
+    expect(items.every((item) => item.expired)).toBe(true)
   })
 })

@@ -1,6 +1,8 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { connect } from '../../src/client/connect.js'
 import { ClosedError, InvalidArgumentError, NoResponderError, RemoteError } from '../../src/errors.js'
+import { ConsoleLogger } from '../../src/observe/console-logger.js'
 import { Blueprint } from '../../src/service/blueprint.js'
 import { Service } from '../../src/service/service.js'
 import { deferred, uniq, until } from '../helpers/wait.js'
@@ -258,6 +260,31 @@ describe('actions', () => {
     expect(() => app.action('a', () => 2)).toThrow(InvalidArgumentError)
     expect(() => app.action('__cancel__', () => 2)).toThrow(/reserved/)
     expect(() => new Service('', { bus })).toThrow(InvalidArgumentError)
+  })
+
+  test('an error too large to send is cut to fit, and the slot it held is free for the next request', async () => {
+    const serviceBus = await connect({
+      url: buses.url,
+      maxPayloadBytes: 400,
+      logger: new ConsoleLogger('silent'),
+    })
+    const callerBus = await buses.connect()
+    try {
+      const service = serviceBus.service(uniq('cut'), { concurrency: 1 })
+      service.action('fail', () => {
+        throw new Error('x'.repeat(1000))
+      })
+      service.action('ok', () => 1)
+      await service.start()
+      const caller = callerBus.caller(service.name, { timeoutMs: 2000 })
+      const failure = await caller.request('fail', {}).catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(RemoteError)
+      expect((failure as RemoteError).message).toContain('(cut to fit maxPayloadBytes)')
+      expect(await caller.request('ok', {})).toBe(1)
+      expect(service.stats()).toMatchObject({ inFlight: 0, queued: 0, failed: 1, succeeded: 1 })
+    } finally {
+      await serviceBus.close()
+    }
   })
 })
 

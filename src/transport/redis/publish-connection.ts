@@ -230,10 +230,22 @@ export class PublishConnection {
       this.#channels = this.#channels.slice(this.#head)
       this.#head = 0
     }
-    if (typeof reply === 'number') receipt.published(reply)
-    else {
-      const error = typeof reply === 'string' ? new Error(`unexpected reply ${reply}`) : reply
-      receipt.publishFailed(this.#wrapError(error, channel))
+    this.#tell(receipt, typeof reply === 'string' ? new Error(`unexpected reply ${reply}`) : reply, channel)
+  }
+
+  /**
+   * Tells a receipt how its PUBLISH ended. A receipt must not throw; one that does anyway is
+   * rethrown on a turn of its own, so that the replies after it are still read and every other
+   * receipt is still told.
+   */
+  #tell(receipt: PublishReceipt, outcome: number | Error, channel: string): void {
+    try {
+      if (typeof outcome === 'number') receipt.published(outcome)
+      else receipt.publishFailed(this.#wrapError(outcome, channel))
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error
+      })
     }
   }
 
@@ -254,8 +266,10 @@ export class PublishConnection {
     this.#handshake = []
     this.#head = 0
     for (const settle of handshake) settle(cause)
-    for (let i = 0; i < owed.length; i++)
-      owed[i]?.publishFailed(this.#wrapError(cause, channels[i] as string))
+    for (let i = 0; i < owed.length; i++) {
+      const receipt = owed[i]
+      if (receipt) this.#tell(receipt, cause, channels[i] as string)
+    }
     this.#onIdle?.()
     if (wasOpen && this.#state === 'closed') this.#onDropped()
   }
