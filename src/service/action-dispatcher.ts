@@ -404,7 +404,7 @@ export class ActionDispatcher {
   }
 
   #checkIdle(): void {
-    if (!this.busy) for (const resolve of this.#idle.splice(0)) resolve()
+    if (this.#idle.length > 0 && !this.busy) for (const resolve of this.#idle.splice(0)) resolve()
   }
 
   /**

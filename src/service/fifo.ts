@@ -23,6 +23,11 @@ export class Fifo<T> {
   }
 
   shift(): T | undefined {
+    if (this.#size === 0) {
+      // Called once per finished request: an empty queue stays as it is, without a new array.
+      if (this.#items.length > 0) this.#reset()
+      return undefined
+    }
     const item = this.peek()
     if (item === undefined) {
       this.#reset()
