@@ -15,7 +15,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${SECTIONS.join(',')}] [--json PATH]
 
-  --quick        shorter phases and smaller counts (about 3 minutes instead of 5.5)
+  --quick        shorter phases and smaller counts (about 3 minutes instead of 6)
   --runs N       runs per row, 3 by default; every row is the median of its runs
   --only LIST    run only these sections (comma-separated)
   --json PATH    write results there (default bench/results/latest.json)
