@@ -3,21 +3,32 @@ import type { HostPort, RedisUrl } from '../url.js'
 import { mayReconnect, reconnectDelay } from './backoff.js'
 import { explain } from './connection-error.js'
 import type { Link } from './link-monitor.js'
-import { destroyQuietly, type NodeRedisClient } from './node-redis-client.js'
+import { destroyQuietly } from './node-redis-client.js'
 import type { ReconnectOptions } from './redis-transport-options.js'
 
-export interface ManagedConnectionSpec {
+/** What a managed connection needs of a client: node-redis's, or the subscriber's own. */
+export interface LinkClient {
+  readonly isOpen: boolean
+  readonly isReady: boolean
+  connect(): Promise<unknown>
+  close(): Promise<unknown>
+  destroy(): void
+  on(event: 'error', listener: (error: Error) => void): unknown
+  once(event: 'terminated', listener: (cause: unknown) => void): unknown
+}
+
+export interface ManagedConnectionSpec<C extends LinkClient> {
   link: Link
   /** The masked URL, for error messages. */
   url: string
   /** Where the server is now: fixed for redis://, asked of the Sentinels for redis+sentinel://. */
   locate: () => Promise<RedisUrl>
-  create: (target: RedisUrl) => NodeRedisClient
+  create: (target: RedisUrl) => C
   /**
    * Runs on every new connection before it is handed out: checks it (Sentinel: is it the
    * master?) and restores its state (the subscriber: every channel and pattern).
    */
-  prepare: (client: NodeRedisClient) => Promise<void>
+  prepare: (client: C) => Promise<void>
   reconnect: ReconnectOptions
   /** The connection is ready again after a drop (prepare has run). */
   onUp: () => void
@@ -36,26 +47,26 @@ export interface ManagedConnectionSpec {
  * only return to the address it started with, and after a Sentinel failover the master is
  * elsewhere. The same path serves single servers, so both behave the same.
  */
-export class ManagedConnection {
-  #spec: ManagedConnectionSpec
-  #client: NodeRedisClient | undefined
+export class ManagedConnection<C extends LinkClient> {
+  #spec: ManagedConnectionSpec<C>
+  #client: C | undefined
   /** Where #client is connected. */
   #target: RedisUrl | undefined
   #closed = false
   #timer: NodeJS.Timeout | undefined
   #wakeUp: (() => void) | undefined
 
-  constructor(spec: ManagedConnectionSpec) {
+  constructor(spec: ManagedConnectionSpec<C>) {
     this.#spec = spec
   }
 
   /** The current client when it is ready for commands, else undefined. */
-  get ready(): NodeRedisClient | undefined {
+  get ready(): C | undefined {
     return this.#client?.isReady ? this.#client : undefined
   }
 
   /** The first connection: not retried, so that a wrong address is reported at once. */
-  async open(): Promise<NodeRedisClient> {
+  async open(): Promise<C> {
     return this.#adopt(await this.#establish())
   }
 
@@ -108,7 +119,7 @@ export class ManagedConnection {
     if (this.#client) destroyQuietly(this.#client)
   }
 
-  async #establish(): Promise<{ client: NodeRedisClient; target: RedisUrl }> {
+  async #establish(): Promise<{ client: C; target: RedisUrl }> {
     const target = await this.#spec.locate()
     const client = this.#spec.create(target)
     this.#listen(client)
@@ -133,7 +144,7 @@ export class ManagedConnection {
    * to, and removing a listener from the object node-redis hands out can detach the rest (it
    * is a prototype proxy of the real emitter). They act only once the client is adopted.
    */
-  #listen(client: NodeRedisClient): void {
+  #listen(client: C): void {
     client.on('error', (error: Error) => {
       // With reconnection left to us, a drop ends the client and 'terminated' reports it.
       if (!this.#closed && client === this.#client && client.isReady) this.#spec.onError(error)
@@ -145,7 +156,7 @@ export class ManagedConnection {
     })
   }
 
-  #adopt({ client, target }: { client: NodeRedisClient; target: RedisUrl }): NodeRedisClient {
+  #adopt({ client, target }: { client: C; target: RedisUrl }): C {
     this.#client = client
     this.#target = target
     return client

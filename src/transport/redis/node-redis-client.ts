@@ -16,7 +16,7 @@ import type { ResolvedRedisTransportOptions } from './redis-transport-options.js
 export function createNodeRedisClient(
   target: RedisUrl,
   options: ResolvedRedisTransportOptions,
-  role: 'cmd' | 'sub' | 'watch',
+  role: 'cmd' | 'watch',
 ) {
   const socket = {
     host: target.host,

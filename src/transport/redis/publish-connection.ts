@@ -1,7 +1,7 @@
-import { connect as netConnect, type Socket } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
+import type { Socket } from 'node:net'
 import type { Payload, PublishReceipt } from '../transport.js'
 import type { RedisUrl } from '../url.js'
+import { handshakeCommands, openSocket } from './own-socket.js'
 import {
   encodeCommand,
   PublishWriter,
@@ -87,12 +87,8 @@ export class PublishConnection {
   async open(target: RedisUrl): Promise<void> {
     if (this.#state !== 'closed') return
     this.#state = 'opening'
-    const socket = target.tls
-      ? tlsConnect({ ...this.#options.tls, host: target.host, port: target.port })
-      : netConnect({ host: target.host, port: target.port })
+    const socket = openSocket(target, this.#options)
     this.#socket = socket
-    socket.setNoDelay(true)
-    socket.setKeepAlive(true, 30_000)
     const reader = new SimpleReplyReader((reply) => this.#settle(reply))
     socket.on('data', (chunk: Buffer) => {
       if (!reader.feed(chunk)) this.#drop(socket, new Error('unexpected reply on the publish connection'))
@@ -108,17 +104,7 @@ export class PublishConnection {
         socket.once(target.tls ? 'secureConnect' : 'connect', resolve)
         socket.once('close', () => reject(new Error('the publish connection closed while opening')))
       })
-      const handshake: string[][] = []
-      if (target.password !== undefined) {
-        handshake.push(
-          target.username === undefined
-            ? ['AUTH', target.password]
-            : ['AUTH', target.username, target.password],
-        )
-      }
-      if (this.#options.clientName !== '')
-        handshake.push(['CLIENT', 'SETNAME', `${this.#options.clientName}:pub`])
-      const replies = handshake.map((args) => {
+      const replies = handshakeCommands(target, this.#options, 'pub').map((args) => {
         socket.write(encodeCommand(args))
         return new Promise<SimpleReply | Error>((resolve) => this.#handshake.push(resolve))
       })

@@ -24,7 +24,7 @@ import {
 import { lostConnectionError, toConnectionError } from './connection-error.js'
 import { LINKS, type Link, LinkMonitor } from './link-monitor.js'
 import { LivenessProbe } from './liveness-probe.js'
-import { ManagedConnection } from './managed-connection.js'
+import { type LinkClient, ManagedConnection } from './managed-connection.js'
 import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client.js'
 import { PublishConnection } from './publish-connection.js'
 import {
@@ -32,22 +32,24 @@ import {
   type ResolvedRedisTransportOptions,
   resolveOptions,
 } from './redis-transport-options.js'
-import { assertMaster, sentinelLocator } from './sentinel-locator.js'
+import { assertMaster, type RoleClient, sentinelLocator } from './sentinel-locator.js'
 import { sentinelWatcher } from './sentinel-watcher.js'
 import { SerialQueue } from './serial-queue.js'
 import type { ServerSnapshot } from './slow-consumer.js'
 import { SlowConsumerDetector } from './slow-consumer-detector.js'
+import { SubscriberClient } from './subscriber-client.js'
 import { Subscriptions } from './subscriptions.js'
 
 const noop = (): void => undefined
 
 /**
  * The Redis transport, for one server (`redis://`, `rediss://`) or a master found through
- * Sentinel (`redis+sentinel://`). It holds one node-redis connection for commands and one for
- * subscriptions (opened on the first subscribe). Messages arrive as bytes and go to the one
- * `onMessage` sink. Publishes go through a third connection, switchboard's own, that carries
- * nothing but PUBLISH (see publish-connection.ts); it follows the command connection, whose
- * state is the one reported, and while it is not open publishes go through node-redis.
+ * Sentinel (`redis+sentinel://`). It holds one node-redis connection for commands and one
+ * subscriber connection of its own (subscriber-client.ts, opened on the first subscribe), whose
+ * messages go, as bytes, to the one `onMessage` sink. Publishes go through a third connection,
+ * also switchboard's own, that carries nothing but PUBLISH (see publish-connection.ts); it
+ * follows the command connection, whose state is the one reported, and while it is not open
+ * publishes go through node-redis.
  *
  * - A dropped connection is replaced after an exponential backoff with jitter, at the address
  *   the Sentinels give at that moment, and the subscriber resubscribes every channel and
@@ -62,12 +64,12 @@ export class RedisTransport implements Transport {
   #options: ResolvedRedisTransportOptions
   #locate: () => Promise<RedisUrl>
   #sentinel: boolean
-  #commands: ManagedConnection
-  #subscriber: ManagedConnection
+  #commands: ManagedConnection<NodeRedisClient>
+  #subscriber: ManagedConnection<SubscriberClient>
   /** With Sentinel: hears of failovers, to move both connections to the new master at once. */
-  #watcher: ManagedConnection | undefined
+  #watcher: ManagedConnection<NodeRedisClient> | undefined
   #connecting: Promise<void> | undefined
-  #subscriberConnecting: Promise<NodeRedisClient> | undefined
+  #subscriberConnecting: Promise<SubscriberClient> | undefined
   #closing: Promise<void> | undefined
   /** Set once reconnection gave up: every call rejects with it. */
   #failure: SwitchboardError | undefined
@@ -99,8 +101,14 @@ export class RedisTransport implements Transport {
       target.scheme === 'redis+sentinel'
         ? sentinelLocator(target, this.url, this.#options)
         : async () => target
-    this.#commands = this.#connection(LINKS.commands)
-    this.#subscriber = this.#connection(LINKS.subscriber)
+    this.#commands = this.#connection(LINKS.commands, (target) => {
+      this.#commandTarget = target
+      return createNodeRedisClient(target, this.#options, 'cmd')
+    })
+    this.#subscriber = this.#connection(
+      LINKS.subscriber,
+      (target) => new SubscriberClient(target, this.#options, this.#subscriptions.onMessage),
+    )
     this.#liveness = new LivenessProbe(
       this.#options.commandTimeoutMs,
       () => this.#commands.ready?.sendCommand(['PING']),
@@ -158,6 +166,7 @@ export class RedisTransport implements Transport {
   async #shutdown(): Promise<void> {
     const timeout = this.#options.closeTimeoutMs
     this.#liveness.stop()
+    this.#subscriptions.dispose()
     clearTimeout(this.#publisherRetry)
     await Promise.all([
       this.#publisher.close(timeout),
@@ -291,7 +300,7 @@ export class RedisTransport implements Transport {
     const client = this.#subscriber.ready
     if (known.length === 0 || !client) return
     const command = kind === 'channel' ? 'UNSUBSCRIBE' : 'PUNSUBSCRIBE'
-    const sent = kind === 'channel' ? client.unsubscribe(known) : client.pUnsubscribe(known)
+    const sent = kind === 'channel' ? client.unsubscribe(known) : client.punsubscribe(known)
     await sent.catch((error: unknown) => {
       // A connection that dropped meanwhile is replaced without these names.
       if (client.isReady) throw this.#fail(error, `${command} ${known.join(' ')}`)
@@ -376,7 +385,7 @@ export class RedisTransport implements Transport {
 
   // --- subscriber connection ------------------------------------------------------------------
 
-  async #readySubscriber(what: string): Promise<NodeRedisClient> {
+  async #readySubscriber(what: string): Promise<SubscriberClient> {
     const commands = this.#readyCommands(what)
     if (commands instanceof Error) throw commands
     if (!this.#subscriberConnecting) {
@@ -405,26 +414,25 @@ export class RedisTransport implements Transport {
     try {
       this.#messageSink(channel, message, pattern)
     } catch (error) {
-      // A throw here would unwind into node-redis's reply parser and reset it mid-stream.
+      // A throw here would unwind into the subscriber's reply reader.
       void this.#emit({ type: 'error', error: new SubscriberError(channel, error) })
     }
   }
 
   // --- connection state -----------------------------------------------------------------------
 
-  #connection(link: Link): ManagedConnection {
-    const subscriber = link === LINKS.subscriber
-    return new ManagedConnection({
+  #connection<C extends LinkClient & RoleClient>(
+    link: Link,
+    create: (target: RedisUrl) => C,
+  ): ManagedConnection<C> {
+    return new ManagedConnection<C>({
       link,
       url: this.url,
       locate: this.#locate,
-      create: (target) => {
-        if (!subscriber) this.#commandTarget = target
-        return createNodeRedisClient(target, this.#options, subscriber ? 'sub' : 'cmd')
-      },
+      create,
       prepare: async (client) => {
         if (this.#sentinel) await assertMaster(client)
-        if (subscriber) await this.#subscriptions.restoreOn(client)
+        if (client instanceof SubscriberClient) await this.#subscriptions.restoreOn(client)
       },
       reconnect: this.#options.reconnect,
       onUp: () => this.#onLinkUp(link),
@@ -445,7 +453,7 @@ export class RedisTransport implements Transport {
     if (status) void this.#emit(status)
     if (link === LINKS.subscriber) {
       const before = this.#slowConsumer.snapshot
-      const quietMs = performance.now() - this.#subscriptions.lastMessageAt
+      const quietMs = this.#subscriptions.quietMs()
       void this.#statuses.push(() => this.#checkSlowConsumer(before, quietMs, cause))
     }
   }

@@ -1,7 +1,7 @@
 import { ConnectionError } from '../../errors.js'
 import type { HostPort, RedisUrl, SentinelUrl } from '../url.js'
 import { explain } from './connection-error.js'
-import { createNodeRedisClient, destroyQuietly, type NodeRedisClient } from './node-redis-client.js'
+import { createNodeRedisClient, destroyQuietly } from './node-redis-client.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
 
 /**
@@ -79,8 +79,13 @@ async function askSentinel(
  * Checks that a new connection reached the master: between a failover and the Sentinels'
  * notice of it, the address they give can be a replica's.
  */
-export async function assertMaster(client: NodeRedisClient): Promise<void> {
-  const reply = await client.sendCommand<unknown[]>(['ROLE'])
+/** A connection that can ask ROLE: node-redis's, or the subscriber's own. */
+export interface RoleClient {
+  sendCommand(args: string[]): Promise<unknown>
+}
+
+export async function assertMaster(client: RoleClient): Promise<void> {
+  const reply = (await client.sendCommand(['ROLE'])) as unknown[]
   const role = String(reply[0])
   if (role !== 'master') throw new Error(`the server the Sentinels named is a ${role}, not the master`)
 }

@@ -1,7 +1,7 @@
 import type { HostPort, SentinelUrl } from '../url.js'
 import { LINKS } from './link-monitor.js'
 import { ManagedConnection } from './managed-connection.js'
-import { createNodeRedisClient } from './node-redis-client.js'
+import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
 import { sentinelAddress } from './sentinel-locator.js'
 
@@ -29,7 +29,7 @@ export function sentinelWatcher(
   url: string,
   options: ResolvedRedisTransportOptions,
   onSwitch: (master: HostPort) => void,
-): ManagedConnection {
+): ManagedConnection<NodeRedisClient> {
   let next = 0
   const ignore = (): void => undefined
   return new ManagedConnection({

@@ -1,22 +1,29 @@
 import type { MessageSink } from '../transport.js'
-import type { NodeRedisClient } from './node-redis-client.js'
+import type { SubscriberClient } from './subscriber-client.js'
 
-type Listener = (message: Buffer, channel: Buffer) => void
+/** How often message arrival is turned into a time; the slow-consumer verdict looks back 10 s. */
+const STAMP_INTERVAL_MS = 1000
 
 /**
- * What a transport is subscribed to, and the node-redis listeners that deliver it to the sink.
+ * What a transport is subscribed to, and the gate its messages pass on their way to the sink.
  * This is the record a new subscriber connection is subscribed from, so it says what the
  * transport wants, ahead of what Redis has confirmed: a channel counts from the moment
  * SUBSCRIBE is sent, and stops counting the moment unsubscribe() is called.
  */
 export class Subscriptions {
   #channels = new Set<string>()
-  #patterns = new Map<string, Listener>()
+  #patterns = new Set<string>()
   #deliver: MessageSink
-  /** performance.now() of the last delivery, to judge a drop (see slow-consumer.ts). */
-  lastMessageAt = Number.NEGATIVE_INFINITY
+  /**
+   * When messages last arrived, to judge a drop (see slow-consumer.ts), to the second: reading
+   * the clock per message showed in the subscriber's profile, so a message only raises a flag,
+   * and a timer turns the flag into a time once a second.
+   */
+  #lastMessageAt = Number.NEGATIVE_INFINITY
+  #messageSeen = false
+  #stamper: NodeJS.Timeout | undefined
 
-  /** `deliver` must not throw: a throw would unwind into node-redis's reply parser. */
+  /** `deliver` must not throw: a throw would unwind into the subscriber's reply reader. */
   constructor(deliver: MessageSink) {
     this.#deliver = deliver
   }
@@ -25,23 +32,22 @@ export class Subscriptions {
    * Records the channels, then subscribes; on failure forgets what it recorded. Recording comes
    * first because a message can follow the SUBSCRIBE reply in the same socket read.
    */
-  async subscribe(client: NodeRedisClient, channels: readonly string[]): Promise<void> {
+  async subscribe(client: SubscriberClient, channels: readonly string[]): Promise<void> {
     const added = channels.filter((c) => !this.#channels.has(c))
     for (const channel of added) this.#channels.add(channel)
     try {
-      // node-redis sends SUBSCRIBE only for channels it has no listener for yet.
-      await client.subscribe([...channels], this.#onMessage, true)
+      await client.subscribe(channels)
     } catch (error) {
       for (const channel of added) this.#channels.delete(channel)
       throw error
     }
   }
 
-  async psubscribe(client: NodeRedisClient, patterns: readonly string[]): Promise<void> {
+  async psubscribe(client: SubscriberClient, patterns: readonly string[]): Promise<void> {
     const added = patterns.filter((p) => !this.#patterns.has(p))
-    for (const pattern of added) this.#patterns.set(pattern, this.#patternListener(pattern))
+    for (const pattern of added) this.#patterns.add(pattern)
     try {
-      await this.#psubscribeOn(client, patterns)
+      await client.psubscribe(patterns)
     } catch (error) {
       for (const pattern of added) this.#patterns.delete(pattern)
       throw error
@@ -58,10 +64,10 @@ export class Subscriptions {
   }
 
   /** Subscribes a new connection to everything, before it is used. */
-  async restoreOn(client: NodeRedisClient): Promise<void> {
+  async restoreOn(client: SubscriberClient): Promise<void> {
     await Promise.all([
-      this.#channels.size > 0 ? client.subscribe([...this.#channels], this.#onMessage, true) : undefined,
-      this.#psubscribeOn(client, this.#patterns.keys()),
+      this.#channels.size > 0 ? client.subscribe([...this.#channels]) : undefined,
+      this.#patterns.size > 0 ? client.psubscribe([...this.#patterns]) : undefined,
     ])
   }
 
@@ -69,45 +75,42 @@ export class Subscriptions {
    * What was unsubscribed while a new connection was being restored is still subscribed on it:
    * drop it, so that Redis agrees with this record.
    */
-  async reconcile(client: NodeRedisClient): Promise<void> {
-    const channels = [...client.getPubSubListeners('CHANNELS').keys()].filter((c) => !this.#channels.has(c))
-    const patterns = [...client.getPubSubListeners('PATTERNS').keys()].filter((p) => !this.#patterns.has(p))
+  async reconcile(client: SubscriberClient): Promise<void> {
+    const channels = client.channels().filter((c) => !this.#channels.has(c))
+    const patterns = client.patterns().filter((p) => !this.#patterns.has(p))
     await Promise.all([
       channels.length > 0 ? client.unsubscribe(channels) : undefined,
-      patterns.length > 0 ? client.pUnsubscribe(patterns) : undefined,
+      patterns.length > 0 ? client.punsubscribe(patterns) : undefined,
     ])
   }
 
-  /**
-   * A pmessage listener is not told which pattern matched, so each pattern has its own listener,
-   * kept and reused: two listeners on one pattern would deliver each message twice. One
-   * PSUBSCRIBE per pattern costs nothing more: node-redis writes them all in one write.
-   */
-  #psubscribeOn(client: NodeRedisClient, patterns: Iterable<string>): Promise<unknown> {
-    const subscribing: Promise<void>[] = []
-    for (const pattern of patterns) {
-      const listener = this.#patterns.get(pattern)
-      if (listener) subscribing.push(client.pSubscribe(pattern, listener, true))
-    }
-    return Promise.all(subscribing)
+  /** Milliseconds since a message last arrived, to within a second; Infinity when none has. */
+  quietMs(): number {
+    return this.#messageSeen ? 0 : performance.now() - this.#lastMessageAt
   }
 
-  #onMessage: Listener = (message, channel) => {
-    const name = channel.toString()
-    // A channel being unsubscribed may still deliver until Redis confirms; it is over for us.
-    if (!this.#channels.has(name)) return
-    this.lastMessageAt = performance.now()
-    this.#deliver(name, message, undefined)
+  /** Stops the timer that stamps message times. */
+  dispose(): void {
+    clearInterval(this.#stamper)
+    this.#stamper = undefined
   }
 
-  #patternListener(pattern: string): Listener {
-    const listener: Listener = (message, channel) => {
-      // Identity, not presence: after punsubscribe and psubscribe of the same pattern, node-redis
-      // may briefly hold the old listener and the new one.
-      if (this.#patterns.get(pattern) !== listener) return
-      this.lastMessageAt = performance.now()
-      this.#deliver(channel.toString(), message, pattern)
-    }
-    return listener
+  /** Where the subscriber connection hands each message. */
+  readonly onMessage = (channel: string, payload: Buffer, pattern: string | undefined): void => {
+    // A name being unsubscribed may still deliver until Redis confirms; it is over for us.
+    if (pattern === undefined ? !this.#channels.has(channel) : !this.#patterns.has(pattern)) return
+    if (!this.#messageSeen) this.#sawMessage()
+    this.#deliver(channel, payload, pattern)
+  }
+
+  #sawMessage(): void {
+    this.#messageSeen = true
+    this.#stamper ??= setInterval(this.#stamp, STAMP_INTERVAL_MS).unref()
+  }
+
+  readonly #stamp = (): void => {
+    if (!this.#messageSeen) return
+    this.#messageSeen = false
+    this.#lastMessageAt = performance.now()
   }
 }

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import { ReplyError } from '../../src/transport/redis/publish-protocol.js'
+import { RespReader, type RespValue } from '../../src/transport/redis/resp-reader.js'
+
+type Push = [channel: string, payload: string, pattern: string | undefined]
+
+function reader() {
+  const replies: RespValue[] = []
+  const pushes: Push[] = []
+  const r = new RespReader(
+    (value) => replies.push(value),
+    (channel, payload, pattern) => pushes.push([channel, payload.toString('utf8'), pattern]),
+  )
+  return { r, replies, pushes }
+}
+
+const show = (value: RespValue): unknown =>
+  Array.isArray(value) ? value.map(show) : Buffer.isBuffer(value) ? value.toString('utf8') : value
+
+// Replies and pushes of every kind a subscriber connection sees, one after another.
+const STREAM = Buffer.concat([
+  Buffer.from('+OK\r\n'),
+  Buffer.from('*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n'),
+  Buffer.from('*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$12\r\nhello\r\nworld\r\n'),
+  Buffer.from('*4\r\n$8\r\npmessage\r\n$3\r\nn*s\r\n$4\r\nnews\r\n$0\r\n\r\n'),
+  Buffer.from('-NOPERM no permissions\r\n'),
+  Buffer.from('*2\r\n$6\r\nmaster\r\n*1\r\n*2\r\n$9\r\n127.0.0.1\r\n:-12\r\n'),
+  Buffer.from('$-1\r\n*-1\r\n'),
+  // A channel named in UTF-8: caf\u00e9 is 5 bytes.
+  Buffer.from('*3\r\n$7\r\nmessage\r\n$5\r\ncaf\u00c3\u00a9\r\n$3\r\n', 'latin1'),
+  Buffer.from([0, 0xff, 0x0a]),
+  Buffer.from('\r\n'),
+])
+
+describe('RespReader', () => {
+  it('reads replies and message pushes of every kind, in order', () => {
+    const { r, replies, pushes } = reader()
+    r.feed(STREAM)
+    expect(replies.map(show)).toEqual([
+      'OK',
+      ['subscribe', 'news', 1],
+      expect.any(ReplyError),
+      ['master', [['127.0.0.1', -12]]],
+      null,
+      null,
+    ])
+    expect((replies[2] as ReplyError).message).toBe('NOPERM no permissions')
+    expect(pushes.slice(0, 2)).toEqual([
+      ['news', 'hello\r\nworld', undefined],
+      ['news', '', 'n*s'],
+    ])
+    expect(pushes[2]?.[0]).toBe('caf\u00e9')
+    expect(r.buffered).toBe(0)
+  })
+
+  it('reads the same whatever the chunk boundaries: split at every byte', () => {
+    const whole = reader()
+    whole.r.feed(STREAM)
+    for (let cut = 1; cut < STREAM.length; cut++) {
+      const split = reader()
+      split.r.feed(STREAM.subarray(0, cut))
+      split.r.feed(STREAM.subarray(cut))
+      expect(split.replies.map(show)).toEqual(whole.replies.map(show))
+      expect(split.pushes).toEqual(whole.pushes)
+    }
+  })
+
+  it('gathers a payload larger than a chunk and reads it once, byte by byte intact', () => {
+    const { r, pushes } = reader()
+    const payload = Buffer.alloc(300_000, 'x')
+    const frame = Buffer.concat([
+      Buffer.from(`*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$${payload.length}\r\n`),
+      payload,
+      Buffer.from('\r\n'),
+    ])
+    for (let at = 0; at < frame.length; at += 65_536) r.feed(frame.subarray(at, at + 65_536))
+    expect(pushes).toHaveLength(1)
+    expect(pushes[0]?.[1].length).toBe(payload.length)
+    expect(r.buffered).toBe(0)
+  })
+
+  it('tells apart channels of the same length that follow each other', () => {
+    const { r, pushes } = reader()
+    const message = (channel: string) => `*3\r\n$7\r\nmessage\r\n$4\r\n${channel}\r\n$1\r\nx\r\n`
+    r.feed(Buffer.from(message('abcd') + message('abcd') + message('abce') + message('abcd')))
+    expect(pushes.map(([channel]) => channel)).toEqual(['abcd', 'abcd', 'abce', 'abcd'])
+  })
+
+  it('refuses bytes that are not RESP', () => {
+    const { r } = reader()
+    expect(() => r.feed(Buffer.from('HTTP/1.1 400\r\n'))).toThrow(/not a RESP2 reply/)
+  })
+})
