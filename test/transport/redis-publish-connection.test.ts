@@ -1,33 +1,17 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { bytes } from '../contract/inbox.js'
 import { describeRedis, RedisServer } from '../helpers/redis-server.js'
 import { uniq, until } from '../helpers/wait.js'
-import { connectedTransport, FAST, type Fixture } from './redis-fixtures.js'
+import { FAST, serverWithTransports } from './redis-fixtures.js'
 
 /** The publish connection: a third connection that carries PUBLISH only (publish-connection.ts). */
 describeRedis('RedisTransport publish connection', () => {
-  let server: RedisServer
-  const fixtures: Fixture[] = []
-
-  beforeAll(async () => {
-    server = await RedisServer.start()
-  })
-  afterEach(async () => {
-    await Promise.all(fixtures.splice(0).map((f) => f.t.close()))
-  })
-  afterAll(async () => {
-    await server?.stop()
-  })
-
-  const open = async (url = server.url, options = FAST): Promise<Fixture> => {
-    const f = await connectedTransport(url, options)
-    fixtures.push(f)
-    return f
-  }
+  const redis = serverWithTransports()
+  const { open } = redis
 
   /** CLIENT LIST lines of connections with this name. */
   const clients = (name: string): string[] =>
-    server
+    redis.server
       .cli('client', 'list')
       .split('\n')
       .filter((line) => line.includes(` name=${name} `))
@@ -40,7 +24,7 @@ describeRedis('RedisTransport publish connection', () => {
   it('opens next to the command connection, and publishes go through it', async () => {
     const name = uniq('pubconn')
     const sub = await open()
-    const pub = await open(server.url, { ...FAST, clientName: name })
+    const pub = await open(redis.server.url, { ...FAST, clientName: name })
     const ch = uniq('via')
     await sub.t.subscribe([ch])
     await until(() => clients(`${name}:pub`).length === 1, 'the publish connection to open')
@@ -52,7 +36,7 @@ describeRedis('RedisTransport publish connection', () => {
   it('is not opened with publishConnection: false, and publishing works the same', async () => {
     const name = uniq('nopub')
     const sub = await open()
-    const pub = await open(server.url, { ...FAST, clientName: name, publishConnection: false })
+    const pub = await open(redis.server.url, { ...FAST, clientName: name, publishConnection: false })
     const ch = uniq('plain')
     await sub.t.subscribe([ch])
     expect(
@@ -88,7 +72,7 @@ describeRedis('RedisTransport publish connection', () => {
     const sub = await open()
     const ch = uniq('busy')
     await sub.t.subscribe([ch])
-    const pub = await open(server.url, { ...FAST, clientName: name })
+    const pub = await open(redis.server.url, { ...FAST, clientName: name })
     // A new wave every turn of the event loop, never awaiting the last: node-redis always has
     // publishes in flight when the publish connection opens.
     const sent: Promise<number>[] = []
@@ -127,12 +111,12 @@ describeRedis('RedisTransport publish connection', () => {
   it('cut off alone, it is reopened, with no status: the command connection stands', async () => {
     const name = uniq('cut')
     const sub = await open()
-    const pub = await open(server.url, { ...FAST, clientName: name })
+    const pub = await open(redis.server.url, { ...FAST, clientName: name })
     const ch = uniq('cut')
     await sub.t.subscribe([ch])
     await until(() => clients(`${name}:pub`).length === 1, 'the publish connection to open')
     const id = /^id=(\d+) /.exec(clients(`${name}:pub`)[0] ?? '')?.[1] ?? '0'
-    server.cli('client', 'kill', 'id', id)
+    redis.server.cli('client', 'kill', 'id', id)
     // Issued as the connection goes: it settles either way (a publish in flight on a connection
     // that drops is rejected, as node-redis does), and never hangs.
     const during = await pub.t.publish(ch, bytes('during')).then(

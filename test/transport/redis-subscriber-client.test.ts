@@ -1,0 +1,97 @@
+import { expect, it } from 'vitest'
+import { bytes } from '../contract/inbox.js'
+import { describeRedis, RedisServer } from '../helpers/redis-server.js'
+import { uniq, until } from '../helpers/wait.js'
+import { FAST, serverWithTransports } from './redis-fixtures.js'
+
+/** The subscriber connection, which reads RESP itself (subscriber-client.ts), against real servers. */
+describeRedis('RedisTransport subscriber connection', () => {
+  const redis = serverWithTransports()
+  const { fixtures, open } = redis
+
+  it('authenticates with a password, and with an ACL user, and then receives', async () => {
+    const secured = await RedisServer.start()
+    try {
+      secured.cli('config', 'set', 'requirepass', 's3cret')
+      const auth = ['-a', 's3cret', '--no-auth-warning']
+      secured.cli(...auth, 'acl', 'setuser', 'alice', 'on', '>wonder', '~*', '&*', '+@all')
+      const name = uniq('auth')
+      for (const url of [
+        `redis://:s3cret@127.0.0.1:${secured.port}`,
+        `redis://alice:wonder@127.0.0.1:${secured.port}`,
+      ]) {
+        const sub = await open(url, { ...FAST, clientName: name })
+        const pub = await open(url)
+        const ch = uniq('secret')
+        await sub.t.subscribe([ch])
+        expect(secured.cli(...auth, 'client', 'list')).toContain(` name=${name}:sub `)
+        expect(await pub.t.publish(ch, bytes('for your eyes'))).toBe(1)
+        const [got] = await sub.inbox.waitForCount((m) => m.channel === ch, 1, 'the message')
+        expect(Buffer.from(got?.payload ?? []).toString()).toBe('for your eyes')
+        await Promise.all(fixtures.splice(0).map((f) => f.t.close()))
+      }
+    } finally {
+      await secured.stop()
+    }
+  })
+
+  it('a refused password fails the subscribe with the server reason', async () => {
+    const secured = await RedisServer.start()
+    try {
+      secured.cli('acl', 'setuser', 'bob', 'on', '>before', '~*', '&*', '+@all')
+      const t = await open(`redis://bob:before@127.0.0.1:${secured.port}`)
+      // The command connection is up already; the subscriber connects on the first subscribe.
+      secured.cli('acl', 'setuser', 'bob', 'resetpass', '>after')
+      await expect(t.t.subscribe([uniq('x')])).rejects.toThrow(/WRONGPASS/)
+    } finally {
+      await secured.stop()
+    }
+  })
+
+  it('delivers payloads larger than a socket read, and many small ones between them, intact and in order', async () => {
+    const sub = await open()
+    const pub = await open()
+    const ch = uniq('sizes')
+    await sub.t.subscribe([ch])
+    const large = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7) % 251)
+    const sent: Uint8Array[] = []
+    for (let i = 0; i < 20; i++) sent.push(i % 5 === 2 ? large : bytes(`small ${i}`))
+    await Promise.all(sent.map((payload) => pub.t.publish(ch, payload)))
+    const got = await sub.inbox.waitForCount((m) => m.channel === ch, sent.length, 'every payload')
+    got.forEach((m, i) => {
+      expect(Buffer.compare(Buffer.from(m.payload), Buffer.from(sent[i] as Uint8Array))).toBe(0)
+    })
+  })
+
+  it('pattern messages carry the pattern and the channel; unsubscribed names stop at once', async () => {
+    const sub = await open()
+    const pub = await open()
+    const base = uniq('pat')
+    await sub.t.psubscribe([`${base}.*`])
+    await sub.t.subscribe([`${base}.direct`])
+    await pub.t.publish(`${base}.a`, bytes('1'))
+    await pub.t.publish(`${base}.direct`, bytes('2'))
+    await sub.inbox.waitForCount(
+      (m) => m.channel.startsWith(base),
+      3,
+      'a pmessage, then a message and a pmessage',
+    )
+    const seen = sub.inbox.messages
+      .filter((m) => m.channel.startsWith(base))
+      .map((m) => [m.channel, m.pattern ?? null])
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        [`${base}.a`, `${base}.*`],
+        [`${base}.direct`, null],
+        [`${base}.direct`, `${base}.*`],
+      ]),
+    )
+    await sub.t.unsubscribe([`${base}.direct`])
+    await sub.t.punsubscribe([`${base}.*`])
+    await until(
+      () => Number(redis.server.cli('pubsub', 'numpat')) === 0,
+      'the pattern to be gone on the server',
+    )
+    expect(await pub.t.publish(`${base}.direct`, bytes('3'))).toBe(0)
+  })
+})
