@@ -124,7 +124,8 @@ export class Call implements OutgoingRequest {
   }
 
   settle(response: RpcResponse): void {
-    if (!this.#finish()) return
+    // The table let go of it already, on routing this final response.
+    if (!this.#finish(false)) return
     if (response.status === 'error') {
       const { message, code } = readErrorPayload(response.payload)
       this.#sink.reject(new RemoteError(this.#spec.service, this.#spec.action, message, code))
@@ -163,11 +164,11 @@ export class Call implements OutgoingRequest {
   }
 
   /** Marks the call done and releases what it holds; false when it was already done. */
-  #finish(): boolean {
+  #finish(inTable = true): boolean {
     if (this.#done) return false
     this.#done = true
     if (this.#onAbort) this.#spec.signal?.removeEventListener('abort', this.#onAbort)
-    if (this.#added) this.#client.remove(this)
+    if (this.#added) this.#client.remove(this, inTable)
     return true
   }
 }

@@ -129,9 +129,9 @@ export class RpcClient {
     this.#timeouts.watch(request, request.timeoutMs)
   }
 
-  /** Takes a settled request out of the table (a final response took it out already). */
-  remove(request: OutgoingRequest): void {
-    this.#pending.remove(request.id)
+  /** A request settled: out of the table (unless a final response took it out), and its timeout unwatched. */
+  remove(request: OutgoingRequest, inTable: boolean): void {
+    if (inTable) this.#pending.remove(request.id)
     this.#timeouts.settled(request, request.timeoutMs)
     this.#checkIdle()
   }
