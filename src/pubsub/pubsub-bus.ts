@@ -217,12 +217,13 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
 
   /** @internal Publishes bytes that are already encoded. */
   publishBytes(channel: string | readonly string[], bytes: Payload): Promise<number> {
+    if (typeof channel === 'string') {
+      return new Promise((resolve, reject) =>
+        this.publishBytesTo(channel, bytes, { published: resolve, publishFailed: reject }),
+      )
+    }
     if (this.#shut) return Promise.reject(new ClosedError('bus'))
     if (this.#debug) this.#publishLog.debug({ channel, bytes: payloadBytes(bytes) }, 'publish')
-    if (typeof channel === 'string') {
-      this.#stats.published += 1
-      return this.#transport.publish(channel, bytes)
-    }
     if (channel.length === 0)
       return Promise.reject(new InvalidArgumentError('publish needs at least one channel'))
     this.#stats.published += channel.length
