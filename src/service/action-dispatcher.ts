@@ -272,7 +272,7 @@ export class ActionDispatcher {
     const { ctx, entry } = job
     if (ctx.deadline !== undefined && Date.now() > ctx.deadline) {
       this.#stats.deadlineExceeded += 1
-      const what = `${this.#config.service}.${ctx.action}`
+      const what = this.#name(ctx)
       this.#refuse(ctx, `the deadline of ${what} passed while it waited in the queue`, 'DEADLINE_EXCEEDED')
       return true
     }
@@ -304,7 +304,7 @@ export class ActionDispatcher {
   }
 
   async #validateThenHandle(ctx: RequestContext, entry: ActionEntry): Promise<unknown> {
-    const what = `${this.#config.service}.${ctx.action}`
+    const what = this.#name(ctx)
     const checked = await validate(
       entry.options.schema as NonNullable<ActionOptions['schema']>,
       ctx.request.payload,
@@ -340,7 +340,7 @@ export class ActionDispatcher {
    * it taken for good. What could throw (a hostile error object, a logger) is reported here.
    */
   #answerFailed(ctx: RequestContext, error: unknown): void {
-    const what = `${this.#config.service}.${ctx.action}`
+    const what = this.#name(ctx)
     try {
       this.#log.error(
         { action: ctx.action, requestId: ctx.requestId, err: error },
@@ -355,7 +355,7 @@ export class ActionDispatcher {
   }
 
   #answerError(ctx: RequestContext, error: unknown): void {
-    const what = `${this.#config.service}.${ctx.action}`
+    const what = this.#name(ctx)
     const { message, code } = describe(error)
     if (ctx.cancelled) {
       this.#log.debug(
@@ -380,6 +380,11 @@ export class ActionDispatcher {
     if (!next) this.#shared.pump()
     this.#checkIdle()
     return next
+  }
+
+  /** `service.action`, for messages; made only when a message needs it. */
+  #name(ctx: RequestContext): string {
+    return `${this.#config.service}.${ctx.action}`
   }
 
   #releaseAndRun(ctx: RequestContext): void {
