@@ -396,13 +396,16 @@ describe('deadlines', () => {
   test("ctx.deadline is the caller's, and ctx.signal aborts when it passes", async () => {
     const server = await buses.connect()
     const reason = deferred<unknown>()
+    // Answers only once the test is over: an answer on abort, from this same process, could
+    // otherwise arrive before the caller's own timeout fires.
+    const release = deferred()
     const deadlines: (number | undefined)[] = []
     await server
       .service('deadline_svc')
       .action('wait', async (_p, ctx) => {
         deadlines.push(ctx.deadline)
         ctx.signal.addEventListener('abort', () => reason.resolve(ctx.signal.reason))
-        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))
+        await release.promise
       })
       .start()
     const before = Date.now()
@@ -411,6 +414,7 @@ describe('deadlines', () => {
     ).rejects.toBeInstanceOf(TimeoutError)
     expect(deadlines[0]).toBeGreaterThanOrEqual(before + 50)
     const error = await withLimit(reason.promise)
+    release.resolve()
     expect(error).toBeInstanceOf(SwitchboardError)
     expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED' })
   })
