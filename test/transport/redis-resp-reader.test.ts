@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { ReplyError } from '../../src/transport/redis/publish-protocol.js'
-import { RespReader, type RespValue } from '../../src/transport/redis/resp-reader.js'
+import { ReplyError, RespReader, type RespValue } from '../../src/transport/redis/resp-reader.js'
 
 type Push = [channel: string, payload: string, pattern: string | undefined]
 
 function reader() {
   const replies: RespValue[] = []
   const pushes: Push[] = []
-  const r = new RespReader(
-    (value) => replies.push(value),
-    (channel, payload, pattern) => pushes.push([channel, payload.toString('utf8'), pattern]),
-  )
+  const r = new RespReader((value) => replies.push(value), {
+    onPush: (channel, payload, pattern) => pushes.push([channel, payload.toString('utf8'), pattern]),
+  })
   return { r, replies, pushes }
 }
 

@@ -6,6 +6,9 @@
 
 import { boundedMemo } from '../../memo.js'
 import { type Payload, payloadBytes } from '../transport.js'
+import { ReplyError, RespReader } from './resp-reader.js'
+
+export { ReplyError }
 
 const CR = 0x0d
 const LF = 0x0a
@@ -111,58 +114,27 @@ export function encodeCommand(args: readonly string[]): Buffer {
 /** A reply the publish connection can get: an integer, a simple string, or an error's text. */
 export type SimpleReply = number | string | ReplyError
 
-/** An error reply from Redis, such as `NOPERM ...` or `ERR ...`. */
-export class ReplyError extends Error {
-  override readonly name = 'ReplyError'
-}
-
 /**
- * Reads replies from the bytes the server sends, across chunk boundaries. `feed` calls `onReply`
- * for each complete reply and returns false if a reply of another type arrives, after which the
- * connection cannot be trusted to pair replies with commands.
+ * Reads the replies of the publish connection, across chunk boundaries: a RespReader that takes
+ * integers, simple strings and errors only. `feed` calls `onReply` for each complete reply and
+ * returns false if a reply of another type arrives, after which the connection cannot be trusted
+ * to pair replies with commands.
  */
 export class SimpleReplyReader {
-  readonly #onReply: (reply: SimpleReply) => void
-  #rest: Buffer | undefined
+  readonly #reader: RespReader
 
   constructor(onReply: (reply: SimpleReply) => void) {
-    this.#onReply = onReply
+    this.#reader = new RespReader((value) => onReply(value as SimpleReply), {
+      accepts: (type) => type === COLON || type === PLUS || type === MINUS,
+    })
   }
 
   feed(chunk: Buffer): boolean {
-    const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk
-    this.#rest = undefined
-    const length = data.length
-    let at = 0
-    while (at < length) {
-      const type = data[at]
-      if (type === COLON) {
-        // The hot path: PUBLISH's `:<receivers>\r\n`, read without making a string.
-        let value = 0
-        let i = at + 1
-        let negative = false
-        if (data[i] === MINUS) {
-          negative = true
-          i++
-        }
-        for (; i < length; i++) {
-          const c = data[i] as number
-          if (c === CR) break
-          value = value * 10 + (c - 48)
-        }
-        if (i + 1 >= length) break
-        at = i + 2
-        this.#onReply(negative ? -value : value)
-        continue
-      }
-      if (type !== PLUS && type !== MINUS) return false
-      const end = data.indexOf(LF, at)
-      if (end === -1) break
-      const text = data.toString('utf8', at + 1, end - 1)
-      at = end + 1
-      this.#onReply(type === PLUS ? text : new ReplyError(text))
+    try {
+      this.#reader.feed(chunk)
+      return true
+    } catch {
+      return false
     }
-    if (at < length) this.#rest = data.subarray(at)
-    return true
   }
 }

@@ -1,4 +1,7 @@
-import { ReplyError } from './publish-protocol.js'
+/** An error reply from Redis, such as `NOPERM ...` or `ERR ...`. */
+export class ReplyError extends Error {
+  override readonly name = 'ReplyError'
+}
 
 /** A RESP2 value as the reader hands it over: bulk strings stay bytes. */
 export type RespValue = string | number | Buffer | null | ReplyError | RespValue[]
@@ -26,9 +29,21 @@ export type PushSink = (channel: string, payload: Buffer, pattern: string | unde
 const MESSAGE_HEAD = Buffer.from('*3\r\n$7\r\nmessage\r\n', 'latin1')
 const PMESSAGE_HEAD = Buffer.from('*4\r\n$8\r\npmessage\r\n', 'latin1')
 
+/** What a reader may be told besides where replies go. */
+export interface RespReaderOptions {
+  /**
+   * Gets every `message` and `pmessage` push, read on a fast path that makes no array and no
+   * buffer but the payload's view; without it, they go to `onReply` like any array.
+   */
+  onPush?: PushSink
+  /** Refuses a reply by the byte that gives its type: feed() throws on it. @defaultValue all */
+  accepts?: (type: number) => boolean
+}
+
 export class RespReader {
   readonly #onReply: (value: RespValue) => void
   readonly #onPush: PushSink | undefined
+  readonly #accepts: ((type: number) => boolean) | undefined
   /** Chunks of a value that has not fully arrived, and how many bytes it needs at least. */
   #parts: Buffer[] = []
   #partsLength = 0
@@ -38,13 +53,10 @@ export class RespReader {
   #lastChannel = ''
   #lastChannelBytes: Buffer = Buffer.alloc(0)
 
-  /**
-   * `onPush`, when given, gets every `message` and `pmessage` push, read on a fast path that
-   * makes no array and no buffer but the payload's view; everything else goes to `onReply`.
-   */
-  constructor(onReply: (value: RespValue) => void, onPush?: PushSink) {
+  constructor(onReply: (value: RespValue) => void, options: RespReaderOptions = {}) {
     this.#onReply = onReply
-    this.#onPush = onPush
+    this.#onPush = options.onPush
+    this.#accepts = options.accepts
   }
 
   /** Bytes held back, waiting for the rest of a value. */
@@ -66,8 +78,12 @@ export class RespReader {
     let at = 0
     const length = data.length
     const onPush = this.#onPush
+    const accepts = this.#accepts
     while (at < length) {
       this.#needed = 0
+      if (accepts !== undefined && !accepts(data[at] as number)) {
+        throw new Error(`unexpected reply type ${String.fromCharCode(data[at] as number)}`)
+      }
       if (onPush !== undefined && data[at] === STAR) {
         const end = this.#readPush(data, at, onPush)
         if (end > 0) {
