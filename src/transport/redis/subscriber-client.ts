@@ -18,10 +18,9 @@ interface Waiting {
   remaining: number
   resolve(value: unknown): void
   reject(error: Error): void
+  /** Settles with the command, either way: what close() waits for. */
+  settled: Promise<unknown>
 }
-
-const MESSAGE = Buffer.from('message')
-const PMESSAGE = Buffer.from('pmessage')
 
 /**
  * The subscriber connection, with RESP written and read by switchboard itself instead of
@@ -38,7 +37,6 @@ const PMESSAGE = Buffer.from('pmessage')
 export class SubscriberClient extends EventEmitter {
   readonly #target: RedisUrl
   readonly #options: ResolvedRedisTransportOptions
-  readonly #sink: SubscriberSink
   readonly #reader: RespReader
   readonly #waiting: Waiting[] = []
   /** What Redis has confirmed: the names this connection is subscribed to now. */
@@ -53,7 +51,6 @@ export class SubscriberClient extends EventEmitter {
     super()
     this.#target = target
     this.#options = options
-    this.#sink = sink
     this.#reader = new RespReader((value) => this.#onReply(value), { onPush: sink })
   }
 
@@ -138,7 +135,7 @@ export class SubscriberClient extends EventEmitter {
     const socket = this.#socket
     if (!socket || socket.destroyed) return
     this.#ending = true
-    await Promise.allSettled(this.#waiting.map((w) => new Promise((resolve) => this.#chain(w, resolve))))
+    await Promise.all(this.#waiting.map((waiting) => waiting.settled))
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve())
       socket.end()
@@ -157,41 +154,25 @@ export class SubscriberClient extends EventEmitter {
       return Promise.reject(new Error('the subscriber connection is closed'))
     }
     if (replies === 0) return Promise.resolve() as Promise<never>
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ kind, remaining: replies, resolve, reject })
-      socket.write(encodeCommand(args))
+    let waiting!: Waiting
+    const reply = new Promise<never>((resolve, reject) => {
+      waiting = { kind, remaining: replies, resolve, reject, settled: Promise.resolve() }
     })
-  }
-
-  /** Runs `then` once `waiting` settles, whichever way. */
-  #chain(waiting: Waiting, then: (value: unknown) => void): void {
-    const { resolve, reject } = waiting
-    waiting.resolve = (value) => {
-      resolve(value)
-      then(value)
-    }
-    waiting.reject = (error) => {
-      reject(error)
-      then(error)
-    }
+    waiting.settled = reply.catch(() => undefined)
+    this.#waiting.push(waiting)
+    socket.write(encodeCommand(args))
+    return reply
   }
 
   #onReply(value: RespValue): void {
     if (Array.isArray(value)) {
       const type = value[0]
+      // Messages never get here: the reader hands them to the sink on its fast path.
       if (type instanceof Buffer) {
-        if (type.equals(MESSAGE)) {
-          this.#sink(String(value[1]), value[2] as Buffer, undefined)
-          return
-        }
-        if (type.equals(PMESSAGE)) {
-          this.#sink(String(value[2]), value[3] as Buffer, String(value[1]))
-          return
-        }
         const head = this.#waiting[0]
         const kind = type.toString()
-        if (head && head.kind !== 'plain' && head.kind === kind) {
-          this.#confirm(kind, String(value[1]))
+        if (head?.kind === kind) {
+          this.#confirm(kind as SubscribeKind, String(value[1]))
           if (--head.remaining === 0) {
             this.#waiting.shift()
             head.resolve(undefined)
