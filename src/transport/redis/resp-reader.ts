@@ -51,6 +51,8 @@ export class RespReader {
   /** What the last read produced, and where it ended. */
   #value: RespValue = null
   #lastChannel = ''
+  /** Where the bulk string #bulkEnd last found begins. */
+  #bulkStart = 0
   #lastChannelBytes: Buffer = Buffer.alloc(0)
 
   constructor(onReply: (value: RespValue) => void, options: RespReaderOptions = {}) {
@@ -121,20 +123,20 @@ export class RespReader {
     if (startsWith(data, at, MESSAGE_HEAD)) {
       next = at + MESSAGE_HEAD.length
     } else if (startsWith(data, at, PMESSAGE_HEAD)) {
-      const end = bulkEnd(data, at + PMESSAGE_HEAD.length)
+      const end = this.#bulkEnd(data, at + PMESSAGE_HEAD.length)
       if (end < 0) return 0
-      pattern = data.toString('utf8', bulkStart(data, at + PMESSAGE_HEAD.length), end)
+      pattern = data.toString('utf8', this.#bulkStart, end)
       next = end + 2
     } else {
       return 0
     }
-    const channelEnd = bulkEnd(data, next)
+    const channelEnd = this.#bulkEnd(data, next)
     if (channelEnd < 0) return 0
-    const channel = this.#channelName(data, bulkStart(data, next), channelEnd)
+    const channel = this.#channelName(data, this.#bulkStart, channelEnd)
     next = channelEnd + 2
-    const payloadEnd = bulkEnd(data, next)
+    const payloadEnd = this.#bulkEnd(data, next)
     if (payloadEnd < 0) return 0
-    const payload = data.subarray(bulkStart(data, next), payloadEnd)
+    const payload = data.subarray(this.#bulkStart, payloadEnd)
     onPush(channel, payload, pattern)
     return payloadEnd + 2
   }
@@ -159,6 +161,19 @@ export class RespReader {
     this.#lastChannel = data.toString('utf8', start, end)
     this.#lastChannelBytes = Buffer.from(data.subarray(start, end))
     return this.#lastChannel
+  }
+
+  /**
+   * Where the bulk string whose `$` is at `at` ends (its CRLF follows), or -1 when it has not all
+   * arrived; #bulkStart is then where it begins.
+   */
+  #bulkEnd(data: Buffer, at: number): number {
+    if (data[at] !== DOLLAR) return -1
+    const lineEnd = data.indexOf(CR, at + 1)
+    if (lineEnd === -1) return -1
+    this.#bulkStart = lineEnd + 2
+    const end = this.#bulkStart + readInteger(data, at + 1, lineEnd)
+    return end + 2 <= data.length ? end : -1
   }
 
   /** Reads one value at `at` into #value; returns where it ends, or INCOMPLETE. */
@@ -230,18 +245,4 @@ function startsWith(data: Buffer, at: number, head: Buffer): boolean {
   if (at + head.length > data.length) return false
   for (let i = 0; i < head.length; i++) if (data[at + i] !== head[i]) return false
   return true
-}
-
-/** Where the bulk string whose `$` is at `at` begins. */
-function bulkStart(data: Buffer, at: number): number {
-  return data.indexOf(CR, at) + 2
-}
-
-/** Where the bulk string whose `$` is at `at` ends (its trailing CRLF included after), or -1 when it has not all arrived. */
-function bulkEnd(data: Buffer, at: number): number {
-  if (data[at] !== DOLLAR) return -1
-  const lineEnd = data.indexOf(CR, at + 1)
-  if (lineEnd === -1) return -1
-  const end = lineEnd + 2 + readInteger(data, at + 1, lineEnd)
-  return end + 2 <= data.length ? end : -1
 }
