@@ -56,10 +56,6 @@ export class Call implements OutgoingRequest {
     this.expiresAt = performance.now() + spec.timeoutMs
   }
 
-  get done(): boolean {
-    return this.#done
-  }
-
   get timeoutMs(): number {
     return this.#spec.timeoutMs
   }
