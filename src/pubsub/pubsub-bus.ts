@@ -383,13 +383,16 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
 
   /** SUBSCRIBE / PSUBSCRIBE (or the UN- forms) for names, split by kind. */
   async #brokerSubscribe(entries: ReadonlyArray<readonly [NameKind, string]>, on: boolean): Promise<void> {
-    const channels = entries.filter(([kind]) => kind === 'channel').map(([, name]) => name)
-    const patterns = entries.filter(([kind]) => kind === 'pattern').map(([, name]) => name)
+    const byKind = new Map<NameKind, string[]>()
+    for (const [kind, name] of entries) {
+      const names = byKind.get(kind)
+      if (names) names.push(name)
+      else byKind.set(kind, [name])
+    }
     const t = this.#transport
-    await Promise.all([
-      channels.length > 0 ? (on ? t.subscribe(channels) : t.unsubscribe(channels)) : undefined,
-      patterns.length > 0 ? (on ? t.psubscribe(patterns) : t.punsubscribe(patterns)) : undefined,
-    ])
+    await Promise.all(
+      [...byKind].map(([kind, names]) => (on ? t.subscribe(kind, names) : t.unsubscribe(kind, names))),
+    )
   }
 
   async #release(

@@ -42,9 +42,51 @@ export interface PublishReceipt {
   publishFailed(error: unknown): void
 }
 
-export interface Transport {
+/**
+ * How a name is subscribed, as data: one table of broker commands is keyed by it (see
+ * SUBSCRIBE_COMMANDS), so no layer branches on channel-or-pattern.
+ * - `channel`: SUBSCRIBE, an exact channel name.
+ * - `pattern`: PSUBSCRIBE, a Redis glob pattern.
+ * - `shard`: SSUBSCRIBE, a shard channel of Redis Cluster, served by the primary owning its slot.
+ */
+export const SubscriptionKind = {
+  Channel: 'channel',
+  Pattern: 'pattern',
+  Shard: 'shard',
+} as const
+export type SubscriptionKind = (typeof SubscriptionKind)[keyof typeof SubscriptionKind]
+
+/** The Redis commands that subscribe and unsubscribe each kind, and the push that confirms each. */
+export const SUBSCRIBE_COMMANDS = {
+  channel: { subscribe: 'SUBSCRIBE', unsubscribe: 'UNSUBSCRIBE' },
+  pattern: { subscribe: 'PSUBSCRIBE', unsubscribe: 'PUNSUBSCRIBE' },
+  shard: { subscribe: 'SSUBSCRIBE', unsubscribe: 'SUNSUBSCRIBE' },
+} as const satisfies Record<SubscriptionKind, { subscribe: string; unsubscribe: string }>
+
+/**
+ * What a transport can do, declared so that the layers above refuse or map what it cannot
+ * explicitly instead of failing at the broker.
+ */
+export interface TransportAbilities {
+  /** The subscription kinds it accepts; subscribing any other rejects with InvalidArgumentError. */
+  readonly kinds: ReadonlySet<SubscriptionKind>
+}
+
+/**
+ * Broker abilities that are not pub/sub: what rpc/ and service/ need from the broker, handed to
+ * them by client/ rather than exposed on the Bus.
+ */
+export interface BrokerCommands {
+  /** PUBSUB CHANNELS: the active channels matching a glob pattern. */
+  channels(pattern: string): Promise<string[]>
+  /** SET key value NX PX ttl: true when this caller claimed the key first. */
+  claim(key: string, ttlMs: number): Promise<boolean>
+}
+
+export interface Transport extends BrokerCommands {
   /** The URL the transport was created from, with any password masked. */
   readonly url: string
+  readonly abilities: TransportAbilities
   connect(): Promise<void>
   /** Closes connections. Pending commands are flushed first where the broker allows. */
   close(): Promise<void>
@@ -54,16 +96,15 @@ export interface Transport {
   publishTo(channel: string, payload: Payload, receipt: PublishReceipt): void
   /** Many PUBLISH commands in one round trip; resolves to each one's receivers, in order. */
   publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Payload]>): Promise<number[]>
-  subscribe(channels: readonly string[]): Promise<void>
-  unsubscribe(channels: readonly string[]): Promise<void>
-  psubscribe(patterns: readonly string[]): Promise<void>
-  punsubscribe(patterns: readonly string[]): Promise<void>
+  /** Subscribes names of one kind; resolves once the broker has confirmed every one. */
+  subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void>
+  /**
+   * Unsubscribes names of one kind; resolves once the broker has confirmed. Messages the broker
+   * sent before its confirmation still reach the sink: nothing it counted is dropped.
+   */
+  unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void>
   /** PUBSUB NUMSUB: the subscriber count of each channel. */
   numsub(channels: readonly string[]): Promise<number[]>
-  /** PUBSUB CHANNELS: the active channels matching a glob pattern. */
-  channels(pattern: string): Promise<string[]>
-  /** SET key value NX PX ttl: true when this caller claimed the key first. */
-  claim(key: string, ttlMs: number): Promise<boolean>
   /** The one sink for incoming messages. Set before subscribing. */
   onMessage(sink: MessageSink): void
   onStatus(sink: StatusSink): void

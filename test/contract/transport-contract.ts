@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ClosedError } from '../../src/errors.js'
-import type { PublishReceipt, Transport, TransportStatus } from '../../src/transport/transport.js'
+import { ClosedError, InvalidArgumentError } from '../../src/errors.js'
+import {
+  type PublishReceipt,
+  SubscriptionKind,
+  type Transport,
+  type TransportStatus,
+} from '../../src/transport/transport.js'
+
+const SUBSCRIPTION_KINDS = Object.values(SubscriptionKind)
+
 import { uniq, until } from '../helpers/wait.js'
 import { bytes, Inbox } from './inbox.js'
 
@@ -33,6 +41,14 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       expect(statuses).toEqual([{ type: 'connected' }])
     })
 
+    it('declares its subscription kinds and refuses the others with InvalidArgumentError', async () => {
+      const { t } = await client()
+      expect(t.abilities.kinds.has('channel')).toBe(true)
+      for (const kind of SUBSCRIPTION_KINDS.filter((k) => !t.abilities.kinds.has(k))) {
+        await expect(t.subscribe(kind, [uniq('refused')])).rejects.toBeInstanceOf(InvalidArgumentError)
+      }
+    })
+
     it('publish returns 0 when nobody listens', async () => {
       const { t } = await client()
       expect(await t.publish(uniq('nobody'), bytes('x'))).toBe(0)
@@ -42,26 +58,26 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       const a = await client()
       const b = await client()
       const ch = uniq('count')
-      await a.t.subscribe([ch])
+      await a.t.subscribe('channel', [ch])
       expect(await a.t.publish(ch, bytes('1'))).toBe(1)
       // The same client on a matching pattern counts again.
-      await a.t.psubscribe([`${ch}*`])
+      await a.t.subscribe('pattern', [`${ch}*`])
       expect(await a.t.publish(ch, bytes('2'))).toBe(2)
       // A second client counts separately.
-      await b.t.subscribe([ch])
+      await b.t.subscribe('channel', [ch])
       expect(await a.t.publish(ch, bytes('3'))).toBe(3)
       // A channel that only the pattern matches.
       expect(await a.t.publish(`${ch}-other`, bytes('4'))).toBe(1)
       // Subscribing to what is already subscribed changes nothing.
-      await a.t.subscribe([ch])
-      await a.t.psubscribe([`${ch}*`])
+      await a.t.subscribe('channel', [ch])
+      await a.t.subscribe('pattern', [`${ch}*`])
       expect(await a.t.publish(ch, bytes('5'))).toBe(3)
     })
 
     it('delivers the payload bytes unchanged, as a Uint8Array', async () => {
       const { t, inbox } = await client()
       const ch = uniq('bytes')
-      await t.subscribe([ch])
+      await t.subscribe('channel', [ch])
       const binary = Uint8Array.from([0, 255, 13, 10, 36, 42, 0, 128])
       const large = new Uint8Array(1 << 20).map((_, i) => i % 251)
       await t.publish(ch, binary)
@@ -77,7 +93,7 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
     it('sends text payloads as UTF-8 bytes', async () => {
       const { t, inbox } = await client()
       const ch = uniq('text')
-      await t.subscribe([ch])
+      await t.subscribe('channel', [ch])
       expect(await t.publish(ch, '{"caf\u00e9":"\u2603"}')).toBe(1)
       const [got] = await inbox.waitForCount((m) => m.channel === ch, 1, 'the text payload')
       expect(Buffer.from(got?.payload ?? []).toString('utf8')).toBe('{"caf\u00e9":"\u2603"}')
@@ -86,7 +102,7 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
     it('a buffer the publisher reuses once publish() resolved does not change what is delivered', async () => {
       const { t, inbox } = await client()
       const ch = uniq('reuse')
-      await t.subscribe([ch])
+      await t.subscribe('channel', [ch])
       const buffer = Buffer.from('first')
       await t.publish(ch, buffer)
       buffer.write('XXXXX')
@@ -98,7 +114,7 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       const { t } = await client()
       const ch = uniq('receipt')
       const other = await client()
-      await other.t.subscribe([ch])
+      await other.t.subscribe('channel', [ch])
       const outcome = (publish: (receipt: PublishReceipt) => void) =>
         new Promise<unknown>((resolve) => {
           let sync = true
@@ -119,8 +135,8 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       const s1 = await client()
       const s2 = await client()
       const ch = uniq('order')
-      await s1.t.subscribe([ch])
-      await s2.t.psubscribe([`${ch}*`])
+      await s1.t.subscribe('channel', [ch])
+      await s2.t.subscribe('pattern', [`${ch}*`])
       const sent = Array.from({ length: 1000 }, (_, i) => String(i))
       const receivers = await Promise.all(sent.map((m) => pub.t.publish(ch, bytes(m))))
       expect(new Set(receivers)).toEqual(new Set([2]))
@@ -160,7 +176,7 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
         const pub = await client()
         const sub = await client()
         const prefix = `${uniq('glob')}:`
-        await sub.t.psubscribe([prefix + pattern])
+        await sub.t.subscribe('pattern', [prefix + pattern])
         for (const name of matching) {
           expect(await pub.t.publish(prefix + name, bytes(name)), `${pattern} matches ${name}`).toBe(1)
         }
@@ -182,17 +198,17 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       const sub = await client()
       const gone = uniq('gone')
       const kept = uniq('kept')
-      await sub.t.subscribe([gone, kept])
+      await sub.t.subscribe('channel', [gone, kept])
       await pub.t.publish(gone, bytes('before'))
       await sub.inbox.waitFor((m) => m.channel === gone, 'a message before unsubscribe')
-      await sub.t.unsubscribe([gone])
+      await sub.t.unsubscribe('channel', [gone])
       expect(await pub.t.publish(gone, bytes('after'))).toBe(0)
       await pub.t.publish(kept, bytes('marker'))
       // Delivery is in order, so once the later marker is here, "after" would have been too.
       await sub.inbox.waitFor((m) => m.channel === kept, 'the marker')
       expect(sub.inbox.on(gone).map((m) => m.text)).toEqual(['before'])
       // Unsubscribing what is not subscribed is a no-op.
-      await sub.t.unsubscribe([gone, uniq('never')])
+      await sub.t.unsubscribe('channel', [gone, uniq('never')])
     })
 
     it('punsubscribe stops delivery', async () => {
@@ -200,24 +216,24 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       const sub = await client()
       const prefix = uniq('pgone')
       const kept = uniq('pkept')
-      await sub.t.psubscribe([`${prefix}:*`])
-      await sub.t.subscribe([kept])
+      await sub.t.subscribe('pattern', [`${prefix}:*`])
+      await sub.t.subscribe('channel', [kept])
       await pub.t.publish(`${prefix}:1`, bytes('before'))
       await sub.inbox.waitFor((m) => m.text === 'before', 'a message before punsubscribe')
-      await sub.t.punsubscribe([`${prefix}:*`])
+      await sub.t.unsubscribe('pattern', [`${prefix}:*`])
       expect(await pub.t.publish(`${prefix}:2`, bytes('after'))).toBe(0)
       await pub.t.publish(kept, bytes('marker'))
       await sub.inbox.waitFor((m) => m.channel === kept, 'the marker')
       expect(sub.inbox.messages.filter((m) => m.pattern !== undefined).map((m) => m.text)).toEqual(['before'])
-      await sub.t.punsubscribe([`${prefix}:*`])
+      await sub.t.unsubscribe('pattern', [`${prefix}:*`])
     })
 
     it('delivers a message matching a channel and a pattern of one client twice: as message and as pmessage', async () => {
       const pub = await client()
       const sub = await client()
       const ch = uniq('both')
-      await sub.t.subscribe([ch])
-      await sub.t.psubscribe([`${ch}*`])
+      await sub.t.subscribe('channel', [ch])
+      await sub.t.subscribe('pattern', [`${ch}*`])
       expect(await pub.t.publish(ch, bytes('hi'))).toBe(2)
       const got = await sub.inbox.waitForCount((m) => m.channel === ch, 2, 'both deliveries')
       const byKind = got.map((m) => ({ channel: m.channel, pattern: m.pattern, text: m.text }))
@@ -232,11 +248,11 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       const c = await client()
       const ch = uniq('numsub')
       const other = uniq('numsub-none')
-      await a.t.subscribe([ch])
-      await b.t.subscribe([ch])
-      await c.t.psubscribe([`${ch}*`])
+      await a.t.subscribe('channel', [ch])
+      await b.t.subscribe('channel', [ch])
+      await c.t.subscribe('pattern', [`${ch}*`])
       expect(await c.t.numsub([ch, other])).toEqual([2, 0])
-      await b.t.unsubscribe([ch])
+      await b.t.unsubscribe('channel', [ch])
       expect(await c.t.numsub([ch])).toEqual([1])
       expect(await c.t.numsub([])).toEqual([])
     })
@@ -247,8 +263,8 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       const s2 = await client()
       const x = uniq('batch-x')
       const y = uniq('batch-y')
-      await s1.t.subscribe([x, y])
-      await s2.t.subscribe([y])
+      await s1.t.subscribe('channel', [x, y])
+      await s2.t.subscribe('channel', [y])
       const counts = await pub.t.publishBatch([
         [x, bytes('1')],
         [y, bytes('2')],
@@ -265,12 +281,12 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       const a = await client()
       const b = await client()
       const prefix = uniq('active')
-      await a.t.subscribe([`${prefix}:x`, `${prefix}:y`])
-      await b.t.subscribe([`${prefix}:y`])
+      await a.t.subscribe('channel', [`${prefix}:x`, `${prefix}:y`])
+      await b.t.subscribe('channel', [`${prefix}:y`])
       // Pattern subscriptions are not channels.
-      await b.t.psubscribe([`${prefix}:*`])
+      await b.t.subscribe('pattern', [`${prefix}:*`])
       expect((await a.t.channels(`${prefix}:*`)).sort()).toEqual([`${prefix}:x`, `${prefix}:y`])
-      await a.t.unsubscribe([`${prefix}:x`])
+      await a.t.unsubscribe('channel', [`${prefix}:x`])
       expect(await a.t.channels(`${prefix}:*`)).toEqual([`${prefix}:y`])
       expect(await a.t.channels(`${prefix}:?`)).toEqual([`${prefix}:y`])
       expect(await a.t.channels(`${uniq('none')}*`)).toEqual([])
@@ -295,16 +311,16 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       await t.close()
       await expect(t.publish(uniq('closed'), bytes('x'))).rejects.toBeInstanceOf(ClosedError)
       await expect(t.publishBatch([[uniq('closed'), bytes('x')]])).rejects.toBeInstanceOf(ClosedError)
-      await expect(t.subscribe([uniq('closed')])).rejects.toBeInstanceOf(ClosedError)
-      await expect(t.psubscribe([`${uniq('closed')}*`])).rejects.toBeInstanceOf(ClosedError)
+      await expect(t.subscribe('channel', [uniq('closed')])).rejects.toBeInstanceOf(ClosedError)
+      await expect(t.subscribe('pattern', [`${uniq('closed')}*`])).rejects.toBeInstanceOf(ClosedError)
     })
 
     it('close() stops delivery to that client and removes its subscriptions', async () => {
       const pub = await client()
       const sub = await client()
       const ch = uniq('closing')
-      await sub.t.subscribe([ch])
-      await sub.t.psubscribe([`${ch}*`])
+      await sub.t.subscribe('channel', [ch])
+      await sub.t.subscribe('pattern', [`${ch}*`])
       expect(await pub.t.publish(ch, bytes('1'))).toBe(2)
       await sub.t.close()
       await until(

@@ -24,7 +24,7 @@ describeRedis('RedisTransport delivery', () => {
       f.inbox.sink(channel, payload, pattern)
       if (new TextDecoder().decode(payload) === 'bad') throw new Error('handler bug')
     })
-    await f.t.subscribe([ch])
+    await f.t.subscribe('channel', [ch])
     await f.t.publish(ch, bytes('bad'))
     await f.t.publish(ch, bytes('good'))
     await f.inbox.waitFor((m) => m.text === 'good', 'the message after the throw')
@@ -41,8 +41,14 @@ describeRedis('RedisTransport delivery', () => {
 
   it('one client on many channels and patterns is one subscriber connection to Redis', async () => {
     const prefix = uniq('many')
-    await f.t.subscribe(Array.from({ length: 50 }, (_, i) => `${prefix}:${i}`))
-    await f.t.psubscribe(Array.from({ length: 20 }, (_, i) => `${prefix}:${i}:*`))
+    await f.t.subscribe(
+      'channel',
+      Array.from({ length: 50 }, (_, i) => `${prefix}:${i}`),
+    )
+    await f.t.subscribe(
+      'pattern',
+      Array.from({ length: 20 }, (_, i) => `${prefix}:${i}:*`),
+    )
     const pubsubClients = server.cli('client', 'list', 'type', 'pubsub').split('\n')
     expect(pubsubClients).toHaveLength(1)
     const line = pubsubClients[0] ?? ''

@@ -36,7 +36,7 @@ describeRedis('RedisTransport while the server is away', () => {
   it('rejects publish, publishBatch and other commands at once with ConnectionError, then works again', async () => {
     const { t, statuses } = await open()
     const ch = uniq('offline')
-    await t.subscribe([ch])
+    await t.subscribe('channel', [ch])
     await server.kill()
     await statuses.next('disconnected')
 
@@ -46,8 +46,8 @@ describeRedis('RedisTransport while the server is away', () => {
       ['numsub', settled(t.numsub([ch]))],
       ['channels', settled(t.channels('*'))],
       ['claim', settled(t.claim(uniq('k'), 1_000))],
-      ['subscribe', settled(t.subscribe([uniq('new')]))],
-      ['psubscribe', settled(t.psubscribe([`${uniq('new')}*`]))],
+      ['subscribe', settled(t.subscribe('channel', [uniq('new')]))],
+      ['psubscribe', settled(t.subscribe('pattern', [`${uniq('new')}*`]))],
     ]
     for (const [name, call] of calls) {
       const error = await withTimeout(call, `${name} to reject`, PROMPT_MS)
@@ -102,13 +102,13 @@ describeRedis('RedisTransport while the server is away', () => {
   it('calls before connect() reject with ConnectionError saying so', async () => {
     const t = new RedisTransport(server.url, FAST)
     await expect(t.publish('x', bytes('x'))).rejects.toThrow(/call connect\(\) first/)
-    await expect(t.subscribe(['x'])).rejects.toThrow(ConnectionError)
+    await expect(t.subscribe('channel', ['x'])).rejects.toThrow(ConnectionError)
     await t.close()
   })
 
   it('close() while the server is away resolves, and emits nothing more', async () => {
     const { t, statuses } = await open()
-    await t.subscribe([uniq('x')])
+    await t.subscribe('channel', [uniq('x')])
     await server.kill()
     await statuses.next('disconnected')
     await withTimeout(t.close(), 'close', PROMPT_MS)
@@ -133,7 +133,7 @@ describeRedis('RedisTransport while the server is away', () => {
     const sub = await open()
     const pub = await open()
     const ch = uniq('flush')
-    await sub.t.subscribe([ch])
+    await sub.t.subscribe('channel', [ch])
     const published = pub.t.publishBatch(
       Array.from({ length: 100 }, (_, i) => [ch, bytes(String(i))] as const),
     )

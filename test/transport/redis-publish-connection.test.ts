@@ -26,7 +26,7 @@ describeRedis('RedisTransport publish connection', () => {
     const sub = await open()
     const pub = await open(redis.server.url, { ...FAST, clientName: name })
     const ch = uniq('via')
-    await sub.t.subscribe([ch])
+    await sub.t.subscribe('channel', [ch])
     // Listed once CLIENT SETNAME ran, the link takes publishes once it has read that reply too:
     // until then they still go through node-redis.
     await until(async () => {
@@ -41,7 +41,7 @@ describeRedis('RedisTransport publish connection', () => {
     const sub = await open()
     const pub = await open(redis.server.url, { ...FAST, clientName: name, publishConnection: false })
     const ch = uniq('plain')
-    await sub.t.subscribe([ch])
+    await sub.t.subscribe('channel', [ch])
     expect(
       await pub.t.publishBatch([
         [ch, bytes('a')],
@@ -56,7 +56,7 @@ describeRedis('RedisTransport publish connection', () => {
   it('keeps a publisher in order while it takes over from node-redis', async () => {
     const sub = await open()
     const ch = uniq('order')
-    await sub.t.subscribe([ch])
+    await sub.t.subscribe('channel', [ch])
     const pub = await open()
     // Published from the first moment after connect(), through node-redis, then through the
     // publish connection once it is open: one sequence, in order, nothing lost.
@@ -74,7 +74,7 @@ describeRedis('RedisTransport publish connection', () => {
     const name = uniq('busy')
     const sub = await open()
     const ch = uniq('busy')
-    await sub.t.subscribe([ch])
+    await sub.t.subscribe('channel', [ch])
     const pub = await open(redis.server.url, { ...FAST, clientName: name })
     // A new wave every turn of the event loop, never awaiting the last: node-redis always has
     // publishes in flight when the publish connection opens.
@@ -116,7 +116,7 @@ describeRedis('RedisTransport publish connection', () => {
     const sub = await open()
     const pub = await open(redis.server.url, { ...FAST, clientName: name })
     const ch = uniq('cut')
-    await sub.t.subscribe([ch])
+    await sub.t.subscribe('channel', [ch])
     await until(() => clients(`${name}:pub`).length === 1, 'the publish connection to open')
     const id = /^id=(\d+) /.exec(clients(`${name}:pub`)[0] ?? '')?.[1] ?? '0'
     redis.server.cli('client', 'kill', 'id', id)

@@ -25,8 +25,8 @@ describeRedis('RedisTransport reconnection', () => {
   it('after a server restart: one disconnected, one reconnected, and channels and patterns resubscribed', async () => {
     const { t, inbox, statuses } = await open()
     const ch = uniq('re')
-    await t.subscribe([ch])
-    await t.psubscribe([`${ch}:*`, `${ch}*`])
+    await t.subscribe('channel', [ch])
+    await t.subscribe('pattern', [`${ch}:*`, `${ch}*`])
     expect(await t.publish(ch, bytes('before'))).toBe(2)
     await inbox.waitForCount((m) => m.text === 'before', 2, 'messages before the restart')
 
@@ -59,7 +59,7 @@ describeRedis('RedisTransport reconnection', () => {
   it('survives several restarts in a row', async () => {
     const { t, inbox, statuses } = await open()
     const ch = uniq('again')
-    await t.subscribe([ch])
+    await t.subscribe('channel', [ch])
     for (let round = 1; round <= 3; round++) {
       await server.restart()
       await statuses.next('reconnected', round)
@@ -76,7 +76,7 @@ describeRedis('RedisTransport reconnection', () => {
 
   it('a dropped command connection alone is reported and restored', async () => {
     const { t, statuses } = await open()
-    await t.subscribe([uniq('keep')])
+    await t.subscribe('channel', [uniq('keep')])
     server.cli('client', 'kill', 'type', 'normal')
     await statuses.next('reconnected')
     expect(statuses.types).toEqual(['connected', 'disconnected', 'reconnected'])
@@ -86,7 +86,7 @@ describeRedis('RedisTransport reconnection', () => {
   it('a quiet subscriber cut off by the server is a disconnection, not a slow consumer', async () => {
     const { t, inbox, statuses } = await open()
     const ch = uniq('quiet')
-    await t.subscribe([ch])
+    await t.subscribe('channel', [ch])
     server.cli('client', 'kill', 'type', 'pubsub')
     await statuses.next('reconnected')
     // The check runs before `reconnected` is emitted, so an error would be here by now.
@@ -100,13 +100,13 @@ describeRedis('RedisTransport reconnection', () => {
     const { t, inbox, statuses } = await open()
     const gone = uniq('gone')
     const kept = uniq('kept')
-    await t.subscribe([gone, kept])
-    await t.psubscribe([`${gone}*`])
+    await t.subscribe('channel', [gone, kept])
+    await t.subscribe('pattern', [`${gone}*`])
     await server.kill()
     await statuses.next('disconnected')
     // Resolves at once: delivery stops now, and Redis is told once the connection is back.
-    await t.unsubscribe([gone])
-    await t.punsubscribe([`${gone}*`])
+    await t.unsubscribe('channel', [gone])
+    await t.unsubscribe('pattern', [`${gone}*`])
     await server.restart()
     await statuses.next('reconnected')
     expect(server.cli('pubsub', 'numsub', gone, kept)).toBe(`${gone}\n0\n${kept}\n1`)
@@ -122,7 +122,7 @@ describeRedis('RedisTransport reconnection', () => {
       reconnect: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 2 },
     })
     fixtures.push(f)
-    await f.t.subscribe([uniq('x')])
+    await f.t.subscribe('channel', [uniq('x')])
     await server.kill()
     const failure = await f.statuses.next('error')
     expect(failure.error).toBeInstanceOf(ConnectionError)
@@ -131,6 +131,6 @@ describeRedis('RedisTransport reconnection', () => {
     )
     expect(f.statuses.types).toEqual(['connected', 'disconnected', 'error'])
     await expect(f.t.publish(uniq('x'), bytes('x'))).rejects.toBe(failure.error)
-    await expect(f.t.subscribe([uniq('x')])).rejects.toBe(failure.error)
+    await expect(f.t.subscribe('channel', [uniq('x')])).rejects.toBe(failure.error)
   })
 })

@@ -41,8 +41,8 @@ describeRedis('RedisTransport through Sentinel', () => {
     fixtures.push(f)
     expect(f.t.url).toBe(sentinelUrl())
     const ch = uniq('s')
-    await f.t.subscribe([ch])
-    await f.t.psubscribe([`${ch}*`])
+    await f.t.subscribe('channel', [ch])
+    await f.t.subscribe('pattern', [`${ch}*`])
     expect(await f.t.publish(ch, bytes('hello'))).toBe(2)
     await f.inbox.waitForCount((m) => m.text === 'hello', 2, 'both deliveries')
     // The connections are on the master, not on the replica.
@@ -54,8 +54,8 @@ describeRedis('RedisTransport through Sentinel', () => {
     const f = await connectedTransport(sentinelUrl())
     fixtures.push(f)
     const ch = uniq('failover')
-    await f.t.subscribe([ch])
-    await f.t.psubscribe([`${ch}*`])
+    await f.t.subscribe('channel', [ch])
+    await f.t.subscribe('pattern', [`${ch}*`])
 
     sentinel.cli('sentinel', 'failover', name)
     // The Sentinel announces +switch-master; both connections move to the promoted replica at

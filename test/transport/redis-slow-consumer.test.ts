@@ -36,8 +36,8 @@ describeRedis('RedisTransport slow consumer', () => {
         stdio: 'ignore',
       })
     })
-    await t.subscribe([ch])
-    await t.psubscribe([`${ch}*`])
+    await t.subscribe('channel', [ch])
+    await t.subscribe('pattern', [`${ch}*`])
     await t.publish(ch, bytes('stall'))
 
     const report = await statuses.next('error')

@@ -23,7 +23,7 @@ describeRedis('RedisTransport subscriber connection', () => {
         const sub = await open(url, { ...FAST, clientName: name })
         const pub = await open(url)
         const ch = uniq('secret')
-        await sub.t.subscribe([ch])
+        await sub.t.subscribe('channel', [ch])
         expect(secured.cli(...auth, 'client', 'list')).toContain(` name=${name}:sub `)
         expect(await pub.t.publish(ch, bytes('for your eyes'))).toBe(1)
         const [got] = await sub.inbox.waitForCount((m) => m.channel === ch, 1, 'the message')
@@ -42,7 +42,7 @@ describeRedis('RedisTransport subscriber connection', () => {
       const t = await open(`redis://bob:before@127.0.0.1:${secured.port}`)
       // The command connection is up already; the subscriber connects on the first subscribe.
       secured.cli('acl', 'setuser', 'bob', 'resetpass', '>after')
-      await expect(t.t.subscribe([uniq('x')])).rejects.toThrow(/WRONGPASS/)
+      await expect(t.t.subscribe('channel', [uniq('x')])).rejects.toThrow(/WRONGPASS/)
     } finally {
       await secured.stop()
     }
@@ -52,7 +52,7 @@ describeRedis('RedisTransport subscriber connection', () => {
     const sub = await open()
     const pub = await open()
     const ch = uniq('sizes')
-    await sub.t.subscribe([ch])
+    await sub.t.subscribe('channel', [ch])
     const large = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7) % 251)
     const sent: Uint8Array[] = []
     for (let i = 0; i < 20; i++) sent.push(i % 5 === 2 ? large : bytes(`small ${i}`))
@@ -67,8 +67,8 @@ describeRedis('RedisTransport subscriber connection', () => {
     const sub = await open()
     const pub = await open()
     const base = uniq('pat')
-    await sub.t.psubscribe([`${base}.*`])
-    await sub.t.subscribe([`${base}.direct`])
+    await sub.t.subscribe('pattern', [`${base}.*`])
+    await sub.t.subscribe('channel', [`${base}.direct`])
     await pub.t.publish(`${base}.a`, bytes('1'))
     await pub.t.publish(`${base}.direct`, bytes('2'))
     await sub.inbox.waitForCount(
@@ -86,8 +86,8 @@ describeRedis('RedisTransport subscriber connection', () => {
         [`${base}.direct`, `${base}.*`],
       ]),
     )
-    await sub.t.unsubscribe([`${base}.direct`])
-    await sub.t.punsubscribe([`${base}.*`])
+    await sub.t.unsubscribe('channel', [`${base}.direct`])
+    await sub.t.unsubscribe('pattern', [`${base}.*`])
     await until(
       () => Number(redis.server.cli('pubsub', 'numpat')) === 0,
       'the pattern to be gone on the server',

@@ -1,5 +1,5 @@
 import { compileGlob } from '../glob.js'
-import type { MessageSink, Payload } from '../transport.js'
+import type { MessageSink, Payload, SubscriptionKind } from '../transport.js'
 
 /** One connected client of a broker, as Redis sees a connection. */
 export interface BrokerClient {
@@ -49,7 +49,17 @@ export class MemoryBroker {
     return receivers
   }
 
-  subscribe(client: BrokerClient, channel: string): void {
+  subscribe(client: BrokerClient, kind: SubscriptionKind, name: string): void {
+    if (kind === 'pattern') this.#psubscribe(client, name)
+    else this.#subscribe(client, name)
+  }
+
+  unsubscribe(client: BrokerClient, kind: SubscriptionKind, name: string): void {
+    if (kind === 'pattern') this.#punsubscribe(client, name)
+    else this.#unsubscribe(client, name)
+  }
+
+  #subscribe(client: BrokerClient, channel: string): void {
     let set = this.#channels.get(channel)
     if (!set) {
       set = new Set()
@@ -58,14 +68,14 @@ export class MemoryBroker {
     set.add(client)
   }
 
-  unsubscribe(client: BrokerClient, channel: string): void {
+  #unsubscribe(client: BrokerClient, channel: string): void {
     const set = this.#channels.get(channel)
     if (!set) return
     set.delete(client)
     if (set.size === 0) this.#channels.delete(channel)
   }
 
-  psubscribe(client: BrokerClient, pattern: string): void {
+  #psubscribe(client: BrokerClient, pattern: string): void {
     let entry = this.#patterns.get(pattern)
     if (!entry) {
       entry = { match: compileGlob(pattern), clients: new Set() }
@@ -74,7 +84,7 @@ export class MemoryBroker {
     entry.clients.add(client)
   }
 
-  punsubscribe(client: BrokerClient, pattern: string): void {
+  #punsubscribe(client: BrokerClient, pattern: string): void {
     const entry = this.#patterns.get(pattern)
     if (!entry) return
     entry.clients.delete(client)
@@ -83,8 +93,8 @@ export class MemoryBroker {
 
   /** Drops every subscription of the client and anything still queued for it. */
   disconnect(client: BrokerClient): void {
-    for (const channel of [...this.#channels.keys()]) this.unsubscribe(client, channel)
-    for (const pattern of [...this.#patterns.keys()]) this.punsubscribe(client, pattern)
+    for (const channel of [...this.#channels.keys()]) this.#unsubscribe(client, channel)
+    for (const pattern of [...this.#patterns.keys()]) this.#punsubscribe(client, pattern)
     this.#queues.delete(client)
   }
 

@@ -1,5 +1,14 @@
 import { ClosedError } from '../../errors.js'
-import type { MessageSink, Payload, PublishReceipt, StatusSink, Transport } from '../transport.js'
+import { refuseUnsupportedKind } from '../abilities.js'
+import type {
+  MessageSink,
+  Payload,
+  PublishReceipt,
+  StatusSink,
+  SubscriptionKind,
+  Transport,
+  TransportAbilities,
+} from '../transport.js'
 import { type BrokerClient, type MemoryBroker, memoryBroker } from './memory-broker.js'
 
 const noMessageSink: MessageSink = () => {}
@@ -8,6 +17,8 @@ const noStatusSink: StatusSink = () => {}
 /** A transport on the embedded in-process broker named in `memory://name`. */
 export class MemoryTransport implements Transport {
   readonly url: string
+  /** Like one Redis server: channels and patterns, no shard channels. */
+  readonly abilities: TransportAbilities = { kinds: new Set(['channel', 'pattern']) }
   readonly #broker: MemoryBroker
   readonly #client: BrokerClient
   #sink: MessageSink = noMessageSink
@@ -56,22 +67,14 @@ export class MemoryTransport implements Transport {
     return messages.map(([channel, payload]) => this.#broker.publish(channel, payload))
   }
 
-  async subscribe(channels: readonly string[]): Promise<void> {
+  async subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
     this.#open()
-    for (const channel of channels) this.#broker.subscribe(this.#client, channel)
+    refuseUnsupportedKind(this, kind)
+    for (const name of names) this.#broker.subscribe(this.#client, kind, name)
   }
 
-  async unsubscribe(channels: readonly string[]): Promise<void> {
-    for (const channel of channels) this.#broker.unsubscribe(this.#client, channel)
-  }
-
-  async psubscribe(patterns: readonly string[]): Promise<void> {
-    this.#open()
-    for (const pattern of patterns) this.#broker.psubscribe(this.#client, pattern)
-  }
-
-  async punsubscribe(patterns: readonly string[]): Promise<void> {
-    for (const pattern of patterns) this.#broker.punsubscribe(this.#client, pattern)
+  async unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+    for (const name of names) this.#broker.unsubscribe(this.#client, kind, name)
   }
 
   async numsub(channels: readonly string[]): Promise<number[]> {

@@ -5,12 +5,15 @@ import {
   SubscriberError,
   type SwitchboardError,
 } from '../../errors.js'
+import { refuseUnsupportedKind } from '../abilities.js'
 import type {
   MessageSink,
   Payload,
   PublishReceipt,
   StatusSink,
+  SubscriptionKind,
   Transport,
+  TransportAbilities,
   TransportStatus,
 } from '../transport.js'
 import {
@@ -61,6 +64,8 @@ const noop = (): void => undefined
  */
 export class RedisTransport implements Transport {
   readonly url: string
+  /** One server: channels and patterns; shard channels need the cluster transport. */
+  readonly abilities: TransportAbilities = { kinds: new Set(['channel', 'pattern']) }
   #options: ResolvedRedisTransportOptions
   #locate: () => Promise<RedisUrl>
   #sentinel: boolean
@@ -259,23 +264,9 @@ export class RedisTransport implements Transport {
     this.#publisherRetry.unref()
   }
 
-  subscribe(channels: readonly string[]): Promise<void> {
-    return this.#subscribe('channel', channels)
-  }
-
-  psubscribe(patterns: readonly string[]): Promise<void> {
-    return this.#subscribe('pattern', patterns)
-  }
-
-  unsubscribe(channels: readonly string[]): Promise<void> {
-    return this.#unsubscribe('channel', channels)
-  }
-
-  punsubscribe(patterns: readonly string[]): Promise<void> {
-    return this.#unsubscribe('pattern', patterns)
-  }
-
-  async #subscribe(kind: 'channel' | 'pattern', names: readonly string[]): Promise<void> {
+  async subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+    refuseUnsupportedKind(this, kind)
+    if (kind === 'shard') return
     if (names.length === 0) return
     const command = kind === 'channel' ? 'SUBSCRIBE' : 'PSUBSCRIBE'
     const client = await this.#readySubscriber(command)
@@ -290,7 +281,8 @@ export class RedisTransport implements Transport {
    * Delivery stops as soon as this is called. If the subscriber connection is down, there is
    * nothing to tell Redis: the next connection will not subscribe to these names.
    */
-  async #unsubscribe(kind: 'channel' | 'pattern', names: readonly string[]): Promise<void> {
+  async unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+    if (kind === 'shard') return
     const unusable = this.#unusable()
     if (unusable) throw unusable
     const known =
