@@ -134,10 +134,15 @@ describe('TcpProxy, in front of an echo server', () => {
     proxy.blackhole(true)
     const lost = open()
     await lost.send('y')
-    await until(() => proxy.blackholed === 1, 'the black-holed connection')
+    await until(() => proxy.history[1]?.greeting === 'y', 'the black-holed connection to be read')
     proxy.cut()
     await until(() => frozen.closed && lost.closed, 'both clients to see the connection end')
     expect(proxy.connections).toEqual([])
+    // The history keeps them, and which one the black hole took.
+    expect(proxy.history.map((c) => [c.state, c.blackholed, c.greeting])).toEqual([
+      ['closed', false, 'x'],
+      ['closed', true, 'y'],
+    ])
   })
 
   it('close() stops listening', async () => {

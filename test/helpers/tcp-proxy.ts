@@ -20,7 +20,9 @@ export interface ProxiedConnection {
    * their handshake (a Redis client's CLIENT SETNAME).
    */
   readonly greeting: string
-  readonly state: 'open' | 'frozen' | 'blackholed'
+  /** True when it was accepted into the black hole, and so never forwarded. */
+  readonly blackholed: boolean
+  readonly state: 'open' | 'frozen' | 'blackholed' | 'closed'
 }
 
 const GREETING_BYTES = 4096
@@ -29,6 +31,7 @@ class Link implements ProxiedConnection {
   readonly id: number
   readonly client: Socket
   readonly upstream: Socket | undefined
+  readonly blackholed: boolean
   greeting = ''
   state: ProxiedConnection['state']
 
@@ -36,6 +39,7 @@ class Link implements ProxiedConnection {
     this.id = id
     this.client = client
     this.upstream = upstream
+    this.blackholed = upstream === undefined
     this.state = upstream ? 'open' : 'blackholed'
     client.on('data', (chunk: Buffer) => {
       if (this.greeting.length < GREETING_BYTES) {
@@ -75,6 +79,7 @@ class Link implements ProxiedConnection {
   }
 
   destroy(): void {
+    this.state = 'closed'
     this.client.destroy()
     this.upstream?.destroy()
   }
@@ -83,11 +88,11 @@ class Link implements ProxiedConnection {
 export class TcpProxy {
   readonly port: number
   readonly #server: Server
+  /** The connections open now. */
   readonly #links = new Map<number, Link>()
-  #nextId = 1
+  /** Every connection accepted, closed ones included. */
+  readonly #all: Link[] = []
   #blackhole = false
-  #accepted = 0
-  #blackholed = 0
 
   private constructor(server: Server, port: number) {
     this.#server = server
@@ -118,17 +123,22 @@ export class TcpProxy {
 
   /** Client connections accepted so far, black-holed ones included. */
   get accepted(): number {
-    return this.#accepted
+    return this.#all.length
   }
 
   /** Connections accepted into the black hole so far. */
   get blackholed(): number {
-    return this.#blackholed
+    return this.#all.filter((link) => link.blackholed).length
   }
 
   /** The connections open now. */
   get connections(): ProxiedConnection[] {
     return [...this.#links.values()]
+  }
+
+  /** Every connection accepted so far, in order, closed ones included. */
+  get history(): ProxiedConnection[] {
+    return [...this.#all]
   }
 
   /**
@@ -165,27 +175,22 @@ export class TcpProxy {
   }
 
   #accept(client: Socket, host: string, port: number): void {
-    this.#accepted += 1
-    const id = this.#nextId++
+    const id = this.#all.length + 1
     let upstream: Socket | undefined
-    if (this.#blackhole) {
-      this.#blackholed += 1
-    } else {
+    if (!this.#blackhole) {
       upstream = connect({ host, port })
       upstream.setNoDelay(true)
     }
     client.setNoDelay(true)
     const link = new Link(id, client, upstream)
     this.#links.set(id, link)
+    this.#all.push(link)
     // Either end closing closes the other, as a real path would pass the FIN or RST on; a frozen
     // link hears of neither while paused.
-    for (const [socket, other] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
+    for (const socket of [client, upstream]) {
       socket?.on('error', () => socket.destroy())
       socket?.on('close', () => {
-        other?.destroy()
+        link.destroy()
         this.#links.delete(id)
       })
     }
