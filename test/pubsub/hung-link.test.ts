@@ -2,20 +2,20 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { Bus } from '../../src/client/bus.js'
 import { connect } from '../../src/client/connect.js'
 import type { ConnectOptions } from '../../src/client/connect-options.js'
-import { SlowConsumerError } from '../../src/errors.js'
+import { ConnectionError, SlowConsumerError } from '../../src/errors.js'
 import { ConsoleLogger } from '../../src/observe/console-logger.js'
 import { busStatusLog } from '../helpers/bus-status.js'
 import { describeRedis, RedisServer } from '../helpers/redis-server.js'
 import { TcpProxy } from '../helpers/tcp-proxy.js'
 import { Timeline } from '../helpers/timeline.js'
-import { uniq, until } from '../helpers/wait.js'
+import { uniq, until, withTimeout } from '../helpers/wait.js'
 
 /**
  * Issue 9 point 2: no link hangs, and `reconnected` means delivery works. The bus talks to Redis
  * through a TcpProxy that goes silent the way a frozen middlebox or a dead NAT entry does: no FIN,
  * no RST, the server healthy all along. Short timeouts keep each case to seconds: a liveness check
  * bounded by commandTimeoutMs (1 s) and an attempt bounded by connectTimeoutMs (1 s) both fit many
- * times into the 10 s waits below.
+ * times into the 6 s waits below.
  */
 const SHORT: ConnectOptions = {
   retry: { initialDelayMs: 20, maxDelayMs: 200 },
@@ -23,7 +23,7 @@ const SHORT: ConnectOptions = {
   closeTimeoutMs: 500,
   logger: new ConsoleLogger('error'),
 }
-const BOUND_MS = 10_000
+const BOUND_MS = 6_000
 /** Room for the bounded waits of one case to run out and say what they saw. */
 const TEST_MS = 40_000
 
@@ -128,6 +128,53 @@ describeRedis('Bus on Redis through a network that goes silent', () => {
       await timeline.explain(log.next('reconnected', 1, BOUND_MS))
       expect(await bus.publish(ch, 'after')).toBe(1)
       await timeline.explain(until(() => got.includes('after'), 'the message after the black hole'))
+    },
+    TEST_MS,
+  )
+
+  // Issue 9 point 2: today connect() into a black hole never settles, whatever connectTimeoutMs says.
+  it.fails(
+    'the first connect into a black hole fails with ConnectionError: connectTimeoutMs bounds the handshake too',
+    async () => {
+      proxy.blackhole(true)
+      timeline.mark('black hole on; connect()')
+      const settled = connect({ url: proxy.url, ...SHORT }).then(
+        (bus) => {
+          buses.push(bus)
+          return bus
+        },
+        (error: unknown) => error,
+      )
+      const outcome = await timeline.explain(withTimeout(settled, 'connect() to settle', BOUND_MS))
+      timeline.mark('connect() settled')
+      expect(outcome).toBeInstanceOf(ConnectionError)
+      expect((outcome as Error).message).toMatch(/timed out|timeout/i)
+    },
+    TEST_MS,
+  )
+
+  // Issue 9 point 2: today the subscriber link's handshake has no deadline either.
+  it.fails(
+    'a first subscribe whose connection goes into a black hole fails with ConnectionError, and a later one works',
+    async () => {
+      const bus = await open(proxy.url)
+      proxy.blackhole(true)
+      timeline.mark('black hole on; subscribe()')
+      const ch = uniq('first-sub')
+      const got: string[] = []
+      const settled = bus
+        .subscribe(ch, (data) => got.push(String(data)))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+      const outcome = await timeline.explain(withTimeout(settled, 'subscribe() to settle', BOUND_MS))
+      timeline.mark('subscribe() settled')
+      expect(outcome).toBeInstanceOf(ConnectionError)
+      proxy.blackhole(false)
+      await bus.subscribe(ch, (data) => got.push(String(data)))
+      expect(await bus.publish(ch, 'after')).toBe(1)
+      await until(() => got.includes('after'), 'the message after the black hole')
     },
     TEST_MS,
   )
