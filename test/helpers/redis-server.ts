@@ -2,8 +2,10 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { connect as tlsConnect } from 'node:tls'
 import { describe } from 'vitest'
 import { findBinary, freePort, pingRedis } from '../../scripts/redis-process.js'
+import type { TestCertificates } from './tls-certs.js'
 
 /**
  * Disposable redis-server processes for tests: each on a free port, never the shared one on 6379.
@@ -46,26 +48,42 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
 }
 
+/** How a server is reached, beyond its port. */
+export interface RedisServerOptions {
+  /**
+   * Serve TLS only, with these certificates: `--tls-port` on the port, `--port 0`, clients not
+   * asked for a certificate. Replicas and Sentinels of such a server need `--tls-replication yes`.
+   */
+  tls?: TestCertificates
+  /** An ACL user with every right, and the default user turned off: every client must AUTH. */
+  user?: { name: string; password: string }
+}
+
 export class RedisServer {
   readonly port: number
   readonly extraArgs: string[]
+  readonly options: RedisServerOptions
   #process: ChildProcess | undefined
   #dir: string
 
-  private constructor(port: number, extraArgs: string[]) {
+  private constructor(port: number, extraArgs: string[], options: RedisServerOptions) {
     this.port = port
     this.extraArgs = extraArgs
+    this.options = options
     this.#dir = mkdtempSync(join(tmpdir(), 'switchboard-redis-'))
   }
 
-  static async start(extraArgs: string[] = []): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), extraArgs)
+  static async start(extraArgs: string[] = [], options: RedisServerOptions = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs, options)
     await server.#spawn()
     return server
   }
 
+  /** `redis://` or, with TLS, `rediss://`, with the user's credentials when it has one. */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`
+    const { tls, user } = this.options
+    const auth = user ? `${encodeURIComponent(user.name)}:${encodeURIComponent(user.password)}@` : ''
+    return `${tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${this.port}`
   }
 
   get pid(): number | undefined {
@@ -74,16 +92,45 @@ export class RedisServer {
 
   async #spawn(): Promise<void> {
     if (!redisServerBinary) throw new Error('redis-server is not installed')
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
-    args.push('--dir', this.#dir, ...this.extraArgs)
+    const { tls, user } = this.options
+    const args = tls
+      ? ['--port', '0', '--tls-port', String(this.port), ...tlsServerArgs(tls)]
+      : ['--port', String(this.port)]
+    args.push('--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir)
+    if (user)
+      args.push(
+        '--user',
+        'default',
+        'off',
+        '--user',
+        user.name,
+        'on',
+        `>${user.password}`,
+        '~*',
+        '&*',
+        '+@all',
+      )
+    args.push(...this.extraArgs)
     const child = spawn(redisServerBinary, args, { stdio: 'ignore' })
     this.#process = child
-    await waitFor(() => pingRedis(this.port), `redis-server on port ${this.port}`)
+    await waitFor(
+      () => (tls ? answersOverTls(this.port, tls) : pingRedis(this.port)),
+      `redis-server on port ${this.port}`,
+    )
   }
 
-  /** Runs a redis-cli command against this server and returns its output. */
+  /** Runs a redis-cli command against this server (over TLS, as the user, when so started). */
   cli(...args: string[]): string {
-    return execFileSync('redis-cli', ['-p', String(this.port), ...args], { encoding: 'utf8' }).trim()
+    return execFileSync('redis-cli', [...this.cliArgs(), ...args], { encoding: 'utf8' }).trim()
+  }
+
+  /** The redis-cli arguments that reach this server. */
+  cliArgs(): string[] {
+    const { tls, user } = this.options
+    const args = ['-p', String(this.port)]
+    if (tls) args.push('--tls', '--cacert', tls.caFile)
+    if (user) args.push('--user', user.name, '--pass', user.password, '--no-auth-warning')
+    return args
   }
 
   /** Kills the process (SIGKILL) and waits until the port no longer answers. */
@@ -115,4 +162,34 @@ export class RedisServer {
     await this.kill()
     rmSync(this.#dir, { recursive: true, force: true })
   }
+}
+
+/** The arguments that make redis-server or redis-sentinel serve TLS with `certs`. */
+export function tlsServerArgs(certs: TestCertificates): string[] {
+  return [
+    '--tls-cert-file',
+    certs.certFile,
+    '--tls-key-file',
+    certs.keyFile,
+    '--tls-ca-cert-file',
+    certs.caFile,
+    '--tls-auth-clients',
+    'no',
+  ]
+}
+
+/** True when a TLS server on 127.0.0.1:port, trusted through `certs`, answers a PING at all. */
+function answersOverTls(port: number, certs: TestCertificates): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca: certs.ca })
+    const done = (ok: boolean): void => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(500, () => done(false))
+    socket.once('error', () => done(false))
+    socket.once('secureConnect', () => socket.write('PING\r\n'))
+    // -NOAUTH is an answer too: the server is up, and wants a password.
+    socket.once('data', (d) => done(/^(\+PONG|-NOAUTH)/.test(d.toString())))
+  })
 }
