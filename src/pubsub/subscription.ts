@@ -84,7 +84,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   #releasing = false
   #resolveClosed!: () => void
 
-  /** @internal Created by Bus.subscribe. */
+  /** @internal Created by bus.subscribe(). */
   constructor(
     host: SubscriptionHost,
     names: readonly string[],
