@@ -1,5 +1,5 @@
 import type { Codec } from '../codec/codec.js'
-import { MalformedMessageError, SlowConsumerError, SwitchboardError } from '../errors.js'
+import { ConnectionError, MalformedMessageError, SlowConsumerError, SwitchboardError } from '../errors.js'
 import { isDebugEnabled, type Logger } from '../observe/logger.js'
 import { type Payload, payloadBytes, type TransportStatus } from '../transport/transport.js'
 import type { BusEvents, BusStats } from './bus-events.js'
@@ -128,10 +128,11 @@ export class BusReporter {
         this.#events.emit('reconnected')
         break
       case 'error': {
+        // A transport reports switchboard errors as they are; anything else is a failed connection.
         const error =
           status.error instanceof SwitchboardError
             ? status.error
-            : new SwitchboardError('CONNECTION', status.error.message, { cause: status.error })
+            : new ConnectionError(status.error.message, { cause: status.error, url: this.#url })
         if (error instanceof SlowConsumerError) this.#events.emit('slow-consumer', error)
         this.error(error)
         break
