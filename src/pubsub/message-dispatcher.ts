@@ -10,9 +10,9 @@ export interface DispatchTarget {
   deliver(msg: Message<unknown>): void
 }
 
-/** Who holds the broker subscription a message came through. */
+/** Who holds the broker subscription a message came through: the holders of each name of a kind. */
 export interface DispatchRoutes {
-  targets(kind: SubscriptionKind, name: string): ReadonlySet<DispatchTarget> | undefined
+  holders(kind: SubscriptionKind): ReadonlyMap<string, ReadonlySet<DispatchTarget>>
 }
 
 /** Where the dispatcher reports what it did. */
@@ -27,22 +27,22 @@ export interface DispatchReporter {
  * reported and dropped for the subscriptions of that codec only.
  */
 export class MessageDispatcher {
-  readonly #routes: DispatchRoutes
+  readonly #byChannel: ReadonlyMap<string, ReadonlySet<DispatchTarget>>
+  readonly #byPattern: ReadonlyMap<string, ReadonlySet<DispatchTarget>>
   readonly #reporter: DispatchReporter
 
   constructor(routes: DispatchRoutes, reporter: DispatchReporter) {
-    this.#routes = routes
+    // The sink names the pattern a message matched, else only its channel: one of the two is the
+    // name of the broker subscription it came through. (Shard messages need the sink to say
+    // their kind; no transport declares 'shard' yet.)
+    this.#byChannel = routes.holders('channel')
+    this.#byPattern = routes.holders('pattern')
     this.#reporter = reporter
   }
 
   /** The transport's message sink. */
   readonly dispatch: MessageSink = (channel, raw, pattern) => {
-    // The sink names the pattern a message matched, else only its channel: one of the two is the
-    // name of the broker subscription it came through.
-    const targets =
-      pattern === undefined
-        ? this.#routes.targets('channel', channel)
-        : this.#routes.targets('pattern', pattern)
+    const targets = pattern === undefined ? this.#byChannel.get(channel) : this.#byPattern.get(pattern)
     if (!targets) return
     let codec: Codec | undefined
     let msg: Message<unknown> | undefined

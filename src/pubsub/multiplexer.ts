@@ -74,9 +74,9 @@ export class Multiplexer<S> {
     }
   }
 
-  /** The subscriptions a message that came through (kind, name) goes to. */
-  targets(kind: SubscriptionKind, name: string): ReadonlySet<S> | undefined {
-    return this.#registry.targets(kind, name)
+  /** Who holds each name of one kind, read-only: where the dispatcher routes messages. */
+  holders(kind: SubscriptionKind): ReadonlyMap<string, ReadonlySet<S>> {
+    return this.#registry.holders(kind)
   }
 
   /** The live subscriptions (not those being released). */

@@ -80,9 +80,13 @@ export class SubscriptionRegistry<S> {
     return this.#holders[entry.kind].has(entry.name)
   }
 
-  /** The subscriptions a message that came through (kind, name) goes to. */
-  targets(kind: SubscriptionKind, name: string): ReadonlySet<S> | undefined {
-    return this.#holders[kind].get(name)
+  /**
+   * The holders of every name of one kind, as a live read-only view: whom a message that came
+   * through (kind, name) goes to. The dispatcher keeps the views it needs, so a message costs one
+   * Map lookup.
+   */
+  holders(kind: SubscriptionKind): ReadonlyMap<string, ReadonlySet<S>> {
+    return this.#holders[kind]
   }
 
   /** The live subscriptions. */
