@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander'
+import { encodePayload } from '../pubsub/encode-payload.js'
 import { type CommonOptions, connectCli, note, resolveUrl, stderrStyle } from './common.js'
 import type { CliContext } from './context.js'
 import { parseCount } from './parse-args.js'
@@ -46,7 +47,8 @@ and matching pattern. 0 means nobody was listening; the message is gone.`,
       const url = resolveUrl(options, ctx)
       const bus = await connectCli(options, ctx, { url, codec: options.codec })
       try {
-        const size = bus.encode(value).byteLength
+        // Encoded here only to print its size: publish() encodes and checks it again.
+        const size = encodePayload(bus.codec, value).byteLength
         let deliveries = 0
         let receivers = 0
         if (options.count === 1) {

@@ -1,16 +1,30 @@
 import { PubSubBus } from '../pubsub/pubsub-bus.js'
+import type { PubSubCore } from '../pubsub/pubsub-core.js'
 import type { ActionMap, ActionsOf } from '../rpc/action-types.js'
+import { attachInternals, type BusInternals } from '../rpc/bus-internals.js'
 import { Caller } from '../rpc/caller.js'
 import type { CallerOptions } from '../rpc/caller-options.js'
 import { RpcClient } from '../rpc/rpc-client.js'
 import { Service } from '../service/service.js'
 import type { ServiceOptions } from '../service/service-options.js'
+import type { BrokerCommands } from '../transport/transport.js'
 
 /**
  * The bus connect() returns: pub/sub, and the factories for services and callers.
  */
 export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C> {
+  readonly #internals: BusInternals
   #rpc: RpcClient | undefined
+
+  /**
+   * @internal Made by connect(). Hangs the bus's internals on it (see rpc/bus-internals.ts), so
+   * that `new Service(name, { bus })` reaches them as bus.service() does.
+   */
+  constructor(pubsub: PubSubCore, broker: BrokerCommands) {
+    super(pubsub)
+    this.#internals = { pubsub, broker }
+    attachInternals(this, this.#internals)
+  }
 
   /**
    * A Daebus-compatible service on this bus: `bus.service('system_monitor', { concurrency: 20 })`.
@@ -20,7 +34,7 @@ export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C
     name: string,
     options?: Omit<ServiceOptions, 'bus'>,
   ): Service<A> {
-    return new Service<A>(name, { ...options, bus: this.untyped })
+    return new Service<A>(name, { ...options, bus: this })
   }
 
   /**
@@ -28,7 +42,7 @@ export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C
    * of this bus shares one reply channel, subscribed on the first request.
    */
   caller<A extends ActionsOf<A> = ActionMap>(service: string, options?: CallerOptions): Caller<A> {
-    this.#rpc ??= new RpcClient(this.untyped)
+    this.#rpc ??= new RpcClient(this.#internals)
     return new Caller<A>(this.#rpc, service, options)
   }
 }

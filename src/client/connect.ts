@@ -1,5 +1,7 @@
 import { resolveCodec } from '../codec/resolve-codec.js'
 import { ConsoleLogger } from '../observe/console-logger.js'
+import { PubSubCore } from '../pubsub/pubsub-core.js'
+import { brokerCommands } from './broker-commands.js'
 import { Bus } from './bus.js'
 import { CONNECT_DEFAULTS, type ConnectOptions } from './connect-options.js'
 import { createTransport } from './create-transport.js'
@@ -15,7 +17,7 @@ export async function connect<C extends object = Record<string, unknown>>(
     typeof urlOrOptions === 'string' ? { url: urlOrOptions } : (urlOrOptions ?? {})
   const url = options.url ?? process.env.SWITCHBOARD_URL ?? CONNECT_DEFAULTS.url
   const transport = await createTransport(url, options)
-  const bus = new Bus<C>(transport, {
+  const pubsub = new PubSubCore(transport, {
     codec: resolveCodec(options.codec ?? CONNECT_DEFAULTS.codec),
     logger: options.logger ?? new ConsoleLogger(),
     maxPayloadBytes: options.maxPayloadBytes ?? CONNECT_DEFAULTS.maxPayloadBytes,
@@ -24,6 +26,10 @@ export async function connect<C extends object = Record<string, unknown>>(
     overflow: options.overflow ?? CONNECT_DEFAULTS.overflow,
     schemas: (options.schemas ?? {}) as Record<string, never>,
   })
-  await bus.start()
+  const bus = new Bus<C>(
+    pubsub,
+    brokerCommands(transport, () => pubsub.isClosed),
+  )
+  await pubsub.start()
   return bus
 }

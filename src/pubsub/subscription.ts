@@ -1,6 +1,12 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Codec } from '../codec/codec.js'
-import { BufferOverflowError, InvalidArgumentError, SubscriberError, SwitchboardError } from '../errors.js'
+import {
+  BufferOverflowError,
+  ConnectionError,
+  InvalidArgumentError,
+  SubscriberError,
+  SwitchboardError,
+} from '../errors.js'
 import type { Message } from './message.js'
 import { MessageBuffer, type OverflowPolicy } from './message-buffer.js'
 import { validate } from './validate.js'
@@ -84,7 +90,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   #releasing = false
   #resolveClosed!: () => void
 
-  /** @internal Created by Bus.subscribe. */
+  /** @internal Created by bus.subscribe(). */
   constructor(
     host: SubscriptionHost,
     names: readonly string[],
@@ -241,9 +247,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     this.#failure = error
     this.#host.reportError(error)
     this.unsubscribe().catch((cause: unknown) => {
-      this.#host.reportError(
-        new SwitchboardError('CONNECTION', 'could not unsubscribe a failed subscription', { cause }),
-      )
+      this.#host.reportError(new ConnectionError('could not unsubscribe a failed subscription', { cause }))
     })
   }
 

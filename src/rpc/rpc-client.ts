@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto'
 import { rawCodec } from '../codec/raw.js'
 import { ClosedError, MalformedMessageError, NoResponderError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
-import type { PubSubBus } from '../pubsub/pubsub-bus.js'
+import type { PubSubLink } from '../pubsub/pubsub-link.js'
 import type { Subscription } from '../pubsub/subscription.js'
 import { settlesWithin } from '../timers.js'
 import type { Payload, PublishReceipt } from '../transport/transport.js'
+import type { BusInternals } from './bus-internals.js'
 import { REPLY_CHANNEL_PREFIX } from './channels.js'
 import { decodeResponse, encodeCancel } from './envelope.js'
 import { InstanceDirectory } from './instance-directory.js'
@@ -54,7 +55,7 @@ export const CLOSE_DRAIN_MS = 10_000
  */
 export class RpcClient {
   readonly replyChannel = `${REPLY_CHANNEL_PREFIX}${randomUUID()}`
-  readonly #bus: PubSubBus
+  readonly #pubsub: PubSubLink
   readonly #log: Logger
   readonly #pending = new PendingRequests<OutgoingRequest>()
   readonly #timeouts = new TimeoutQueue<OutgoingRequest>()
@@ -67,15 +68,15 @@ export class RpcClient {
   #malformed = 0
   #onIdle: (() => void) | undefined
 
-  constructor(bus: PubSubBus) {
-    this.#bus = bus
-    this.#log = bus.logger.child({ component: 'caller', replyChannel: this.replyChannel })
-    this.#directory = new InstanceDirectory((pattern) => bus.activeChannels(pattern))
-    bus.onClose(() => this.#close())
+  constructor({ pubsub, broker }: BusInternals) {
+    this.#pubsub = pubsub
+    this.#log = pubsub.logger.child({ component: 'caller', replyChannel: this.replyChannel })
+    this.#directory = new InstanceDirectory((pattern) => broker.channels(pattern))
+    pubsub.onClose(() => this.#close())
   }
 
   get isClosed(): boolean {
-    return this.#bus.isClosed
+    return this.#pubsub.isClosed
   }
 
   stats(): CallerStats {
@@ -89,7 +90,7 @@ export class RpcClient {
   /** Subscribes the reply channel once; every request awaits it before publishing. */
   ready(): Promise<unknown> {
     if (!this.#subscription) {
-      const subscribing = this.#bus.subscribe(this.replyChannel, this.#onReply, {
+      const subscribing = this.#pubsub.subscribe([this.replyChannel], this.#onReply, {
         codec: rawCodec,
         pattern: false,
       })
@@ -109,7 +110,7 @@ export class RpcClient {
 
   /** Refuses an encoded envelope beyond the bus's maxPayloadBytes. */
   checkSize(bytes: Payload): Payload {
-    return this.#bus.checkSize(bytes)
+    return this.#pubsub.checkSize(bytes)
   }
 
   /** Logs an error thrown by user code (an onProgress callback) that nothing else can report. */
@@ -150,7 +151,7 @@ export class RpcClient {
       return
     }
     request.channel = channel
-    this.#bus.publishBytesTo(channel, bytes, request)
+    this.#pubsub.publishTo(channel, bytes, request)
   }
 
   /**
@@ -205,20 +206,20 @@ export class RpcClient {
         continue
       }
       budget -= 1
-      if ((await this.#bus.publishBytes(channel, bytes)) > 0) return channel
+      if ((await this.#pubsub.publish(channel, bytes)) > 0) return channel
       this.#log.debug({ service, channel }, 'instance channel has no subscriber: evicting it')
       this.#directory.evict(service, channel)
       evicted = true
     }
-    if ((await this.#bus.publishBytes(service, bytes)) > 0) return service
+    if ((await this.#pubsub.publish(service, bytes)) > 0) return service
     throw new NoResponderError(service, action)
   }
 
   /** Tells the service to abort a request, on the channel the request went to. Best effort. */
   cancel(service: string, channel: string, requestId: string): void {
-    if (this.#bus.isClosed) return
-    this.#bus
-      .publishBytes(channel, encodeCancel(service, requestId, this.replyChannel))
+    if (this.#pubsub.isClosed) return
+    this.#pubsub
+      .publish(channel, encodeCancel(service, requestId, this.replyChannel))
       .catch((error: unknown) => {
         this.#log.debug({ service, requestId, err: error }, 'could not publish a cancel message')
       })
@@ -229,7 +230,7 @@ export class RpcClient {
     const response = decodeResponse(raw)
     if (typeof response === 'string') {
       this.#malformed += 1
-      this.#bus.reportError(
+      this.#pubsub.reportError(
         new MalformedMessageError(`dropped a malformed response on "${this.replyChannel}": ${response}`, {
           channel: this.replyChannel,
           bytes: raw,

@@ -1,13 +1,12 @@
 import { ClosedError, RemoteError, SwitchboardError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
-import type { PubSubBus } from '../pubsub/pubsub-bus.js'
 import { validate } from '../pubsub/validate.js'
 import { CANCEL_ACTION, claimKey } from '../rpc/channels.js'
 import { type BadRequest, decodeRequest, type RpcRequest } from '../rpc/envelope.js'
 import type { ActionHandler, ActionOptions } from './action-context.js'
 import { ConcurrencyLimiter } from './concurrency-limiter.js'
 import { RequestContext, requestKey } from './request-context.js'
-import { Responder } from './responder.js'
+import { type ReplyLink, Responder } from './responder.js'
 import type { ServiceStats } from './service-options.js'
 import { SharedIntake } from './shared-intake.js'
 
@@ -20,7 +19,10 @@ export interface ActionEntry {
 /** What a dispatcher needs to know. */
 export interface DispatcherConfig {
   readonly service: string
-  readonly bus: PubSubBus
+  /** Where responses are published. */
+  readonly pubsub: ReplyLink
+  /** SET NX PX: true when this instance claimed the key first. */
+  readonly claim: (key: string, ttlMs: number) => Promise<boolean>
   readonly log: Logger
   readonly concurrency: number
   readonly maxQueue: number
@@ -92,7 +94,7 @@ export class ActionDispatcher {
     this.#config = config
     this.#log = config.log
     this.#limiter = new ConcurrencyLimiter(config.concurrency, config.maxQueue)
-    this.#responder = new Responder(config.bus, config.log)
+    this.#responder = new Responder(config.pubsub, config.log)
     this.#shared = new SharedIntake(
       {
         claim: (request) => this.#claim(request.requestId),
@@ -150,7 +152,7 @@ export class ActionDispatcher {
   }
 
   #claim(requestId: string | number): Promise<boolean> {
-    return this.#config.bus.claim(claimKey(this.#config.service, String(requestId)), this.#config.claimTtlMs)
+    return this.#config.claim(claimKey(this.#config.service, String(requestId)), this.#config.claimTtlMs)
   }
 
   #badRequest(bad: { ok: false } & BadRequest, shared: boolean, bytes: Uint8Array): void {

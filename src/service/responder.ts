@@ -1,6 +1,6 @@
 import { SwitchboardError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
-import type { PubSubBus } from '../pubsub/pubsub-bus.js'
+import type { PubSubLink } from '../pubsub/pubsub-link.js'
 import { encodeError, encodeSuccess, type RequestId } from '../rpc/envelope.js'
 import type { Payload, PublishReceipt } from '../transport/transport.js'
 
@@ -18,6 +18,9 @@ export interface ActionName {
   readonly service: string
   readonly action: string
 }
+
+/** What a responder needs of the bus: the size limit, and publishing with a receipt. */
+export type ReplyLink = Pick<PubSubLink, 'checkSize' | 'publishTo'>
 
 /** One response on its way: the receipt of its PUBLISH. */
 class OutgoingReply implements PublishReceipt {
@@ -48,13 +51,13 @@ class OutgoingReply implements PublishReceipt {
  * publishes still in flight, so that stop() can wait for the last replies to leave.
  */
 export class Responder {
-  readonly #bus: PubSubBus
+  readonly #pubsub: ReplyLink
   readonly #log: Logger
   #outstanding = 0
   #idle: (() => void)[] = []
 
-  constructor(bus: PubSubBus, log: Logger) {
-    this.#bus = bus
+  constructor(pubsub: ReplyLink, log: Logger) {
+    this.#pubsub = pubsub
     this.#log = log
   }
 
@@ -78,11 +81,11 @@ export class Responder {
   error(target: ReplyTarget, message: string, code: string | undefined): void {
     let bytes: Payload
     try {
-      bytes = this.#bus.checkSize(encodeError(target.requestId, message, code))
+      bytes = this.#pubsub.checkSize(encodeError(target.requestId, message, code))
     } catch {
       const cut = `${message.slice(0, CUT_MESSAGE_LENGTH)}... (cut to fit maxPayloadBytes)`
       try {
-        bytes = this.#bus.checkSize(encodeError(target.requestId, cut, code))
+        bytes = this.#pubsub.checkSize(encodeError(target.requestId, cut, code))
       } catch (error) {
         this.#log.error(
           { err: error, requestId: target.requestId, code },
@@ -125,7 +128,7 @@ export class Responder {
     source: ActionName,
   ): Payload | undefined {
     try {
-      return this.#bus.checkSize(encodeSuccess(target.requestId, payload, final))
+      return this.#pubsub.checkSize(encodeSuccess(target.requestId, payload, final))
     } catch (error) {
       const code = error instanceof SwitchboardError ? error.code : 'ENCODE'
       const reason = error instanceof Error ? error.message : String(error)
@@ -139,6 +142,6 @@ export class Responder {
 
   #publish(target: ReplyTarget, bytes: Payload, sent: (() => void) | undefined): void {
     this.#outstanding += 1
-    this.#bus.publishBytesTo(target.replyTo, bytes, new OutgoingReply(this, target, sent))
+    this.#pubsub.publishTo(target.replyTo, bytes, new OutgoingReply(this, target, sent))
   }
 }

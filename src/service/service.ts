@@ -3,8 +3,10 @@ import { rawCodec } from '../codec/raw.js'
 import { ClosedError, InvalidArgumentError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
 import { type PubSubBus, untypedBus } from '../pubsub/pubsub-bus.js'
+import type { PubSubLink } from '../pubsub/pubsub-link.js'
 import type { Subscription } from '../pubsub/subscription.js'
 import type { ActionMap, ActionsOf, ProgressOf } from '../rpc/action-types.js'
+import { internalsOf } from '../rpc/bus-internals.js'
 import { instanceChannel } from '../rpc/channels.js'
 import { InstanceDirectory } from '../rpc/instance-directory.js'
 import { settlesWithin } from '../timers.js'
@@ -91,6 +93,7 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
   readonly bus: PubSubBus
   /** Resolves when the service has stopped; never rejects. */
   readonly stopped: Promise<void>
+  readonly #pubsub: PubSubLink
   readonly #log: Logger
   readonly #stopTimeoutMs: number
   readonly #dispatcher: ActionDispatcher
@@ -109,19 +112,21 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
     if (typeof name !== 'string' || name.length === 0) {
       throw new InvalidArgumentError(`a service needs a name, got ${JSON.stringify(name)}`)
     }
-    if (!options?.bus)
-      throw new InvalidArgumentError(
-        'Service needs { bus }: pass the bus from connect(), or use bus.service()',
-      )
+    const { pubsub, broker } = internalsOf(
+      options?.bus,
+      'Service needs { bus }: pass the bus from connect(), or use bus.service()',
+    )
     this.name = name
     this.bus = untypedBus(options.bus)
+    this.#pubsub = pubsub
     this.instanceId = options.instanceId ?? randomUUID()
     this.instanceChannel = instanceChannel(name, this.instanceId)
     this.#log = (options.logger ?? this.bus.logger).child({ service: name, instance: this.instanceId })
     this.#stopTimeoutMs = options.stopTimeoutMs ?? SERVICE_DEFAULTS.stopTimeoutMs
     this.#dispatcher = new ActionDispatcher({
       service: name,
-      bus: this.bus,
+      pubsub,
+      claim: (key, ttlMs) => broker.claim(key, ttlMs),
       log: this.#log,
       concurrency: positiveInteger('concurrency', options.concurrency ?? SERVICE_DEFAULTS.concurrency),
       maxQueue: options.maxQueue ?? SERVICE_DEFAULTS.maxQueue,
@@ -129,7 +134,7 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
       claimGraceMs: nonNegative('claimGraceMs', options.claimGraceMs ?? SERVICE_DEFAULTS.claimGraceMs),
       preferred: (request) => this.#preferred(String(request.requestId)),
     })
-    this.#view = new InstanceDirectory((pattern) => this.bus.activeChannels(pattern))
+    this.#view = new InstanceDirectory((pattern) => broker.channels(pattern))
     this.stopped = new Promise((resolve) => {
       this.#resolveStopped = resolve
     })
@@ -237,10 +242,10 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
 
   async #start(): Promise<void> {
     this.#state = 'starting'
-    this.#removeCloseHook ??= this.bus.onClose(() => this.stop())
+    this.#removeCloseHook ??= this.#pubsub.onClose(() => this.stop())
     try {
       this.#subscriptions.push(
-        await this.bus.subscribe(
+        await this.#pubsub.subscribe(
           [this.name, this.instanceChannel],
           (raw, msg) => {
             if (raw instanceof Uint8Array) this.#dispatcher.onMessage(raw, msg.channel === this.name)
@@ -249,7 +254,9 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
         ),
       )
       for (const { names, handler, options } of this.#listens) {
-        this.#subscriptions.push(await this.bus.subscribe(names, handler as ListenHandler<unknown>, options))
+        this.#subscriptions.push(
+          await this.#pubsub.subscribe(names, handler as ListenHandler<unknown>, options),
+        )
       }
     } catch (error) {
       await Promise.allSettled(this.#subscriptions.map((sub) => sub.unsubscribe()))

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Bus } from '../../src/client/bus.js'
 import { connect } from '../../src/client/connect.js'
+import { rawCodec } from '../../src/codec/raw.js'
 import { SubscriberError } from '../../src/errors.js'
 import type { Message } from '../../src/pubsub/message.js'
 import { Publisher } from '../../src/pubsub/publisher.js'
@@ -156,7 +157,7 @@ describe('Popoto-style Publisher and Subscriber', () => {
     bus.on('error', (e) => errors.push(e))
     const s = new Json({ bus })
     await s.subscribe()
-    await bus.publishBytes('json', Buffer.from('{broken'))
+    await bus.publish('json', Buffer.from('{broken'), { codec: rawCodec })
     await bus.publish('json', { fine: 1 })
     await pollOne(s)
     expect(handled).toEqual([{ fine: 1 }])

@@ -10,7 +10,7 @@ import {
   TimeoutError,
 } from '../../src/errors.js'
 import { deferred, uniq, until } from '../helpers/wait.js'
-import { Buses, listenJson, publishRaw } from './harness.js'
+import { activeChannels, Buses, listenJson, publishRaw } from './harness.js'
 
 let buses: Buses
 beforeEach(() => {
@@ -445,12 +445,12 @@ describe('the reply channel', () => {
     const b = await listenJson<{ reply_to: string }>(bus, 'svc_b')
     const callerA = bus.caller('svc_a', { timeoutMs: 50 })
     const callerB = bus.caller('svc_b', { timeoutMs: 50 })
-    expect(await bus.activeChannels('caller:*')).toEqual([])
+    expect(await activeChannels(bus, 'caller:*')).toEqual([])
     await Promise.allSettled([callerA.request('x', {}), callerB.request('y', {}), callerA.request('z', {})])
     const replyTos = [...(await a.take(2)), ...(await b.take(1))].map((e) => e.reply_to)
     expect(new Set(replyTos).size).toBe(1)
     expect(replyTos[0]).toMatch(/^caller:[0-9a-f-]{36}$/)
-    expect(await bus.activeChannels('caller:*')).toEqual([replyTos[0]])
+    expect(await activeChannels(bus, 'caller:*')).toEqual([replyTos[0]])
   })
 
   test('10,000 concurrent requests share it, and each gets its own answer', async () => {
@@ -466,7 +466,7 @@ describe('the reply channel', () => {
       (r, i) => (r as { i: number }).i !== i || (r as { twice: number }).twice !== i * 2,
     )
     expect(wrong).toEqual([])
-    expect(await client.activeChannels('caller:*')).toHaveLength(1)
+    expect(await activeChannels(client, 'caller:*')).toHaveLength(1)
     expect(caller.stats()).toEqual({ pending: 0, lateReplies: 0, malformedReplies: 0 })
   })
 
@@ -475,7 +475,7 @@ describe('the reply channel', () => {
     await listenJson(bus, 'mute')
     const caller = bus.caller('mute', { timeoutMs: 50 })
     await caller.request('x', {}).catch(() => {})
-    const [replyTo] = await bus.activeChannels('caller:*')
+    const [replyTo] = await activeChannels(bus, 'caller:*')
     const errors: unknown[] = []
     bus.on('error', (e) => errors.push(e))
     await publishRaw(bus, replyTo as string, 'not json at all')

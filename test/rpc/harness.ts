@@ -1,8 +1,10 @@
 import type { Bus } from '../../src/client/bus.js'
 import { connect } from '../../src/client/connect.js'
 import { jsonCodec } from '../../src/codec/json.js'
+import { rawCodec } from '../../src/codec/raw.js'
 import { ConsoleLogger } from '../../src/observe/console-logger.js'
 import type { Logger } from '../../src/observe/logger.js'
+import { internalsOf } from '../../src/rpc/bus-internals.js'
 import { deferred, uniq } from '../helpers/wait.js'
 
 /** Buses on a fresh embedded broker (or `url`), closed together. */
@@ -29,7 +31,12 @@ export class Buses {
 /** Publishes a hand-written JSON envelope, as a Daebus peer (or a broken one) would. */
 export function publishRaw(bus: Bus, channel: string, envelope: unknown): Promise<number> {
   const bytes = typeof envelope === 'string' ? Buffer.from(envelope, 'utf8') : jsonCodec.encode(envelope)
-  return bus.publishBytes(channel, bytes)
+  return bus.publish(channel, bytes, { codec: rawCodec })
+}
+
+/** PUBSUB CHANNELS through the bus's broker commands, as callers discover instances. */
+export function activeChannels(bus: Bus, pattern: string): Promise<string[]> {
+  return internalsOf(bus, 'activeChannels needs a bus').broker.channels(pattern)
 }
 
 /** Subscribes to a channel with the json codec and collects what arrives. */

@@ -1,0 +1,89 @@
+import type { Codec } from '../codec/codec.js'
+import { MalformedMessageError } from '../errors.js'
+import type { MessageSink, SubscriptionKind } from '../transport/transport.js'
+import type { Message } from './message.js'
+
+/** A local subscription as the dispatcher sees it: the codec it reads with, and where messages go. */
+export interface DispatchTarget {
+  readonly codec: Codec
+  /** Takes one decoded message; never throws. */
+  deliver(msg: Message<unknown>): void
+}
+
+/** Who holds the broker subscription a message came through: the holders of each name of a kind. */
+export interface DispatchRoutes {
+  holders(kind: SubscriptionKind): ReadonlyMap<string, ReadonlySet<DispatchTarget>>
+}
+
+/** Where the dispatcher reports what it did. */
+export interface DispatchReporter {
+  delivered(channel: string, pattern: string | undefined, raw: Uint8Array): void
+  undecodable(error: MalformedMessageError, codec: Codec, raw: Uint8Array): void
+}
+
+/**
+ * Hands each message that arrives to the local subscriptions that hold its broker subscription,
+ * decoding it once per codec among them however they are ordered. A message no codec can read is
+ * reported and dropped for the subscriptions of that codec only.
+ */
+export class MessageDispatcher {
+  readonly #byChannel: ReadonlyMap<string, ReadonlySet<DispatchTarget>>
+  readonly #byPattern: ReadonlyMap<string, ReadonlySet<DispatchTarget>>
+  readonly #reporter: DispatchReporter
+
+  constructor(routes: DispatchRoutes, reporter: DispatchReporter) {
+    // The sink names the pattern a message matched, else only its channel: one of the two is the
+    // name of the broker subscription it came through. (Shard messages need the sink to say
+    // their kind; no transport declares 'shard' yet.)
+    this.#byChannel = routes.holders('channel')
+    this.#byPattern = routes.holders('pattern')
+    this.#reporter = reporter
+  }
+
+  /** The transport's message sink. */
+  readonly dispatch: MessageSink = (channel, raw, pattern) => {
+    const targets = pattern === undefined ? this.#byChannel.get(channel) : this.#byPattern.get(pattern)
+    if (!targets) return
+    let codec: Codec | undefined
+    let msg: Message<unknown> | undefined
+    // Subscribers with other codecs than the first are rare: their decodes are kept here, so
+    // that each codec decodes a message once however the subscribers are ordered.
+    let others: Map<Codec, Message<unknown> | undefined> | undefined
+    for (const sub of targets) {
+      if (codec === undefined) {
+        codec = sub.codec
+        msg = this.#decode(codec, channel, raw, pattern)
+      }
+      let delivered = msg
+      if (sub.codec !== codec) {
+        others ??= new Map()
+        if (!others.has(sub.codec)) others.set(sub.codec, this.#decode(sub.codec, channel, raw, pattern))
+        delivered = others.get(sub.codec)
+      }
+      if (!delivered) continue
+      this.#reporter.delivered(channel, pattern, raw)
+      sub.deliver(delivered)
+    }
+  }
+
+  #decode(
+    codec: Codec,
+    channel: string,
+    raw: Uint8Array,
+    pattern: string | undefined,
+  ): Message<unknown> | undefined {
+    let data: unknown
+    try {
+      data = codec.decode(raw)
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      const malformed = new MalformedMessageError(
+        `dropped a message on "${channel}" that the ${codec.name} codec cannot decode: ${reason}`,
+        { channel, bytes: raw, cause: error },
+      )
+      this.#reporter.undecodable(malformed, codec, raw)
+      return undefined
+    }
+    return pattern === undefined ? { channel, data, raw } : { channel, pattern, data, raw }
+  }
+}
