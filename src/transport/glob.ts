@@ -13,8 +13,9 @@ import { type Segment, segment } from './glob-segment.js'
  * the pattern into fixed-width segments: the first must start the channel, the last must end it,
  * and each one between goes at its leftmost place after the one before, which is where it leaves
  * the most room for the rest. The places tried for one segment never overlap those of the next,
- * so a match costs O(channel length × longest segment between stars), linear for a given pattern:
- * `*a*a*a*a*b` against 200 bytes is a few hundred steps.
+ * so each channel byte costs a bounded number of steps (at most 16, or one per 32 tokens of a
+ * wider segment: see glob-segment.ts): linear in the channel. `*a*a*a*a*b` against 200 bytes is
+ * a few hundred steps, where the old RegExp took 26 s.
  */
 
 /** Tells whether a channel, given as its UTF-8 bytes, matches the pattern. */
