@@ -1,3 +1,4 @@
+import { boundedMemo } from '../../memo.js'
 import { channelBytes, compileGlob, type GlobMatcher } from '../glob.js'
 import type { MessageSink, Payload, SubscriptionKind } from '../transport.js'
 
@@ -12,6 +13,9 @@ interface PatternEntry {
 }
 
 type Delivery = readonly [channel: string, payload: Uint8Array, pattern: string | undefined]
+
+/** A channel's bytes, remembered: channels recur, and encoding one costs more than matching it. */
+const bytesOf = boundedMemo(channelBytes)
 
 /**
  * An in-process broker with Redis pub/sub semantics: PUBLISH counts channel plus pattern
@@ -40,11 +44,11 @@ export class MemoryBroker {
       for (const client of subscribers) this.#enqueue(client, [channel, copy, undefined])
       receivers += subscribers.size
     }
-    // Redis matches patterns against the channel's bytes: encoded once per publish, and only when
-    // some pattern is subscribed.
+    // Redis matches patterns against the channel's bytes: encoded once per publish (at most), and
+    // only when some pattern is subscribed.
     let bytes: Uint8Array | undefined
     for (const [pattern, entry] of this.#patterns) {
-      bytes ??= channelBytes(channel)
+      bytes ??= bytesOf(channel)
       if (!entry.match(bytes)) continue
       copy ??= copyOf(payload)
       for (const client of entry.clients) this.#enqueue(client, [channel, copy, pattern])
