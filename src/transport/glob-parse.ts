@@ -71,7 +71,7 @@ export function parseGlob(pattern: Uint8Array): ParsedGlob {
     }
   }
   const sets = new Uint8Array(tables.length * 256)
-  tables.forEach((table, k) => sets.set(table, k * 256))
+  for (const [k, table] of tables.entries()) sets.set(table, k * 256)
   return { tokens, sets, byteLength: end }
 }
 
