@@ -1,4 +1,5 @@
-import { compileGlob } from '../glob.js'
+import { boundedMemo } from '../../memo.js'
+import { channelBytes, compileGlob, type GlobMatcher } from '../glob.js'
 import type { MessageSink, Payload, SubscriptionKind } from '../transport.js'
 
 /** One connected client of a broker, as Redis sees a connection. */
@@ -7,11 +8,14 @@ export interface BrokerClient {
 }
 
 interface PatternEntry {
-  readonly match: (channel: string) => boolean
+  readonly match: GlobMatcher
   readonly clients: Set<BrokerClient>
 }
 
 type Delivery = readonly [channel: string, payload: Uint8Array, pattern: string | undefined]
+
+/** A channel's bytes, remembered: channels recur, and encoding one costs more than matching it. */
+const bytesOf = boundedMemo(channelBytes)
 
 /**
  * An in-process broker with Redis pub/sub semantics: PUBLISH counts channel plus pattern
@@ -40,8 +44,12 @@ export class MemoryBroker {
       for (const client of subscribers) this.#enqueue(client, [channel, copy, undefined])
       receivers += subscribers.size
     }
+    // Redis matches patterns against the channel's bytes: encoded once per publish (at most), and
+    // only when some pattern is subscribed.
+    let bytes: Uint8Array | undefined
     for (const [pattern, entry] of this.#patterns) {
-      if (!entry.match(channel)) continue
+      bytes ??= bytesOf(channel)
+      if (!entry.match(bytes)) continue
       copy ??= copyOf(payload)
       for (const client of entry.clients) this.#enqueue(client, [channel, copy, pattern])
       receivers += entry.clients.size
@@ -104,7 +112,7 @@ export class MemoryBroker {
 
   channels(pattern: string): string[] {
     const match = compileGlob(pattern)
-    return [...this.#channels.keys()].filter(match)
+    return [...this.#channels.keys()].filter((channel) => match(channelBytes(channel)))
   }
 
   claim(key: string, ttlMs: number): boolean {

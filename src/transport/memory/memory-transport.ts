@@ -9,6 +9,7 @@ import type {
   Transport,
   TransportAbilities,
 } from '../transport.js'
+import { refuseIllFormedName } from '../well-formed-name.js'
 import { type BrokerClient, type MemoryBroker, memoryBroker } from './memory-broker.js'
 
 const noMessageSink: MessageSink = () => {}
@@ -47,6 +48,7 @@ export class MemoryTransport implements Transport {
 
   async publish(channel: string, payload: Payload): Promise<number> {
     this.#open()
+    refuseIllFormedName(channel)
     return this.#broker.publish(channel, payload)
   }
 
@@ -54,6 +56,7 @@ export class MemoryTransport implements Transport {
     let receivers: number
     try {
       this.#open()
+      refuseIllFormedName(channel)
       receivers = this.#broker.publish(channel, payload)
     } catch (error) {
       queueMicrotask(() => receipt.publishFailed(error))
@@ -64,12 +67,15 @@ export class MemoryTransport implements Transport {
 
   async publishBatch(messages: ReadonlyArray<readonly [string, Payload]>): Promise<number[]> {
     this.#open()
+    // Every name is checked before any is published, so that a refused batch sends nothing.
+    for (const [channel] of messages) refuseIllFormedName(channel)
     return messages.map(([channel, payload]) => this.#broker.publish(channel, payload))
   }
 
   async subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
     this.#open()
     refuseUnsupportedKind(this, kind)
+    for (const name of names) refuseIllFormedName(name)
     for (const name of names) this.#broker.subscribe(this.#client, kind, name)
   }
 
@@ -79,11 +85,13 @@ export class MemoryTransport implements Transport {
 
   async numsub(channels: readonly string[]): Promise<number[]> {
     this.#open()
+    for (const channel of channels) refuseIllFormedName(channel)
     return channels.map((channel) => this.#broker.numsub(channel))
   }
 
   async channels(pattern: string): Promise<string[]> {
     this.#open()
+    refuseIllFormedName(pattern)
     return this.#broker.channels(pattern)
   }
 
