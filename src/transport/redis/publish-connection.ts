@@ -2,14 +2,9 @@ import type { Socket } from 'node:net'
 import type { Payload, PublishReceipt } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { handshakeCommands, openSocket } from './own-socket.js'
-import {
-  encodeCommand,
-  PublishWriter,
-  ReplyError,
-  type SimpleReply,
-  SimpleReplyReader,
-} from './publish-protocol.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
+import { ReplyError, type SimpleReply, SimpleReplyReader } from './resp-reader.js'
+import { encodeCommand, PublishWriter } from './resp-writer.js'
 
 /** Bytes gathered before they are written without waiting for the end of the tick. */
 const FLUSH_BYTES = 256 * 1024

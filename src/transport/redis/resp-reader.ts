@@ -16,12 +16,6 @@ const STAR = 0x2a
 /** Marks a value that has not fully arrived yet. */
 const INCOMPLETE = -1
 
-/**
- * Reads RESP2 replies from the bytes a server sends, across chunk boundaries, and hands each
- * complete one to `onReply`. Bulk strings are views of the chunk they arrived in, not copies.
- * A value larger than a chunk is gathered until it is whole, then read once: never re-read from
- * its start on every chunk.
- */
 /** Where the reader hands a pub/sub message it read on its fast path. */
 export type PushSink = (channel: string, payload: Buffer, pattern: string | undefined) => void
 
@@ -40,6 +34,12 @@ export interface RespReaderOptions {
   accepts?: (type: number) => boolean
 }
 
+/**
+ * Reads RESP2 replies from the bytes a server sends, across chunk boundaries, and hands each
+ * complete one to `onReply`. Bulk strings are views of the chunk they arrived in, not copies.
+ * A value larger than a chunk is gathered until it is whole, then read once: never re-read from
+ * its start on every chunk.
+ */
 export class RespReader {
   readonly #onReply: (value: RespValue) => void
   readonly #onPush: PushSink | undefined
@@ -245,4 +245,32 @@ function startsWith(data: Buffer, at: number, head: Buffer): boolean {
   if (at + head.length > data.length) return false
   for (let i = 0; i < head.length; i++) if (data[at + i] !== head[i]) return false
   return true
+}
+
+/** A reply the publish link can get: an integer, a simple string, or an error's text. */
+export type SimpleReply = number | string | ReplyError
+
+/**
+ * Reads the replies of the publish link, across chunk boundaries: a RespReader that takes
+ * integers, simple strings and errors only. `feed` calls `onReply` for each complete reply and
+ * returns false if a reply of another type arrives, after which the connection cannot be trusted
+ * to pair replies with commands.
+ */
+export class SimpleReplyReader {
+  readonly #reader: RespReader
+
+  constructor(onReply: (reply: SimpleReply) => void) {
+    this.#reader = new RespReader((value) => onReply(value as SimpleReply), {
+      accepts: (type) => type === COLON || type === PLUS || type === MINUS,
+    })
+  }
+
+  feed(chunk: Buffer): boolean {
+    try {
+      this.#reader.feed(chunk)
+      return true
+    } catch {
+      return false
+    }
+  }
 }

@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import type { RedisUrl } from '../url.js'
 import { handshakeCommands, openSocket } from './own-socket.js'
-import { encodeCommand } from './publish-protocol.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
 import { ReplyError, RespReader, type RespValue } from './resp-reader.js'
+import { encodeCommand } from './resp-writer.js'
 
 /** Where a message goes: `pattern` is set for a pmessage. */
 export type SubscriberSink = (channel: string, payload: Buffer, pattern: string | undefined) => void
