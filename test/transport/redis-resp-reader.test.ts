@@ -27,6 +27,9 @@ const STREAM = Buffer.concat([
   Buffer.from('*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n'),
   Buffer.from('*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$12\r\nhello\r\nworld\r\n'),
   Buffer.from('*4\r\n$8\r\npmessage\r\n$3\r\nn*s\r\n$4\r\nnews\r\n$0\r\n\r\n'),
+  // A shard channel's message (SSUBSCRIBE), and its confirmation.
+  Buffer.from('*3\r\n$8\r\nsmessage\r\n$5\r\nshard\r\n$1\r\nz\r\n'),
+  Buffer.from('*3\r\n$10\r\nssubscribe\r\n$5\r\nshard\r\n:1\r\n'),
   Buffer.from('-NOPERM no permissions\r\n'),
   Buffer.from('*2\r\n$6\r\nmaster\r\n*1\r\n*2\r\n$9\r\n127.0.0.1\r\n:-12\r\n'),
   Buffer.from('$-1\r\n*-1\r\n'),
@@ -37,23 +40,25 @@ const STREAM = Buffer.concat([
 ])
 
 describe('RespReader', () => {
-  it('reads replies and message pushes of every kind, in order', () => {
+  it('reads replies and message pushes of every kind (message, pmessage, smessage), in order', () => {
     const { r, replies, pushes } = reader()
     r.feed(STREAM)
     expect(replies.map(show)).toEqual([
       'OK',
       ['subscribe', 'news', 1],
+      ['ssubscribe', 'shard', 1],
       expect.any(ReplyError),
       ['master', [['127.0.0.1', -12]]],
       null,
       null,
     ])
-    expect((replies[2] as ReplyError).message).toBe('NOPERM no permissions')
-    expect(pushes.slice(0, 2)).toEqual([
+    expect((replies[3] as ReplyError).message).toBe('NOPERM no permissions')
+    expect(pushes.slice(0, 3)).toEqual([
       ['news', 'hello\r\nworld', undefined],
       ['news', '', 'n*s'],
+      ['shard', 'z', undefined],
     ])
-    expect(pushes[2]?.[0]).toBe('caf\u00e9')
+    expect(pushes[3]?.[0]).toBe('caf\u00e9')
     expect(r.buffered).toBe(0)
   })
 

@@ -6,15 +6,16 @@ import {
   type SwitchboardError,
 } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
-import type {
-  MessageSink,
-  Payload,
-  PublishReceipt,
-  StatusSink,
-  SubscriptionKind,
-  Transport,
-  TransportAbilities,
-  TransportStatus,
+import {
+  type MessageSink,
+  type Payload,
+  type PublishReceipt,
+  type StatusSink,
+  SUBSCRIBE_COMMANDS,
+  type SubscriptionKind,
+  type Transport,
+  type TransportAbilities,
+  type TransportStatus,
 } from '../transport.js'
 import {
   type HostPort,
@@ -41,7 +42,13 @@ import { SerialQueue } from './serial-queue.js'
 import type { ServerSnapshot } from './slow-consumer.js'
 import { SlowConsumerDetector } from './slow-consumer-detector.js'
 import { SubscriberClient } from './subscriber-client.js'
-import { Subscriptions } from './subscriptions.js'
+import {
+  commandsFor,
+  type SubscriptionCommand,
+  SubscriptionLedger,
+  SubscriptionOp,
+} from './subscription-ledger.js'
+import { TrafficClock } from './traffic-clock.js'
 
 const noop = (): void => undefined
 
@@ -82,7 +89,9 @@ export class RedisTransport implements Transport {
   #statusSink: StatusSink = noop
   #links = new LinkMonitor()
   #statuses = new SerialQueue()
-  #subscriptions = new Subscriptions((channel, payload, pattern) => this.#deliver(channel, payload, pattern))
+  /** What is subscribed, desired and in flight: the one record of it. */
+  #ledger = new SubscriptionLedger()
+  #traffic = new TrafficClock()
   #slowConsumer: SlowConsumerDetector
   /** Carries the publishes while it is open; see publish-connection.ts. */
   #publisher: PublishConnection
@@ -112,7 +121,7 @@ export class RedisTransport implements Transport {
     })
     this.#subscriber = this.#connection(
       LINKS.subscriber,
-      (target) => new SubscriberClient(target, this.#options, this.#subscriptions.onMessage),
+      (target) => new SubscriberClient(target, this.#options, this.#onPush, this.#ledger),
     )
     this.#liveness = new LivenessProbe(
       this.#options.commandTimeoutMs,
@@ -171,7 +180,7 @@ export class RedisTransport implements Transport {
   async #shutdown(): Promise<void> {
     const timeout = this.#options.closeTimeoutMs
     this.#liveness.stop()
-    this.#subscriptions.dispose()
+    this.#traffic.dispose()
     clearTimeout(this.#publisherRetry)
     await Promise.all([
       this.#publisher.close(timeout),
@@ -266,37 +275,38 @@ export class RedisTransport implements Transport {
 
   async subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
     refuseUnsupportedKind(this, kind)
-    if (kind === 'shard') return
     if (names.length === 0) return
-    const command = kind === 'channel' ? 'SUBSCRIBE' : 'PSUBSCRIBE'
-    const client = await this.#readySubscriber(command)
-    const subscribed =
-      kind === 'channel'
-        ? this.#subscriptions.subscribe(client, names)
-        : this.#subscriptions.psubscribe(client, names)
-    await subscribed.catch((error: unknown) => this.#fail(error, `${command} ${names.join(' ')}`))
+    const what = `${SUBSCRIBE_COMMANDS[kind].subscribe} ${names.join(' ')}`
+    const client = await this.#readySubscriber(what)
+    const added = this.#ledger.want(kind, names)
+    try {
+      await Promise.all(commandsFor(kind, SubscriptionOp.Subscribe, names).map((c) => this.#send(client, c)))
+    } catch (error) {
+      this.#ledger.unwant(kind, added)
+      this.#fail(error, what)
+    }
   }
 
   /**
-   * Delivery stops as soon as this is called. If the subscriber connection is down, there is
-   * nothing to tell Redis: the next connection will not subscribe to these names.
+   * Resolves once Redis confirmed; what it sent before that still reaches the sink. If the
+   * subscriber connection is down, there is nothing to tell Redis: the next connection will not
+   * subscribe to these names.
    */
   async unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
-    if (kind === 'shard') return
     const unusable = this.#unusable()
     if (unusable) throw unusable
-    const known =
-      kind === 'channel'
-        ? this.#subscriptions.forgetChannels(names)
-        : this.#subscriptions.forgetPatterns(names)
+    const held = this.#ledger.unwant(kind, names)
     const client = this.#subscriber.ready
-    if (known.length === 0 || !client) return
-    const command = kind === 'channel' ? 'UNSUBSCRIBE' : 'PUNSUBSCRIBE'
-    const sent = kind === 'channel' ? client.unsubscribe(known) : client.punsubscribe(known)
-    await sent.catch((error: unknown) => {
+    if (held.length === 0 || !client) return
+    const commands = commandsFor(kind, SubscriptionOp.Unsubscribe, held)
+    await Promise.all(commands.map((c) => this.#send(client, c))).catch((error: unknown) => {
       // A connection that dropped meanwhile is replaced without these names.
-      if (client.isReady) throw this.#fail(error, `${command} ${known.join(' ')}`)
+      if (client.isReady) this.#fail(error, `${SUBSCRIBE_COMMANDS[kind].unsubscribe} ${held.join(' ')}`)
     })
+  }
+
+  #send(client: SubscriberClient, command: SubscriptionCommand): Promise<void> {
+    return client.send(command.kind, command.op, command.names)
   }
 
   async numsub(channels: readonly string[]): Promise<number[]> {
@@ -402,7 +412,9 @@ export class RedisTransport implements Transport {
     return client
   }
 
-  #deliver(channel: string, message: Uint8Array, pattern: string | undefined): void {
+  /** Every message Redis sends is one it counted for this connection: all go to the sink. */
+  readonly #onPush = (channel: string, message: Uint8Array, pattern: string | undefined): void => {
+    this.#traffic.noteMessage()
     try {
       this.#messageSink(channel, message, pattern)
     } catch (error) {
@@ -424,7 +436,10 @@ export class RedisTransport implements Transport {
       create,
       prepare: async (client) => {
         if (this.#sentinel) await assertMaster(client)
-        if (client instanceof SubscriberClient) await this.#subscriptions.restoreOn(client)
+        if (client instanceof SubscriberClient) {
+          this.#ledger.reset()
+          await Promise.all(this.#ledger.plan().map((command) => this.#send(client, command)))
+        }
       },
       reconnect: this.#options.reconnect,
       onUp: () => this.#onLinkUp(link),
@@ -444,8 +459,9 @@ export class RedisTransport implements Transport {
     const status = this.#links.down(link, lostConnectionError(cause, this.url, link))
     if (status) void this.#emit(status)
     if (link === LINKS.subscriber) {
+      this.#ledger.reset()
       const before = this.#slowConsumer.snapshot
-      const quietMs = this.#subscriptions.quietMs()
+      const quietMs = this.#traffic.quietMs()
       void this.#statuses.push(() => this.#checkSlowConsumer(before, quietMs, cause))
     }
   }
@@ -454,8 +470,9 @@ export class RedisTransport implements Transport {
     if (link === LINKS.commands) void this.#openPublisher()
     if (link === LINKS.subscriber) {
       void this.#statuses.push(async () => {
+        // What was unsubscribed while the connection was being restored is still on it.
         const client = this.#subscriber.ready
-        if (client) await this.#subscriptions.reconcile(client).catch(noop)
+        if (client) await Promise.all(this.#ledger.plan().map((c) => this.#send(client, c))).catch(noop)
       })
       void this.#slowConsumer.subscriberConnected()
     }

@@ -16,17 +16,21 @@ const STAR = 0x2a
 /** Marks a value that has not fully arrived yet. */
 const INCOMPLETE = -1
 
-/** Where the reader hands a pub/sub message it read on its fast path. */
+/**
+ * Where the reader hands a pub/sub message it read on its fast path: `pattern` is set for a
+ * `pmessage`; a shard channel's `smessage` comes as a channel's `message` does.
+ */
 export type PushSink = (channel: string, payload: Buffer, pattern: string | undefined) => void
 
-/** `*3\r\n$7\r\nmessage\r\n` and `*4\r\n$8\r\npmessage\r\n`: how every message push begins. */
+/** How every message push begins: `message`, `pmessage` and `smessage`. */
 const MESSAGE_HEAD = Buffer.from('*3\r\n$7\r\nmessage\r\n', 'latin1')
 const PMESSAGE_HEAD = Buffer.from('*4\r\n$8\r\npmessage\r\n', 'latin1')
+const SMESSAGE_HEAD = Buffer.from('*3\r\n$8\r\nsmessage\r\n', 'latin1')
 
 /** What a reader may be told besides where replies go. */
 export interface RespReaderOptions {
   /**
-   * Gets every `message` and `pmessage` push, read on a fast path that makes no array and no
+   * Gets every `message`, `pmessage` and `smessage` push, read on a fast path that makes no array and no
    * buffer but the payload's view; without it, they go to `onReply` like any array.
    */
   onPush?: PushSink
@@ -127,6 +131,8 @@ export class RespReader {
       if (end < 0) return 0
       pattern = data.toString('utf8', this.#bulkStart, end)
       next = end + 2
+    } else if (startsWith(data, at, SMESSAGE_HEAD)) {
+      next = at + SMESSAGE_HEAD.length
     } else {
       return 0
     }
