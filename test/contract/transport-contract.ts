@@ -243,20 +243,22 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
           const marker = uniq('flood-marker')
           await sub.t.subscribe('channel', [marker])
           await sub.t.subscribe(kind, [subscribed[kind](ch)])
-          // Another client floods the channel without awaiting a single publish. Once the flood
-          // reaches the subscriber, it unsubscribes between two waves: the wave before is on its
-          // way to the subscriber, or still in the broker, when the UNSUBSCRIBE arrives.
-          const counted: Array<Promise<number>> = []
+          // Another client floods the channel without awaiting a single publish. The subscriber
+          // unsubscribes from inside its sink, at the first message of the flood: the rest of what
+          // the broker already sent is still on its way, or still in the broker.
           let unsubscribed: Promise<void> | undefined
           let wavesAfter = 0
+          const over = () => {
+            wavesAfter = 1
+          }
+          sub.t.onMessage((channel, payload, pattern) => {
+            sub.inbox.sink(channel, payload, pattern)
+            if (unsubscribed || channel !== ch) return
+            unsubscribed = sub.t.unsubscribe(kind, [subscribed[kind](ch)])
+            unsubscribed.then(over, over)
+          })
+          const counted: Array<Promise<number>> = []
           for (let n = 0; wavesAfter < 5 && n < 200_000; ) {
-            if (!unsubscribed && sub.inbox.on(ch).length > 0) {
-              unsubscribed = sub.t.unsubscribe(kind, [subscribed[kind](ch)])
-              const over = () => {
-                wavesAfter = 1
-              }
-              unsubscribed.then(over, over)
-            }
             for (let i = 0; i < 500; i++) counted.push(pub.t.publish(ch, bytes(String(n++))))
             if (wavesAfter > 0) wavesAfter += 1
             await new Promise((resolve) => setImmediate(resolve))
