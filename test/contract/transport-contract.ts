@@ -228,6 +228,58 @@ export function runTransportContract(name: string, makeTransport: () => Promise<
       await sub.t.unsubscribe('pattern', [`${prefix}:*`])
     })
 
+    describe('unsubscribe loses nothing the broker counted', () => {
+      const subscribed = {
+        channel: (ch: string) => ch,
+        pattern: (ch: string) => `${ch}*`,
+      } as const
+
+      it.each(Object.keys(subscribed) as Array<keyof typeof subscribed>)(
+        '%s: every message PUBLISH counted before the unsubscribe was confirmed reaches the sink',
+        async (kind) => {
+          const pub = await client()
+          const sub = await client()
+          const ch = uniq('flood')
+          const marker = uniq('flood-marker')
+          await sub.t.subscribe('channel', [marker])
+          await sub.t.subscribe(kind, [subscribed[kind](ch)])
+          // Another client floods the channel without awaiting a single publish. The subscriber
+          // unsubscribes from inside its sink, at the first message of the flood: the rest of what
+          // the broker already sent is still on its way, or still in the broker.
+          let unsubscribed: Promise<void> | undefined
+          let wavesAfter = 0
+          const over = () => {
+            wavesAfter = 1
+          }
+          sub.t.onMessage((channel, payload, pattern) => {
+            sub.inbox.sink(channel, payload, pattern)
+            if (unsubscribed || channel !== ch) return
+            unsubscribed = sub.t.unsubscribe(kind, [subscribed[kind](ch)])
+            unsubscribed.then(over, over)
+          })
+          const counted: Array<Promise<number>> = []
+          for (let n = 0; wavesAfter < 5 && n < 200_000; ) {
+            for (let i = 0; i < 500; i++) counted.push(pub.t.publish(ch, bytes(String(n++))))
+            if (wavesAfter > 0) wavesAfter += 1
+            await new Promise((resolve) => setImmediate(resolve))
+          }
+          await unsubscribed
+          const receivers = await Promise.all(counted)
+          // The unsubscribe landed mid-flood: the broker counted the subscriber, then stopped.
+          expect(receivers[0]).toBe(1)
+          expect(receivers.at(-1)).toBe(0)
+          const total = receivers.reduce((sum, r) => sum + r, 0)
+          // Every counted message was on its way before the marker: once the marker is here, all are.
+          await pub.t.publish(marker, bytes('end'))
+          await sub.inbox.waitFor((m) => m.channel === marker, 'the marker after the flood', 10_000)
+          expect(sub.inbox.on(ch).length).toBe(total)
+          expect(sub.inbox.on(ch).map((m) => Number(m.text))).toEqual(
+            Array.from({ length: total }, (_, i) => i),
+          )
+        },
+      )
+    })
+
     it('delivers a message matching a channel and a pattern of one client twice: as message and as pmessage', async () => {
       const pub = await client()
       const sub = await client()

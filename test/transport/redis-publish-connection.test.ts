@@ -1,10 +1,11 @@
 import { expect, it } from 'vitest'
+import { ConnectionError } from '../../src/errors.js'
 import { bytes } from '../contract/inbox.js'
 import { describeRedis, RedisServer } from '../helpers/redis-server.js'
 import { uniq, until } from '../helpers/wait.js'
 import { FAST, serverWithTransports } from './redis-fixtures.js'
 
-/** The publish connection: a third connection that carries PUBLISH only (publish-connection.ts). */
+/** The publish connection: the connection that carries PUBLISH only, and every one (publish-connection.ts). */
 describeRedis('RedisTransport publish connection', () => {
   const redis = serverWithTransports()
   const { open } = redis
@@ -21,22 +22,21 @@ describeRedis('RedisTransport publish connection', () => {
     return line.includes(' cmd=publish ') ? 1 : 0
   }
 
-  it('opens next to the command connection, and publishes go through it', async () => {
+  it('is open once connect() resolves, and every publish goes through it, none through node-redis', async () => {
     const name = uniq('pubconn')
     const sub = await open()
     const pub = await open(redis.server.url, { ...FAST, clientName: name })
     const ch = uniq('via')
     await sub.t.subscribe('channel', [ch])
-    // Listed once CLIENT SETNAME ran, the link takes publishes once it has read that reply too:
-    // until then they still go through node-redis.
-    await until(async () => {
-      expect(await pub.t.publish(ch, bytes('hello'))).toBe(1)
-      return publishedOn(`${name}:pub`) === 1
-    }, 'a publish to go through the publish connection')
-    await sub.inbox.waitFor((m) => m.text === 'hello', 'the message')
+    expect(clients(`${name}:pub`)).toHaveLength(1)
+    expect(await pub.t.publish(ch, bytes('hello'))).toBe(1)
+    expect(publishedOn(`${name}:pub`)).toBe(1)
+    expect(await pub.t.publishBatch([[ch, bytes('batched')]])).toEqual([1])
+    expect(clients(`${name}:cmd`)[0]).not.toContain(' cmd=publish ')
+    await sub.inbox.waitForCount((m) => m.channel === ch, 2, 'both messages')
   })
 
-  it('is not opened with publishConnection: false, and publishing works the same', async () => {
+  it('publishConnection: false is ignored: the publish connection is the one path', async () => {
     const name = uniq('nopub')
     const sub = await open()
     const pub = await open(redis.server.url, { ...FAST, clientName: name, publishConnection: false })
@@ -49,17 +49,14 @@ describeRedis('RedisTransport publish connection', () => {
       ]),
     ).toEqual([1, 1])
     await sub.inbox.waitForCount((m) => m.channel === ch, 2, 'both messages')
-    expect(clients(`${name}:pub`)).toEqual([])
-    expect(clients(`${name}:cmd`)).toHaveLength(1)
+    expect(publishedOn(`${name}:pub`)).toBe(1)
   })
 
-  it('keeps a publisher in order while it takes over from node-redis', async () => {
+  it('keeps a publisher in order from the first moment after connect()', async () => {
     const sub = await open()
     const ch = uniq('order')
     await sub.t.subscribe('channel', [ch])
     const pub = await open()
-    // Published from the first moment after connect(), through node-redis, then through the
-    // publish connection once it is open: one sequence, in order, nothing lost.
     const sent: Promise<number>[] = []
     for (let wave = 0; wave < 40; wave++) {
       for (let i = 0; i < 50; i++) sent.push(pub.t.publish(ch, bytes(String(wave * 50 + i))))
@@ -68,28 +65,6 @@ describeRedis('RedisTransport publish connection', () => {
     expect(new Set(await Promise.all(sent))).toEqual(new Set([1]))
     const got = await sub.inbox.waitForCount((m) => m.channel === ch, 2000, 'all 2000 messages')
     expect(got.map((m) => Number(m.text))).toEqual(Array.from({ length: 2000 }, (_, i) => i))
-  })
-
-  it('takes over even from a publisher that never lets node-redis go idle, still in order', async () => {
-    const name = uniq('busy')
-    const sub = await open()
-    const ch = uniq('busy')
-    await sub.t.subscribe('channel', [ch])
-    const pub = await open(redis.server.url, { ...FAST, clientName: name })
-    // A new wave every turn of the event loop, never awaiting the last: node-redis always has
-    // publishes in flight when the publish connection opens.
-    const sent: Promise<number>[] = []
-    let n = 0
-    while (clients(`${name}:pub`).length === 0 || n < 1000) {
-      for (let i = 0; i < 20; i++) sent.push(pub.t.publish(ch, bytes(String(n++))))
-      await new Promise((resolve) => setImmediate(resolve))
-      if (n > 200_000) throw new Error('the publish connection never opened')
-    }
-    for (let i = 0; i < 20; i++) sent.push(pub.t.publish(ch, bytes(String(n++))))
-    await Promise.all(sent)
-    expect(publishedOn(`${name}:pub`)).toBe(1)
-    const got = await sub.inbox.waitForCount((m) => m.channel === ch, n, `all ${n} messages`)
-    expect(got.map((m) => Number(m.text))).toEqual(Array.from({ length: n }, (_, i) => i))
   })
 
   it('authenticates as the command connection does', async () => {
@@ -111,30 +86,35 @@ describeRedis('RedisTransport publish connection', () => {
     }
   })
 
-  it('cut off alone, it is reopened, with no status: the command connection stands', async () => {
+  it('cut off alone: disconnected, publishes rejected at once with ConnectionError, then reconnected', async () => {
     const name = uniq('cut')
     const sub = await open()
-    const pub = await open(redis.server.url, { ...FAST, clientName: name })
+    // A reconnection slow enough that the publish below surely finds the link down.
+    const slow = {
+      ...FAST,
+      clientName: name,
+      reconnect: { initialDelayMs: 1_500, maxDelayMs: 1_500, jitter: 0 },
+    }
+    const pub = await open(redis.server.url, slow)
     const ch = uniq('cut')
     await sub.t.subscribe('channel', [ch])
-    await until(() => clients(`${name}:pub`).length === 1, 'the publish connection to open')
+    expect(await pub.t.publish(ch, bytes('before'))).toBe(1)
     const id = /^id=(\d+) /.exec(clients(`${name}:pub`)[0] ?? '')?.[1] ?? '0'
     redis.server.cli('client', 'kill', 'id', id)
-    // Issued as the connection goes: it settles either way (a publish in flight on a connection
-    // that drops is rejected, as node-redis does), and never hangs.
-    const during = await pub.t.publish(ch, bytes('during')).then(
-      (receivers) => receivers,
+    const down = await pub.statuses.next('disconnected')
+    expect(down.error?.message).toMatch(/lost the publish connection/)
+    const refused = await pub.t.publish(ch, bytes('while down')).then(
+      () => undefined,
       (error: unknown) => error,
     )
-    expect(during === 1 || during instanceof Error).toBe(true)
-    await until(
-      () =>
-        (clients(`${name}:pub`)[0] ?? '').match(/^id=(\d+) /)?.[1] !== id &&
-        clients(`${name}:pub`).length === 1,
-      'a new publish connection',
-    )
+    expect(refused).toBeInstanceOf(ConnectionError)
+    expect((refused as Error).message).toMatch(/PUBLISH .* the publish connection is down/)
+    await pub.statuses.next('reconnected')
+    expect(pub.statuses.types).toEqual(['connected', 'disconnected', 'reconnected'])
+    expect(clients(`${name}:pub`)).toHaveLength(1)
     expect(await pub.t.publish(ch, bytes('after'))).toBe(1)
     await sub.inbox.waitFor((m) => m.text === 'after', 'the message after')
-    expect(pub.statuses.types).toEqual(['connected'])
+    // The refused publish was never sent: the subscriber got the others, in order.
+    expect(sub.inbox.on(ch).map((m) => m.text)).toEqual(['before', 'after'])
   })
 })

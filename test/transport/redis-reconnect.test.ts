@@ -104,7 +104,7 @@ describeRedis('RedisTransport reconnection', () => {
     await t.subscribe('pattern', [`${gone}*`])
     await server.kill()
     await statuses.next('disconnected')
-    // Resolves at once: delivery stops now, and Redis is told once the connection is back.
+    // Resolves at once: the connection that had them is gone, and the next one will not subscribe them.
     await t.unsubscribe('channel', [gone])
     await t.unsubscribe('pattern', [`${gone}*`])
     await server.restart()

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { ReplyError, RespReader, type RespValue } from '../../src/transport/redis/resp-reader.js'
+import {
+  ReplyError,
+  RespReader,
+  type RespValue,
+  type SimpleReply,
+  SimpleReplyReader,
+} from '../../src/transport/redis/resp-reader.js'
 
 type Push = [channel: string, payload: string, pattern: string | undefined]
 
@@ -21,6 +27,9 @@ const STREAM = Buffer.concat([
   Buffer.from('*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n'),
   Buffer.from('*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$12\r\nhello\r\nworld\r\n'),
   Buffer.from('*4\r\n$8\r\npmessage\r\n$3\r\nn*s\r\n$4\r\nnews\r\n$0\r\n\r\n'),
+  // A shard channel's message (SSUBSCRIBE), and its confirmation.
+  Buffer.from('*3\r\n$8\r\nsmessage\r\n$5\r\nshard\r\n$1\r\nz\r\n'),
+  Buffer.from('*3\r\n$10\r\nssubscribe\r\n$5\r\nshard\r\n:1\r\n'),
   Buffer.from('-NOPERM no permissions\r\n'),
   Buffer.from('*2\r\n$6\r\nmaster\r\n*1\r\n*2\r\n$9\r\n127.0.0.1\r\n:-12\r\n'),
   Buffer.from('$-1\r\n*-1\r\n'),
@@ -31,23 +40,25 @@ const STREAM = Buffer.concat([
 ])
 
 describe('RespReader', () => {
-  it('reads replies and message pushes of every kind, in order', () => {
+  it('reads replies and message pushes of every kind (message, pmessage, smessage), in order', () => {
     const { r, replies, pushes } = reader()
     r.feed(STREAM)
     expect(replies.map(show)).toEqual([
       'OK',
       ['subscribe', 'news', 1],
+      ['ssubscribe', 'shard', 1],
       expect.any(ReplyError),
       ['master', [['127.0.0.1', -12]]],
       null,
       null,
     ])
-    expect((replies[2] as ReplyError).message).toBe('NOPERM no permissions')
-    expect(pushes.slice(0, 2)).toEqual([
+    expect((replies[3] as ReplyError).message).toBe('NOPERM no permissions')
+    expect(pushes.slice(0, 3)).toEqual([
       ['news', 'hello\r\nworld', undefined],
       ['news', '', 'n*s'],
+      ['shard', 'z', undefined],
     ])
-    expect(pushes[2]?.[0]).toBe('caf\u00e9')
+    expect(pushes[3]?.[0]).toBe('caf\u00e9')
     expect(r.buffered).toBe(0)
   })
 
@@ -87,5 +98,38 @@ describe('RespReader', () => {
   it('refuses bytes that are not RESP', () => {
     const { r } = reader()
     expect(() => r.feed(Buffer.from('HTTP/1.1 400\r\n'))).toThrow(/not a RESP2 reply/)
+  })
+})
+
+describe('SimpleReplyReader', () => {
+  const read = (...chunks: string[]): { replies: SimpleReply[]; ok: boolean[] } => {
+    const replies: SimpleReply[] = []
+    const reader = new SimpleReplyReader((reply) => replies.push(reply))
+    const ok = chunks.map((chunk) => reader.feed(Buffer.from(chunk, 'latin1')))
+    return { replies, ok }
+  }
+
+  it('reads integers, simple strings and errors, in order', () => {
+    const { replies, ok } = read(':0\r\n:12\r\n+OK\r\n-NOPERM no\r\n:-1\r\n')
+    expect(ok).toEqual([true])
+    expect(replies.slice(0, 3)).toEqual([0, 12, 'OK'])
+    expect(replies[3]).toBeInstanceOf(ReplyError)
+    expect((replies[3] as ReplyError).message).toBe('NOPERM no')
+    expect(replies[4]).toBe(-1)
+  })
+
+  it('joins replies split across chunks anywhere', () => {
+    const text = ':1\r\n:23\r\n+OK\r\n-ERR x\r\n:456\r\n'
+    for (let cut = 1; cut < text.length; cut++) {
+      const { replies } = read(text.slice(0, cut), text.slice(cut))
+      expect(replies.map((r) => (r instanceof Error ? r.message : r))).toEqual([1, 23, 'OK', 'ERR x', 456])
+    }
+    const { replies } = read(...text.split(''))
+    expect(replies).toHaveLength(5)
+  })
+
+  it('refuses a reply of another type: the pairing of replies would be lost', () => {
+    expect(read('$3\r\nabc\r\n').ok).toEqual([false])
+    expect(read(':1\r\n*1\r\n').ok).toEqual([false])
   })
 })

@@ -58,7 +58,7 @@ describeRedis('RedisTransport through Sentinel', () => {
     await f.t.subscribe('pattern', [`${ch}*`])
 
     sentinel.cli('sentinel', 'failover', name)
-    // The Sentinel announces +switch-master; both connections move to the promoted replica at
+    // The Sentinel announces +switch-master; every connection moves to the promoted replica at
     // once, without waiting for the old master to be demoted and to cut them off.
     await f.statuses.next('reconnected', 1, 15_000)
     expect(f.statuses.types).toEqual(['connected', 'disconnected', 'reconnected'])

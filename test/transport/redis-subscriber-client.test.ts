@@ -1,4 +1,7 @@
 import { expect, it } from 'vitest'
+import { resolveOptions } from '../../src/transport/redis/redis-transport-options.js'
+import { SubscriberClient } from '../../src/transport/redis/subscriber-client.js'
+import { SubscriptionLedger } from '../../src/transport/redis/subscription-ledger.js'
 import { bytes } from '../contract/inbox.js'
 import { describeRedis, RedisServer } from '../helpers/redis-server.js'
 import { uniq, until } from '../helpers/wait.js'
@@ -93,5 +96,72 @@ describeRedis('RedisTransport subscriber connection', () => {
       'the pattern to be gone on the server',
     )
     expect(await pub.t.publish(`${base}.direct`, bytes('3'))).toBe(0)
+  })
+
+  it('speaks every kind of the command table, shard channels included, and reports to the ledger', async () => {
+    const ledger = new SubscriptionLedger()
+    const got: string[] = []
+    const target = { scheme: 'redis', tls: false, host: '127.0.0.1', port: redis.server.port, db: 0 } as const
+    const client = new SubscriberClient(
+      { ...target, username: undefined, password: undefined },
+      resolveOptions(),
+      (channel, payload, pattern) => got.push(`${channel} ${payload.toString()} ${pattern}`),
+      ledger,
+    )
+    await client.connect()
+    try {
+      const ch = uniq('shard')
+      ledger.want('shard', [ch])
+      // SSUBSCRIBE, confirmed by an `ssubscribe` push.
+      await client.send('shard', 'subscribe', [ch])
+      expect(redis.server.cli('pubsub', 'shardnumsub', ch)).toBe(`${ch}\n1`)
+      expect(ledger.plan()).toEqual([])
+      // SPUBLISH arrives as an `smessage` push, read on the reader's fast path.
+      expect(redis.server.cli('spublish', ch, 'sharded')).toBe('1')
+      await until(() => got.length === 1, 'the shard message')
+      expect(got).toEqual([`${ch} sharded undefined`])
+      // SUNSUBSCRIBE, confirmed by an `sunsubscribe` push: the ledger forgets the name.
+      expect(ledger.unwant('shard', [ch])).toEqual([ch])
+      await client.send('shard', 'unsubscribe', [ch])
+      expect(redis.server.cli('pubsub', 'shardnumsub', ch)).toBe(`${ch}\n0`)
+      expect(ledger.unwant('shard', [ch])).toEqual([])
+      expect(ledger.plan()).toEqual([])
+    } finally {
+      client.destroy()
+    }
+  })
+
+  it('a refused SUBSCRIBE rejects with the server reason and is reported to the ledger as refused', async () => {
+    const ch = uniq('denied')
+    redis.server.cli('acl', 'setuser', 'carol', 'on', '>pw', '~*', 'resetchannels', '&allowed', '+@all')
+    const ledger = new SubscriptionLedger()
+    const client = new SubscriberClient(
+      {
+        scheme: 'redis',
+        tls: false,
+        host: '127.0.0.1',
+        port: redis.server.port,
+        db: 0,
+        username: 'carol',
+        password: 'pw',
+      },
+      resolveOptions(),
+      () => undefined,
+      ledger,
+    )
+    await client.connect()
+    try {
+      ledger.want('channel', [ch])
+      await expect(client.send('channel', 'subscribe', [ch])).rejects.toThrow(/NOPERM/)
+      // Nothing in flight, nothing confirmed: the ledger would subscribe it again, and a
+      // caller that gives it back leaves nothing for the server to undo.
+      expect(ledger.plan().map((c) => `${c.op} ${c.names.join(' ')}`)).toEqual([`subscribe ${ch}`])
+      expect(ledger.unwant('channel', [ch])).toEqual([])
+      // The connection still pairs replies with commands.
+      await client.send('channel', 'subscribe', ['allowed'])
+      expect(redis.server.cli('pubsub', 'numsub', 'allowed')).toBe('allowed\n1')
+    } finally {
+      client.destroy()
+    }
   })
 })

@@ -7,10 +7,25 @@ export interface BrokerClient {
   readonly sink: MessageSink
 }
 
-interface PatternEntry {
-  readonly match: GlobMatcher
+interface Entry {
+  /** Set for a pattern: whether a channel's bytes match it. */
+  readonly match: GlobMatcher | undefined
   readonly clients: Set<BrokerClient>
 }
+
+/**
+ * How a PUBLISH reaches the subscriptions of each kind: through the entry named exactly like the
+ * channel, or through every entry whose pattern matches it (then the delivery names the
+ * pattern, as a pmessage does). Shard channels are reached only by SPUBLISH, which this broker,
+ * like one Redis server's transport, does not offer.
+ */
+const REACH: Record<SubscriptionKind, { byPattern: boolean; byPublish: boolean }> = {
+  channel: { byPattern: false, byPublish: true },
+  pattern: { byPattern: true, byPublish: true },
+  shard: { byPattern: false, byPublish: false },
+}
+const KINDS = Object.keys(REACH) as SubscriptionKind[]
+const PUBLISHED_KINDS = KINDS.filter((kind) => REACH[kind].byPublish)
 
 type Delivery = readonly [channel: string, payload: Uint8Array, pattern: string | undefined]
 
@@ -24,8 +39,12 @@ const bytesOf = boundedMemo(channelBytes)
  */
 export class MemoryBroker {
   readonly name: string
-  readonly #channels = new Map<string, Set<BrokerClient>>()
-  readonly #patterns = new Map<string, PatternEntry>()
+  /** Every subscription, by kind and name. */
+  readonly #subscriptions: Record<SubscriptionKind, Map<string, Entry>> = {
+    channel: new Map(),
+    pattern: new Map(),
+    shard: new Map(),
+  }
   readonly #claims = new Map<string, number>()
   readonly #queues = new Map<BrokerClient, Delivery[]>()
   #flushScheduled = false
@@ -38,81 +57,71 @@ export class MemoryBroker {
     let receivers = 0
     // Copied once, as Redis does, so a publisher reusing its buffer cannot change what was sent.
     let copy: Uint8Array | undefined
-    const subscribers = this.#channels.get(channel)
-    if (subscribers) {
-      copy = copyOf(payload)
-      for (const client of subscribers) this.#enqueue(client, [channel, copy, undefined])
-      receivers += subscribers.size
-    }
     // Redis matches patterns against the channel's bytes: encoded once per publish (at most), and
     // only when some pattern is subscribed.
     let bytes: Uint8Array | undefined
-    for (const [pattern, entry] of this.#patterns) {
-      bytes ??= bytesOf(channel)
-      if (!entry.match(bytes)) continue
-      copy ??= copyOf(payload)
-      for (const client of entry.clients) this.#enqueue(client, [channel, copy, pattern])
-      receivers += entry.clients.size
+    for (const kind of PUBLISHED_KINDS) {
+      const entries = this.#subscriptions[kind]
+      if (REACH[kind].byPattern) {
+        for (const [pattern, entry] of entries) {
+          bytes ??= bytesOf(channel)
+          if (!entry.match?.(bytes)) continue
+          copy ??= copyOf(payload)
+          receivers += this.#fanOut(entry, [channel, copy, pattern])
+        }
+      } else {
+        const entry = entries.get(channel)
+        if (!entry) continue
+        copy ??= copyOf(payload)
+        receivers += this.#fanOut(entry, [channel, copy, undefined])
+      }
     }
     return receivers
   }
 
+  /** Queues a delivery for every client of a subscription; returns how many there are. */
+  #fanOut(entry: Entry, delivery: Delivery): number {
+    for (const client of entry.clients) this.#enqueue(client, delivery)
+    return entry.clients.size
+  }
+
   subscribe(client: BrokerClient, kind: SubscriptionKind, name: string): void {
-    if (kind === 'pattern') this.#psubscribe(client, name)
-    else this.#subscribe(client, name)
-  }
-
-  unsubscribe(client: BrokerClient, kind: SubscriptionKind, name: string): void {
-    if (kind === 'pattern') this.#punsubscribe(client, name)
-    else this.#unsubscribe(client, name)
-  }
-
-  #subscribe(client: BrokerClient, channel: string): void {
-    let set = this.#channels.get(channel)
-    if (!set) {
-      set = new Set()
-      this.#channels.set(channel, set)
-    }
-    set.add(client)
-  }
-
-  #unsubscribe(client: BrokerClient, channel: string): void {
-    const set = this.#channels.get(channel)
-    if (!set) return
-    set.delete(client)
-    if (set.size === 0) this.#channels.delete(channel)
-  }
-
-  #psubscribe(client: BrokerClient, pattern: string): void {
-    let entry = this.#patterns.get(pattern)
+    const entries = this.#subscriptions[kind]
+    let entry = entries.get(name)
     if (!entry) {
-      entry = { match: compileGlob(pattern), clients: new Set() }
-      this.#patterns.set(pattern, entry)
+      entry = { match: REACH[kind].byPattern ? compileGlob(name) : undefined, clients: new Set() }
+      entries.set(name, entry)
     }
     entry.clients.add(client)
   }
 
-  #punsubscribe(client: BrokerClient, pattern: string): void {
-    const entry = this.#patterns.get(pattern)
+  /**
+   * Ends a subscription. What was published to it before is already queued for the client, as
+   * Redis has already written it to the connection: it is still delivered.
+   */
+  unsubscribe(client: BrokerClient, kind: SubscriptionKind, name: string): void {
+    const entries = this.#subscriptions[kind]
+    const entry = entries.get(name)
     if (!entry) return
     entry.clients.delete(client)
-    if (entry.clients.size === 0) this.#patterns.delete(pattern)
+    if (entry.clients.size === 0) entries.delete(name)
   }
 
   /** Drops every subscription of the client and anything still queued for it. */
   disconnect(client: BrokerClient): void {
-    for (const channel of [...this.#channels.keys()]) this.#unsubscribe(client, channel)
-    for (const pattern of [...this.#patterns.keys()]) this.#punsubscribe(client, pattern)
+    for (const kind of KINDS) {
+      for (const name of [...this.#subscriptions[kind].keys()]) this.unsubscribe(client, kind, name)
+    }
     this.#queues.delete(client)
   }
 
   numsub(channel: string): number {
-    return this.#channels.get(channel)?.size ?? 0
+    return this.#subscriptions.channel.get(channel)?.clients.size ?? 0
   }
 
   channels(pattern: string): string[] {
     const match = compileGlob(pattern)
-    return [...this.#channels.keys()].filter((channel) => match(channelBytes(channel)))
+    return [...this.#subscriptions.channel.keys()].filter((channel) => match(channelBytes(channel)))
   }
 
   claim(key: string, ttlMs: number): boolean {

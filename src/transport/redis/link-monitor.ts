@@ -1,9 +1,12 @@
 import type { TransportStatus } from '../transport.js'
 
-/** The connections a RedisTransport holds. */
+/** The connections to one server (see server-links.ts), and the Sentinel watcher's. */
 export const LINKS = {
   commands: 'commands',
   subscriber: 'subscriber',
+  publisher: 'publish',
+  /** A dedicated connection for blocking reads; it takes no part in the transport's status. */
+  blocking: 'blocking',
   /** The Sentinel watcher's; it takes no part in the transport's status. */
   sentinel: 'sentinel',
 } as const
@@ -12,7 +15,7 @@ export type Link = (typeof LINKS)[keyof typeof LINKS]
 
 /**
  * Folds the up/down events of several connections into one status stream, so that a server
- * restart, which drops both connections, reads as one `disconnected` and one `reconnected`.
+ * restart, which drops them all, reads as one `disconnected` and one `reconnected`.
  * `disconnected` comes when the first connection drops; `reconnected` when the last one is back.
  * Pure logic: it returns the status to emit, or undefined.
  */

@@ -25,10 +25,10 @@ export interface ManagedConnectionSpec<C extends LinkClient> {
   locate: () => Promise<RedisUrl>
   create: (target: RedisUrl) => C
   /**
-   * Runs on every new connection before it is handed out: checks it (Sentinel: is it the
-   * master?) and restores its state (the subscriber: every channel and pattern).
+   * Runs on every new connection, made to `target`, before it is handed out: checks it
+   * (Sentinel: is it the master?) and restores its state (the subscriber: its subscriptions).
    */
-  prepare: (client: C) => Promise<void>
+  prepare: (client: C, target: RedisUrl) => Promise<void>
   reconnect: ReconnectOptions
   /** The connection is ready again after a drop (prepare has run). */
   onUp: () => void
@@ -63,6 +63,11 @@ export class ManagedConnection<C extends LinkClient> {
   /** The current client when it is ready for commands, else undefined. */
   get ready(): C | undefined {
     return this.#client?.isReady ? this.#client : undefined
+  }
+
+  /** Where the current client is connected. */
+  get target(): RedisUrl | undefined {
+    return this.#target
   }
 
   /** The first connection: not retried, so that a wrong address is reported at once. */
@@ -111,6 +116,17 @@ export class ManagedConnection<C extends LinkClient> {
     void this.#reconnect(reason)
   }
 
+  /**
+   * Cuts the client a first open() made, when what had to follow it failed: the connection is
+   * not reconnected and not closed for good, so that open() may be called again.
+   */
+  discard(): void {
+    const client = this.#client
+    this.#client = undefined
+    this.#target = undefined
+    if (client) destroyQuietly(client)
+  }
+
   /** Cuts the connection for good, rejecting what is in flight. */
   destroy(): void {
     this.#closed = true
@@ -125,7 +141,7 @@ export class ManagedConnection<C extends LinkClient> {
     this.#listen(client)
     try {
       await client.connect()
-      await this.#spec.prepare(client)
+      await this.#spec.prepare(client, target)
     } catch (error) {
       destroyQuietly(client)
       throw error

@@ -16,7 +16,7 @@ import type { ResolvedRedisTransportOptions } from './redis-transport-options.js
 export function createNodeRedisClient(
   target: RedisUrl,
   options: ResolvedRedisTransportOptions,
-  role: 'cmd' | 'watch',
+  role: 'cmd' | 'block' | 'watch',
 ) {
   const socket = {
     host: target.host,

@@ -1,15 +1,11 @@
+import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import type { Payload, PublishReceipt } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { handshakeCommands, openSocket } from './own-socket.js'
-import {
-  encodeCommand,
-  PublishWriter,
-  ReplyError,
-  type SimpleReply,
-  SimpleReplyReader,
-} from './publish-protocol.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
+import { type SimpleReply, SimpleReplyReader } from './resp-reader.js'
+import { encodeCommand, PublishWriter } from './resp-writer.js'
 
 /** Bytes gathered before they are written without waiting for the end of the tick. */
 const FLUSH_BYTES = 256 * 1024
@@ -20,58 +16,56 @@ type Settle = (reply: SimpleReply | Error) => void
 export type PublishErrorWrapper = (error: unknown, channel: string) => unknown
 
 /**
- * The state of the publish connection. `off`: it will not open again, because the server refused
- * its handshake (a retry would not change that) or because it was closed for good.
- */
-export type PublishConnectionState = 'closed' | 'opening' | 'open' | 'off'
-
-/**
  * A connection that carries nothing but PUBLISH, written as RESP by switchboard itself: every
  * publish made in one tick goes out in one buffer and one socket write (after the promise
  * continuations of that tick have run, so that publishes they make join it). node-redis spends
  * three socket chunks, a command object, an options object and a reply parse per command; for
  * PUBLISH, which is most of what a messaging client sends, that is most of the cost.
  *
- * It is a shadow of the command connection, which stays the one whose state the transport
- * reports: it opens to the address that connection uses once that one is up, and is cut when that
- * one drops. While it is not open, the transport publishes through node-redis.
+ * It is the one path of every publish. Like the subscriber client it never reconnects by itself:
+ * ManagedConnection replaces it after 'terminated', and what was in flight on a connection that
+ * drops is rejected.
+ *
+ * Events: 'terminated' (the connection ended without close() or destroy()), with the cause.
  */
-export class PublishConnection {
+export class PublishConnection extends EventEmitter {
+  readonly #target: RedisUrl
   readonly #options: ResolvedRedisTransportOptions
+  readonly #wrapError: PublishErrorWrapper
   #socket: Socket | undefined
-  #state: PublishConnectionState = 'closed'
+  #ready = false
+  /** Set by close() and destroy(): the end that follows is ours, not news. */
+  #ending = false
   #writer = new PublishWriter()
   /** The handshake's replies come first, before any PUBLISH is written. */
-  #handshake: Settle[] = []
+  #handshakeReplies: Settle[] = []
   /** The receipt, and the channel, of each PUBLISH in flight, in the order they were written. */
   #waiting: Array<PublishReceipt | undefined> = []
   #channels: Array<string | undefined> = []
   #head = 0
   #scheduled = false
-  /** Set while commands sent before this connection took over are unanswered: writes wait. */
-  #holding = false
   #onIdle: (() => void) | undefined
 
-  readonly #onDropped: () => void
-  readonly #wrapError: PublishErrorWrapper
-
-  /**
-   * `onDropped` hears of a connection lost while the transport may want it back; `wrapError`
-   * makes the error a failed PUBLISH reports.
-   */
-  constructor(options: ResolvedRedisTransportOptions, onDropped: () => void, wrapError: PublishErrorWrapper) {
+  /** `wrapError` makes the error a failed PUBLISH reports. */
+  constructor(target: RedisUrl, options: ResolvedRedisTransportOptions, wrapError: PublishErrorWrapper) {
+    super()
+    this.#target = target
     this.#options = options
-    this.#onDropped = onDropped
     this.#wrapError = wrapError
   }
 
-  get state(): PublishConnectionState {
-    return this.#state
+  /** Where it connects. */
+  get target(): RedisUrl {
+    return this.#target
   }
 
-  /** True when publish() may be called. */
   get isOpen(): boolean {
-    return this.#state === 'open'
+    return this.#socket !== undefined && !this.#socket.destroyed
+  }
+
+  /** True when publish() may be called: the handshake is done and the connection stands. */
+  get isReady(): boolean {
+    return this.#ready
   }
 
   /** Replies still awaited. */
@@ -80,14 +74,11 @@ export class PublishConnection {
   }
 
   /**
-   * Opens the connection to `target` and runs the handshake (AUTH, CLIENT SETNAME). Resolves
-   * whatever happens: on failure the connection stays closed, or `off` when the server said no
-   * to the handshake.
+   * Opens the connection and runs the handshake (AUTH, CLIENT SETNAME), within connectTimeoutMs
+   * for the whole; rejects on failure, with the server's reason when it refused the handshake.
    */
-  async open(target: RedisUrl): Promise<void> {
-    if (this.#state !== 'closed') return
-    this.#state = 'opening'
-    const socket = openSocket(target, this.#options)
+  async connect(): Promise<void> {
+    const socket = openSocket(this.#target, this.#options)
     this.#socket = socket
     const reader = new SimpleReplyReader((reply) => this.#settle(reply))
     socket.on('data', (chunk: Buffer) => {
@@ -95,36 +86,40 @@ export class PublishConnection {
     })
     socket.on('error', (error: Error) => this.#drop(socket, error))
     socket.on('close', () => this.#drop(socket, new Error('the publish connection closed')))
-    const timer = setTimeout(
-      () => this.#drop(socket, new Error(`connect timed out after ${this.#options.connectTimeoutMs} ms`)),
-      this.#options.connectTimeoutMs,
-    )
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      const ms = this.#options.connectTimeoutMs
+      timer = setTimeout(() => reject(new Error(`connect timed out after ${ms} ms`)), ms)
+    })
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once(target.tls ? 'secureConnect' : 'connect', resolve)
-        socket.once('close', () => reject(new Error('the publish connection closed while opening')))
-      })
-      const replies = handshakeCommands(target, this.#options, 'pub').map((args) => {
-        socket.write(encodeCommand(args))
-        return new Promise<SimpleReply | Error>((resolve) => this.#handshake.push(resolve))
-      })
-      for (const reply of await Promise.all(replies)) {
-        if (reply instanceof ReplyError) {
-          this.#state = 'off'
-          socket.destroy()
-          return
-        }
-        if (reply instanceof Error) throw reply
-      }
-      if (this.#socket === socket && this.#state === 'opening') this.#state = 'open'
-    } catch {
-      this.#drop(socket, new Error('the publish connection could not be opened'))
+      const opened = this.#handshake(socket)
+      // Past the deadline, what it settles to no longer matters.
+      opened.catch(() => undefined)
+      await Promise.race([opened, deadline])
+      if (this.#socket !== socket || this.#ending)
+        throw new Error('the publish connection closed while opening')
+      this.#ready = true
+    } catch (error) {
+      this.destroy()
+      throw error
     } finally {
       clearTimeout(timer)
     }
   }
 
-  /** Queues one PUBLISH; `receipt` hears how it ended, on a later turn. Only while open (see isOpen). */
+  async #handshake(socket: Socket): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      socket.once(this.#target.tls ? 'secureConnect' : 'connect', resolve)
+      socket.once('close', () => reject(new Error('the publish connection closed while opening')))
+    })
+    const replies = handshakeCommands(this.#target, this.#options, 'pub').map((args) => {
+      socket.write(encodeCommand(args))
+      return new Promise<SimpleReply | Error>((resolve) => this.#handshakeReplies.push(resolve))
+    })
+    for (const reply of await Promise.all(replies)) if (reply instanceof Error) throw reply
+  }
+
+  /** Queues one PUBLISH; `receipt` hears how it ended, on a later turn. Only while ready (see isReady). */
   publish(channel: string, payload: Payload, receipt: PublishReceipt): void {
     this.#writer.add(channel, payload)
     this.#waiting.push(receipt)
@@ -136,56 +131,35 @@ export class PublishConnection {
     }
   }
 
-  /** Writes what is gathered now (unless writes are held). */
+  /** Writes what is gathered now. */
   flush(): void {
-    if (this.#holding) return
     const bytes = this.#writer.take()
     if (bytes) this.#socket?.write(bytes)
   }
 
   /**
-   * Holds writes back until release(): what is published meanwhile is gathered, in order, and
-   * written then. For publishes that another connection still has in flight, so that none of
-   * these overtakes them.
+   * Writes what is gathered and waits for the replies in flight, then ends the connection.
+   * ManagedConnection bounds the wait, and cuts the connection (destroy()) when it runs out.
    */
-  hold(): void {
-    this.#holding = true
-  }
-
-  release(): void {
-    if (!this.#holding) return
-    this.#holding = false
+  async close(): Promise<void> {
+    const socket = this.#socket
+    if (!socket || socket.destroyed) return
+    this.#ending = true
     this.flush()
-  }
-
-  /**
-   * Writes what is gathered, waits up to `timeoutMs` for the replies in flight, then cuts the
-   * connection; what is still unanswered then is rejected. The connection stays closed.
-   */
-  async close(timeoutMs: number): Promise<void> {
-    const socket = this.#socket
-    if (this.#state === 'open') {
-      this.release()
-      this.flush()
-      if (this.pending > 0) {
-        let timer: NodeJS.Timeout | undefined
-        await new Promise<void>((resolve) => {
-          this.#onIdle = resolve
-          timer = setTimeout(resolve, timeoutMs)
-        })
-        clearTimeout(timer)
-        this.#onIdle = undefined
-      }
+    if (this.pending > 0) {
+      await new Promise<void>((resolve) => {
+        this.#onIdle = resolve
+      })
+      this.#onIdle = undefined
     }
-    this.#state = 'off'
-    if (socket) this.#drop(socket, new Error('the publish connection was closed'))
-    socket?.destroy()
+    this.#drop(socket, new Error('the publish connection was closed'))
   }
 
-  /** Cuts the connection now (the command connection dropped): what is in flight is rejected. */
-  destroy(cause: Error): void {
+  /** Cuts the connection now: what is in flight is rejected. */
+  destroy(): void {
+    this.#ending = true
     const socket = this.#socket
-    if (socket) this.#drop(socket, cause)
+    if (socket) this.#drop(socket, new Error('the publish connection was closed'))
   }
 
   readonly #onTick = (): void => {
@@ -194,7 +168,7 @@ export class PublishConnection {
   }
 
   #settle(reply: SimpleReply): void {
-    const handshake = this.#handshake.shift()
+    const handshake = this.#handshakeReplies.shift()
     if (handshake) {
       handshake(reply)
       return
@@ -239,17 +213,16 @@ export class PublishConnection {
   #drop(socket: Socket, cause: Error): void {
     if (this.#socket !== socket) return
     this.#socket = undefined
-    const wasOpen = this.#state === 'open'
-    if (this.#state !== 'off') this.#state = 'closed'
+    const wasReady = this.#ready
+    this.#ready = false
     socket.destroy()
     this.#writer.take()
-    this.#holding = false
     const owed = this.#waiting.slice(this.#head)
     const channels = this.#channels.slice(this.#head)
-    const handshake = this.#handshake
+    const handshake = this.#handshakeReplies
     this.#waiting = []
     this.#channels = []
-    this.#handshake = []
+    this.#handshakeReplies = []
     this.#head = 0
     for (const settle of handshake) settle(cause)
     for (let i = 0; i < owed.length; i++) {
@@ -257,6 +230,6 @@ export class PublishConnection {
       if (receipt) this.#tell(receipt, cause, channels[i] as string)
     }
     this.#onIdle?.()
-    if (wasOpen && this.#state === 'closed') this.#onDropped()
+    if (wasReady && !this.#ending) this.emit('terminated', cause)
   }
 }

@@ -54,8 +54,9 @@ export interface RedisTransportOptions {
    */
   closeTimeoutMs?: number
   /**
-   * CLIENT SETNAME prefix of the connections (`<name>:cmd`, `<name>:sub` and `<name>:pub`), so
-   * that they can be told apart in CLIENT LIST. An empty string sets no name.
+   * CLIENT SETNAME prefix of the connections (`<name>:cmd`, `<name>:sub`, `<name>:pub`, and
+   * `<name>:block` for blocking reads), so that they can be told apart in CLIENT LIST. An empty
+   * string sets no name.
    * @defaultValue 'switchboard'
    */
   clientName?: string
@@ -74,10 +75,9 @@ export interface RedisTransportOptions {
    */
   commandTimeoutMs?: number
   /**
-   * Publish through a third connection that carries nothing but PUBLISH, written by switchboard
-   * itself: every publish of a tick leaves in one socket write, which more than doubles the
-   * publish rate node-redis allows. Its CLIENT SETNAME is `<clientName>:pub`. While it is not open
-   * (and with `false`), publishes go through the command connection.
+   * @deprecated Ignored. Every publish goes through the publish connection, which carries nothing
+   * but PUBLISH, written by switchboard itself (`<clientName>:pub` in CLIENT LIST): there is no
+   * second publish path to choose.
    * @defaultValue true
    */
   publishConnection?: boolean

@@ -1,10 +1,4 @@
-import {
-  ClosedError,
-  ConnectionError,
-  InvalidArgumentError,
-  SubscriberError,
-  type SwitchboardError,
-} from '../../errors.js'
+import { ConnectionError, InvalidArgumentError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
 import type {
   MessageSink,
@@ -14,7 +8,6 @@ import type {
   SubscriptionKind,
   Transport,
   TransportAbilities,
-  TransportStatus,
 } from '../transport.js'
 import {
   type HostPort,
@@ -24,40 +17,29 @@ import {
   type SentinelUrl,
   type TransportUrl,
 } from '../url.js'
-import { lostConnectionError, toConnectionError } from './connection-error.js'
-import { LINKS, type Link, LinkMonitor } from './link-monitor.js'
-import { LivenessProbe } from './liveness-probe.js'
-import { type LinkClient, ManagedConnection } from './managed-connection.js'
-import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client.js'
-import { PublishConnection } from './publish-connection.js'
-import {
-  type RedisTransportOptions,
-  type ResolvedRedisTransportOptions,
-  resolveOptions,
-} from './redis-transport-options.js'
-import { assertMaster, type RoleClient, sentinelLocator } from './sentinel-locator.js'
+import type { BlockingConnection } from './blocking-connection.js'
+import { LINKS } from './link-monitor.js'
+import type { ManagedConnection } from './managed-connection.js'
+import type { NodeRedisClient } from './node-redis-client.js'
+import { type RedisTransportOptions, resolveOptions } from './redis-transport-options.js'
+import { assertMaster, sentinelLocator } from './sentinel-locator.js'
 import { sentinelWatcher } from './sentinel-watcher.js'
-import { SerialQueue } from './serial-queue.js'
-import type { ServerSnapshot } from './slow-consumer.js'
-import { SlowConsumerDetector } from './slow-consumer-detector.js'
-import { SubscriberClient } from './subscriber-client.js'
-import { Subscriptions } from './subscriptions.js'
+import { ServerLinks } from './server-links.js'
 
 const noop = (): void => undefined
 
 /**
  * The Redis transport, for one server (`redis://`, `rediss://`) or a master found through
- * Sentinel (`redis+sentinel://`). It holds one node-redis connection for commands and one
- * subscriber connection of its own (subscriber-client.ts, opened on the first subscribe), whose
- * messages go, as bytes, to the one `onMessage` sink. Publishes go through a third connection,
- * also switchboard's own, that carries nothing but PUBLISH (see publish-connection.ts); it
- * follows the command connection, whose state is the one reported, and while it is not open
- * publishes go through node-redis.
+ * Sentinel (`redis+sentinel://`): a Transport over the links to that server (server-links.ts),
+ * which it locates, and whose messages and statuses it hands to the one sink of each.
  *
+ * - Every publish goes through the publish link. While that link is not open (before connect(),
+ *   or between `disconnected` and `reconnected`) a publish rejects at once with ConnectionError:
+ *   nothing is queued behind the caller's back, and nothing waits unbounded.
  * - A dropped connection is replaced after an exponential backoff with jitter, at the address
- *   the Sentinels give at that moment, and the subscriber resubscribes every channel and
- *   pattern before it counts as back. Statuses cover both connections at once: `disconnected`
- *   when either drops, `reconnected` when both are back.
+ *   the Sentinels give at that moment, and the subscriber resubscribes everything before it
+ *   counts as back. Statuses cover every link at once: `disconnected` when one drops,
+ *   `reconnected` when all are back.
  * - A command issued while a connection is down rejects at once with ConnectionError.
  * - When Redis drops the subscriber for reading too slowly, an `error` status carries a
  *   SlowConsumerError (see slow-consumer.ts) between `disconnected` and `reconnected`.
@@ -66,84 +48,37 @@ export class RedisTransport implements Transport {
   readonly url: string
   /** One server: channels and patterns; shard channels need the cluster transport. */
   readonly abilities: TransportAbilities = { kinds: new Set(['channel', 'pattern']) }
-  #options: ResolvedRedisTransportOptions
-  #locate: () => Promise<RedisUrl>
-  #sentinel: boolean
-  #commands: ManagedConnection<NodeRedisClient>
-  #subscriber: ManagedConnection<SubscriberClient>
-  /** With Sentinel: hears of failovers, to move both connections to the new master at once. */
-  #watcher: ManagedConnection<NodeRedisClient> | undefined
+  readonly #links: ServerLinks
+  /** With Sentinel: hears of failovers, to move every link to the new master at once. */
+  readonly #watcher: ManagedConnection<NodeRedisClient> | undefined
   #connecting: Promise<void> | undefined
-  #subscriberConnecting: Promise<SubscriberClient> | undefined
   #closing: Promise<void> | undefined
-  /** Set once reconnection gave up: every call rejects with it. */
-  #failure: SwitchboardError | undefined
   #messageSink: MessageSink = noop
   #statusSink: StatusSink = noop
-  #links = new LinkMonitor()
-  #statuses = new SerialQueue()
-  #subscriptions = new Subscriptions((channel, payload, pattern) => this.#deliver(channel, payload, pattern))
-  #slowConsumer: SlowConsumerDetector
-  /** Carries the publishes while it is open; see publish-connection.ts. */
-  #publisher: PublishConnection
-  /** Where the command connection is now: the publish connection goes to the same server. */
-  #commandTarget: RedisUrl | undefined
-  /**
-   * Publishes sent through node-redis and not yet answered. While there are any, the publish
-   * connection holds its writes back, so that a publisher's messages never overtake each other.
-   */
-  #viaCommands = 0
-  #publisherRetry: NodeJS.Timeout | undefined
-  readonly #liveness: LivenessProbe
 
   constructor(url: string | TransportUrl, options?: RedisTransportOptions) {
     const target = typeof url === 'string' ? parseUrl(url) : url
     if (target.scheme === 'memory' || target.scheme === 'redis+cluster') throw unsupported(target, url)
-    this.#options = resolveOptions(options)
+    const resolved = resolveOptions(options)
     this.url = typeof url === 'string' ? maskUrl(url) : describe(target)
-    this.#sentinel = target.scheme === 'redis+sentinel'
-    this.#locate =
-      target.scheme === 'redis+sentinel'
-        ? sentinelLocator(target, this.url, this.#options)
-        : async () => target
-    this.#commands = this.#connection(LINKS.commands, (target) => {
-      this.#commandTarget = target
-      return createNodeRedisClient(target, this.#options, 'cmd')
+    const sentinel = target.scheme === 'redis+sentinel'
+    this.#links = new ServerLinks({
+      owner: 'RedisTransport',
+      url: this.url,
+      options: resolved,
+      locate: sentinel ? sentinelLocator(target, this.url, resolved) : async () => target,
+      verify: sentinel ? assertMaster : async () => undefined,
+      onMessage: this.#deliver,
+      onStatus: (status) => this.#statusSink(status),
+      onGaveUp: () => this.#watcher?.destroy(),
     })
-    this.#subscriber = this.#connection(
-      LINKS.subscriber,
-      (target) => new SubscriberClient(target, this.#options, this.#subscriptions.onMessage),
-    )
-    this.#liveness = new LivenessProbe(
-      this.#options.commandTimeoutMs,
-      () => this.#commands.ready?.sendCommand(['PING']),
-      (waitedMs) =>
-        this.#commands.relocate(
-          new ConnectionError(
-            `${this.url} left a PING unanswered for ${waitedMs} ms (commandTimeoutMs): is the server paused or unreachable? reconnecting`,
-            { url: this.url },
-          ),
-        ),
-    )
-    this.#publisher = new PublishConnection(
-      this.#options,
-      () => this.#retryPublisher(),
-      this.#wrapPublishError,
-    )
-    this.#slowConsumer = new SlowConsumerDetector(
-      this.url,
-      this.#options.slowConsumerCheckTimeoutMs,
-      () => this.#commands.ready,
-    )
-    if (target.scheme === 'redis+sentinel') {
-      this.#watcher = sentinelWatcher(target, this.url, this.#options, (master) =>
-        this.#onSwitchMaster(master),
-      )
+    if (sentinel) {
+      this.#watcher = sentinelWatcher(target, this.url, resolved, (master) => this.#onSwitchMaster(master))
     }
   }
 
   connect(): Promise<void> {
-    const unusable = this.#unusable()
+    const unusable = this.#links.unusable()
     if (unusable) return Promise.reject(unusable)
     this.#connecting ??= this.#open()
     return this.#connecting
@@ -151,34 +86,23 @@ export class RedisTransport implements Transport {
 
   async #open(): Promise<void> {
     try {
-      await this.#commands.open()
+      await this.#links.open()
     } catch (error) {
       this.#connecting = undefined
-      throw this.#unusable() ?? toConnectionError(error, this.url, 'connecting')
+      throw error
     }
     this.#watcher?.start()
-    this.#liveness.start()
-    void this.#openPublisher()
-    await this.#emit({ type: 'connected' })
+    await this.#links.report({ type: 'connected' })
   }
 
-  /** Flushes what is in flight (up to closeTimeoutMs), then quits both connections. */
+  /** Flushes what is in flight (up to closeTimeoutMs), then quits every connection. */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown()
     return this.#closing
   }
 
   async #shutdown(): Promise<void> {
-    const timeout = this.#options.closeTimeoutMs
-    this.#liveness.stop()
-    this.#subscriptions.dispose()
-    clearTimeout(this.#publisherRetry)
-    await Promise.all([
-      this.#publisher.close(timeout),
-      this.#commands.close(timeout),
-      this.#subscriber.close(timeout),
-      this.#watcher?.close(0),
-    ])
+    await Promise.all([this.#links.close(), this.#watcher?.close(0)])
     this.#messageSink = noop
   }
 
@@ -189,119 +113,37 @@ export class RedisTransport implements Transport {
   }
 
   publishTo(channel: string, payload: Payload, receipt: PublishReceipt): void {
-    const client = this.#readyCommands('PUBLISH')
-    if (client instanceof Error) {
-      queueMicrotask(() => receipt.publishFailed(client))
-      return
-    }
-    const publisher = this.#openPublisherNow()
+    const publisher = this.#links.publisher
     if (publisher) {
       publisher.publish(channel, payload, receipt)
       return
     }
-    this.#publishViaCommands(client, channel, payload).then(
-      (receivers) => receipt.published(receivers),
-      (error: unknown) => receipt.publishFailed(error),
-    )
+    const error = this.#links.refusal('PUBLISH', LINKS.publisher)
+    queueMicrotask(() => receipt.publishFailed(error))
   }
 
   /**
-   * All in one round trip: on the publish connection they leave in one write; through node-redis,
-   * which writes every command issued in the same tick in one corked socket write, likewise.
+   * All in one round trip: the publish link writes every publish of a tick in one socket write.
    * Unlike a MULTI, nothing is transactional, which PUBLISH does not need.
    */
   publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Payload]>): Promise<number[]> {
     if (messages.length === 0) return Promise.resolve([])
-    const client = this.#readyCommands('PUBLISH')
-    if (client instanceof Error) return Promise.reject(client)
+    if (!this.#links.publisher) return Promise.reject(this.#links.refusal('PUBLISH', LINKS.publisher))
     return Promise.all(messages.map(([channel, payload]) => this.publish(channel, payload)))
-  }
-
-  #publishViaCommands(client: NodeRedisClient, channel: string, payload: Payload): Promise<number> {
-    this.#viaCommands += 1
-    return client.sendCommand<number>(['PUBLISH', channel, asBuffer(payload)]).then(
-      (receivers) => {
-        this.#answeredViaCommands()
-        return receivers
-      },
-      (error: unknown) => {
-        this.#answeredViaCommands()
-        throw this.#wrapPublishError(error, channel)
-      },
-    )
-  }
-
-  readonly #wrapPublishError = (error: unknown, channel: string): unknown =>
-    this.#wrap(error, `PUBLISH to "${channel}"`)
-
-  #answeredViaCommands(): void {
-    this.#viaCommands -= 1
-    if (this.#viaCommands === 0) this.#publisher.release()
-  }
-
-  /** The publish connection when it is open, holding its writes while node-redis has publishes in flight. */
-  #openPublisherNow(): PublishConnection | undefined {
-    if (!this.#publisher.isOpen) return undefined
-    if (this.#viaCommands > 0) this.#publisher.hold()
-    return this.#publisher
-  }
-
-  /** Opens the publish connection to the command connection's server, when wanted. */
-  async #openPublisher(): Promise<void> {
-    const target = this.#commandTarget
-    if (!this.#options.publishConnection || !target || this.#closing || !this.#commands.ready) return
-    await this.#publisher.open(target)
-    if (this.#publisher.state === 'closed') this.#retryPublisher()
-  }
-
-  /** The publish connection failed or dropped while the command connection did not: try again later. */
-  #retryPublisher(): void {
-    if (this.#closing || this.#publisherRetry) return
-    this.#publisherRetry = setTimeout(() => {
-      this.#publisherRetry = undefined
-      void this.#openPublisher()
-    }, this.#options.reconnect.maxDelayMs)
-    this.#publisherRetry.unref()
   }
 
   async subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
     refuseUnsupportedKind(this, kind)
-    if (kind === 'shard') return
-    if (names.length === 0) return
-    const command = kind === 'channel' ? 'SUBSCRIBE' : 'PSUBSCRIBE'
-    const client = await this.#readySubscriber(command)
-    const subscribed =
-      kind === 'channel'
-        ? this.#subscriptions.subscribe(client, names)
-        : this.#subscriptions.psubscribe(client, names)
-    await subscribed.catch((error: unknown) => this.#fail(error, `${command} ${names.join(' ')}`))
+    await this.#links.subscribe(kind, names)
   }
 
-  /**
-   * Delivery stops as soon as this is called. If the subscriber connection is down, there is
-   * nothing to tell Redis: the next connection will not subscribe to these names.
-   */
-  async unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
-    if (kind === 'shard') return
-    const unusable = this.#unusable()
-    if (unusable) throw unusable
-    const known =
-      kind === 'channel'
-        ? this.#subscriptions.forgetChannels(names)
-        : this.#subscriptions.forgetPatterns(names)
-    const client = this.#subscriber.ready
-    if (known.length === 0 || !client) return
-    const command = kind === 'channel' ? 'UNSUBSCRIBE' : 'PUNSUBSCRIBE'
-    const sent = kind === 'channel' ? client.unsubscribe(known) : client.punsubscribe(known)
-    await sent.catch((error: unknown) => {
-      // A connection that dropped meanwhile is replaced without these names.
-      if (client.isReady) throw this.#fail(error, `${command} ${known.join(' ')}`)
-    })
+  unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+    return this.#links.unsubscribe(kind, names)
   }
 
   async numsub(channels: readonly string[]): Promise<number[]> {
     if (channels.length === 0) return []
-    const reply = await this.#command<Array<string | number>>(
+    const reply = await this.#links.command<Array<string | number>>(
       ['PUBSUB', 'NUMSUB', ...channels],
       'PUBSUB NUMSUB',
     )
@@ -310,7 +152,7 @@ export class RedisTransport implements Transport {
   }
 
   channels(pattern: string): Promise<string[]> {
-    return this.#command<string[]>(['PUBSUB', 'CHANNELS', pattern], 'PUBSUB CHANNELS')
+    return this.#links.command<string[]>(['PUBSUB', 'CHANNELS', pattern], 'PUBSUB CHANNELS')
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
@@ -319,11 +161,19 @@ export class RedisTransport implements Transport {
         `claim() ttlMs must be a positive integer number of milliseconds; got ${ttlMs}`,
       )
     }
-    const reply = await this.#command<string | null>(
+    const reply = await this.#links.command<string | null>(
       ['SET', key, '1', 'NX', 'PX', String(ttlMs)],
       `SET "${key}" NX`,
     )
     return reply === 'OK'
+  }
+
+  /**
+   * A connection of its own for blocking reads (XREADGROUP BLOCK): never the one that carries
+   * the liveness PING. It is closed with the transport.
+   */
+  openBlockingConnection(): Promise<BlockingConnection> {
+    return this.#links.openBlocking()
   }
 
   onMessage(sink: MessageSink): void {
@@ -334,171 +184,20 @@ export class RedisTransport implements Transport {
     this.#statusSink = sink
   }
 
-  // --- commands -------------------------------------------------------------------------------
-
-  #command<T>(args: string[], what: string): Promise<T> {
-    const client = this.#readyCommands(what)
-    if (client instanceof Error) return Promise.reject(client)
-    return client.sendCommand<T>(args).catch((error: unknown) => this.#fail(error, what))
-  }
-
-  /** The command connection, or the error to reject with. Synchronous, for the publish path. */
-  #readyCommands(what: string): NodeRedisClient | SwitchboardError {
-    const unusable = this.#unusable()
-    if (unusable) return unusable
-    if (!this.#connecting) {
-      return new ConnectionError(`RedisTransport for ${this.url} is not connected: call connect() first`, {
-        url: this.url,
-      })
-    }
-    return this.#commands.ready ?? this.#offline(what, LINKS.commands)
-  }
-
-  #offline(what: string, link: Link): ConnectionError {
-    const state = this.#links.isLinkDown(link) ? 'down and being re-established' : 'not open yet'
-    return new ConnectionError(
-      `${what} on ${this.url} failed: the ${link} connection is ${state}; retry after the 'reconnected' status`,
-      { url: this.url },
-    )
-  }
-
-  #unusable(): SwitchboardError | undefined {
-    if (this.#closing) return new ClosedError('RedisTransport')
-    return this.#failure
-  }
-
-  #fail(error: unknown, what: string): never {
-    throw this.#wrap(error, what)
-  }
-
-  #wrap(error: unknown, what: string): SwitchboardError {
-    return this.#unusable() ?? toConnectionError(error, this.url, what)
-  }
-
-  // --- subscriber connection ------------------------------------------------------------------
-
-  async #readySubscriber(what: string): Promise<SubscriberClient> {
-    const commands = this.#readyCommands(what)
-    if (commands instanceof Error) throw commands
-    if (!this.#subscriberConnecting) {
-      this.#subscriberConnecting = this.#subscriber.open()
-      this.#subscriberConnecting.then(
-        () => this.#slowConsumer.subscriberConnected(),
-        () => {
-          this.#subscriberConnecting = undefined
-        },
-      )
-    }
+  readonly #deliver = (channel: string, payload: Uint8Array, pattern: string | undefined): void => {
     try {
-      await this.#subscriberConnecting
-    } catch (error) {
-      throw this.#unusable() ?? toConnectionError(error, this.url, `${what} (connecting the subscriber)`)
-    }
-    const unusable = this.#unusable()
-    if (unusable) throw unusable
-    const client = this.#subscriber.ready
-    // Refuse rather than queue: a SUBSCRIBE queued while the server is away would wait unbounded.
-    if (!client) throw this.#offline(what, LINKS.subscriber)
-    return client
-  }
-
-  #deliver(channel: string, message: Uint8Array, pattern: string | undefined): void {
-    try {
-      this.#messageSink(channel, message, pattern)
+      this.#messageSink(channel, payload, pattern)
     } catch (error) {
       // A throw here would unwind into the subscriber's reply reader.
-      void this.#emit({ type: 'error', error: new SubscriberError(channel, error) })
+      void this.#links.report({ type: 'error', error: new SubscriberError(channel, error) })
     }
-  }
-
-  // --- connection state -----------------------------------------------------------------------
-
-  #connection<C extends LinkClient & RoleClient>(
-    link: Link,
-    create: (target: RedisUrl) => C,
-  ): ManagedConnection<C> {
-    return new ManagedConnection<C>({
-      link,
-      url: this.url,
-      locate: this.#locate,
-      create,
-      prepare: async (client) => {
-        if (this.#sentinel) await assertMaster(client)
-        if (client instanceof SubscriberClient) await this.#subscriptions.restoreOn(client)
-      },
-      reconnect: this.#options.reconnect,
-      onUp: () => this.#onLinkUp(link),
-      onDown: (cause) => this.#onLinkDown(link, cause),
-      onGaveUp: (error) => this.#onGaveUp(error),
-      onError: (cause) => {
-        void this.#emit({
-          type: 'error',
-          error: toConnectionError(cause, this.url, `the ${link} connection`),
-        })
-      },
-    })
-  }
-
-  #onLinkDown(link: Link, cause: Error): void {
-    if (link === LINKS.commands) this.#publisher.destroy(cause)
-    const status = this.#links.down(link, lostConnectionError(cause, this.url, link))
-    if (status) void this.#emit(status)
-    if (link === LINKS.subscriber) {
-      const before = this.#slowConsumer.snapshot
-      const quietMs = this.#subscriptions.quietMs()
-      void this.#statuses.push(() => this.#checkSlowConsumer(before, quietMs, cause))
-    }
-  }
-
-  #onLinkUp(link: Link): void {
-    if (link === LINKS.commands) void this.#openPublisher()
-    if (link === LINKS.subscriber) {
-      void this.#statuses.push(async () => {
-        const client = this.#subscriber.ready
-        if (client) await this.#subscriptions.reconcile(client).catch(noop)
-      })
-      void this.#slowConsumer.subscriberConnected()
-    }
-    const status = this.#links.up(link)
-    if (status) void this.#emit(status)
-  }
-
-  #onGaveUp(error: ConnectionError): void {
-    if (this.#failure || this.#closing) return
-    this.#failure = error
-    void this.#emit({ type: 'error', error })
-    this.#publisher.destroy(error)
-    this.#commands.destroy()
-    this.#subscriber.destroy()
-    this.#watcher?.destroy()
   }
 
   #onSwitchMaster(master: HostPort): void {
-    const reason = new Error(`Sentinel failover: the master is now ${master.host}:${master.port}`)
-    this.#commands.relocate(reason, master)
-    this.#subscriber.relocate(reason, master)
-  }
-
-  /** Runs in the status queue, so that its report lands between `disconnected` and `reconnected`. */
-  async #checkSlowConsumer(before: ServerSnapshot | undefined, quietMs: number, cause: Error): Promise<void> {
-    if (this.#closing || this.#links.isLinkDown(LINKS.commands)) return
-    const error = await this.#slowConsumer.judge(before, quietMs, cause)
-    // A command connection that dropped meanwhile means the server went away.
-    if (error && !this.#links.isLinkDown(LINKS.commands)) this.#emitNow({ type: 'error', error })
-  }
-
-  #emit(status: TransportStatus): Promise<void> {
-    return this.#statuses.push(() => this.#emitNow(status))
-  }
-
-  /** Only from inside a queued task, so that statuses keep their order. */
-  #emitNow(status: TransportStatus): void {
-    if (this.#closing) return
-    try {
-      this.#statusSink(status)
-    } catch {
-      // A status listener's own failure is its business; the transport keeps going.
-    }
+    this.#links.relocate(
+      new Error(`Sentinel failover: the master is now ${master.host}:${master.port}`),
+      master,
+    )
   }
 }
 
@@ -522,10 +221,4 @@ function describe(target: RedisUrl | SentinelUrl): string {
   const list = hosts.map((h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`).join(',')
   const path = target.scheme === 'redis+sentinel' ? `/${target.masterName}` : ''
   return `${target.scheme}://${auth}${list}${path}${target.db === 0 ? '' : `/${target.db}`}`
-}
-
-function asBuffer(payload: Payload): Buffer | string {
-  return typeof payload === 'string' || Buffer.isBuffer(payload)
-    ? payload
-    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
 }

@@ -17,22 +17,20 @@ const STAR = 0x2a
 const INCOMPLETE = -1
 
 /**
- * Reads RESP2 replies from the bytes a server sends, across chunk boundaries, and hands each
- * complete one to `onReply`. Bulk strings are views of the chunk they arrived in, not copies.
- * A value larger than a chunk is gathered until it is whole, then read once: never re-read from
- * its start on every chunk.
+ * Where the reader hands a pub/sub message it read on its fast path: `pattern` is set for a
+ * `pmessage`; a shard channel's `smessage` comes as a channel's `message` does.
  */
-/** Where the reader hands a pub/sub message it read on its fast path. */
 export type PushSink = (channel: string, payload: Buffer, pattern: string | undefined) => void
 
-/** `*3\r\n$7\r\nmessage\r\n` and `*4\r\n$8\r\npmessage\r\n`: how every message push begins. */
+/** How every message push begins: `message`, `pmessage` and `smessage`. */
 const MESSAGE_HEAD = Buffer.from('*3\r\n$7\r\nmessage\r\n', 'latin1')
 const PMESSAGE_HEAD = Buffer.from('*4\r\n$8\r\npmessage\r\n', 'latin1')
+const SMESSAGE_HEAD = Buffer.from('*3\r\n$8\r\nsmessage\r\n', 'latin1')
 
 /** What a reader may be told besides where replies go. */
 export interface RespReaderOptions {
   /**
-   * Gets every `message` and `pmessage` push, read on a fast path that makes no array and no
+   * Gets every `message`, `pmessage` and `smessage` push, read on a fast path that makes no array and no
    * buffer but the payload's view; without it, they go to `onReply` like any array.
    */
   onPush?: PushSink
@@ -40,6 +38,12 @@ export interface RespReaderOptions {
   accepts?: (type: number) => boolean
 }
 
+/**
+ * Reads RESP2 replies from the bytes a server sends, across chunk boundaries, and hands each
+ * complete one to `onReply`. Bulk strings are views of the chunk they arrived in, not copies.
+ * A value larger than a chunk is gathered until it is whole, then read once: never re-read from
+ * its start on every chunk.
+ */
 export class RespReader {
   readonly #onReply: (value: RespValue) => void
   readonly #onPush: PushSink | undefined
@@ -127,6 +131,8 @@ export class RespReader {
       if (end < 0) return 0
       pattern = data.toString('utf8', this.#bulkStart, end)
       next = end + 2
+    } else if (startsWith(data, at, SMESSAGE_HEAD)) {
+      next = at + SMESSAGE_HEAD.length
     } else {
       return 0
     }
@@ -245,4 +251,32 @@ function startsWith(data: Buffer, at: number, head: Buffer): boolean {
   if (at + head.length > data.length) return false
   for (let i = 0; i < head.length; i++) if (data[at + i] !== head[i]) return false
   return true
+}
+
+/** A reply the publish link can get: an integer, a simple string, or an error's text. */
+export type SimpleReply = number | string | ReplyError
+
+/**
+ * Reads the replies of the publish link, across chunk boundaries: a RespReader that takes
+ * integers, simple strings and errors only. `feed` calls `onReply` for each complete reply and
+ * returns false if a reply of another type arrives, after which the connection cannot be trusted
+ * to pair replies with commands.
+ */
+export class SimpleReplyReader {
+  readonly #reader: RespReader
+
+  constructor(onReply: (reply: SimpleReply) => void) {
+    this.#reader = new RespReader((value) => onReply(value as SimpleReply), {
+      accepts: (type) => type === COLON || type === PLUS || type === MINUS,
+    })
+  }
+
+  feed(chunk: Buffer): boolean {
+    try {
+      this.#reader.feed(chunk)
+      return true
+    } catch {
+      return false
+    }
+  }
 }

@@ -1,19 +1,25 @@
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
+import { SUBSCRIBE_COMMANDS, type SubscriptionKind } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { handshakeCommands, openSocket } from './own-socket.js'
-import { encodeCommand } from './publish-protocol.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
-import { ReplyError, RespReader, type RespValue } from './resp-reader.js'
+import { type PushSink, ReplyError, RespReader, type RespValue } from './resp-reader.js'
+import { encodeCommand } from './resp-writer.js'
+import { type SubscriptionEvents, SubscriptionOp } from './subscription-ledger.js'
 
-/** Where a message goes: `pattern` is set for a pmessage. */
-export type SubscriberSink = (channel: string, payload: Buffer, pattern: string | undefined) => void
-
-type SubscribeKind = 'subscribe' | 'psubscribe' | 'unsubscribe' | 'punsubscribe'
+/** What a confirmation push (`subscribe`, `punsubscribe`, `ssubscribe`...) confirms, by its name. */
+const CONFIRMATIONS: ReadonlyMap<string, { kind: SubscriptionKind; op: SubscriptionOp }> = new Map(
+  (Object.entries(SUBSCRIBE_COMMANDS) as Array<[SubscriptionKind, Record<SubscriptionOp, string>]>).flatMap(
+    ([kind, commands]) =>
+      Object.values(SubscriptionOp).map((op) => [commands[op].toLowerCase(), { kind, op }] as const),
+  ),
+)
 
 /** A command waiting for its reply: a plain one takes the next reply; a (un)subscribe, its confirmations. */
 interface Waiting {
-  readonly kind: SubscribeKind | 'plain'
+  /** Set for a (un)subscribe: what it confirms. */
+  readonly subscription: { kind: SubscriptionKind; op: SubscriptionOp; names: readonly string[] } | undefined
   /** Confirmations still to come, for a (un)subscribe. */
   remaining: number
   resolve(value: unknown): void
@@ -26,10 +32,11 @@ interface Waiting {
  * The subscriber connection, with RESP written and read by switchboard itself instead of
  * node-redis: messages are most of what a subscriber reads, and node-redis's reply parser and
  * pub/sub dispatch cost about 3 µs of every message's 6 (see bench/README.md). It speaks only
- * what a subscriber needs: the handshake (AUTH, CLIENT SETNAME), ROLE (Sentinel's check), and
- * SUBSCRIBE, PSUBSCRIBE, UNSUBSCRIBE and PUNSUBSCRIBE, each resolved once Redis confirmed every
- * name. It never reconnects by itself: ManagedConnection replaces it, as it does node-redis
- * clients, after 'terminated'.
+ * what a subscriber needs: the handshake (AUTH, CLIENT SETNAME), ROLE (Sentinel's check), and the
+ * (UN)SUBSCRIBE commands of every kind from SUBSCRIBE_COMMANDS, each resolved once Redis confirmed
+ * every name. It keeps no subscription state: it reports what it sent and what Redis confirmed to
+ * its SubscriptionEvents (the SubscriptionLedger), in stream order. It never reconnects by
+ * itself: ManagedConnection replaces it, as it does node-redis clients, after 'terminated'.
  *
  * Events: 'error' (the socket failed while ready) and 'terminated' (the connection ended without
  * close() or destroy()), with the cause.
@@ -39,18 +46,23 @@ export class SubscriberClient extends EventEmitter {
   readonly #options: ResolvedRedisTransportOptions
   readonly #reader: RespReader
   readonly #waiting: Waiting[] = []
-  /** What Redis has confirmed: the names this connection is subscribed to now. */
-  readonly #channels = new Set<string>()
-  readonly #patterns = new Set<string>()
+  readonly #events: SubscriptionEvents
   #socket: Socket | undefined
   #ready = false
   /** Set by close() and destroy(): the end that follows is ours, not news. */
   #ending = false
 
-  constructor(target: RedisUrl, options: ResolvedRedisTransportOptions, sink: SubscriberSink) {
+  /** `sink` gets every message push (`message`, `pmessage`, `smessage`); `events`, the rest. */
+  constructor(
+    target: RedisUrl,
+    options: ResolvedRedisTransportOptions,
+    sink: PushSink,
+    events: SubscriptionEvents,
+  ) {
     super()
     this.#target = target
     this.#options = options
+    this.#events = events
     this.#reader = new RespReader((value) => this.#onReply(value), { onPush: sink })
   }
 
@@ -60,16 +72,6 @@ export class SubscriberClient extends EventEmitter {
 
   get isReady(): boolean {
     return this.#ready && this.isOpen
-  }
-
-  /** Channels Redis confirmed. */
-  channels(): string[] {
-    return [...this.#channels]
-  }
-
-  /** Patterns Redis confirmed. */
-  patterns(): string[] {
-    return [...this.#patterns]
   }
 
   /** Opens the socket and runs the handshake; rejects (and cleans up) on failure or timeout. */
@@ -111,23 +113,13 @@ export class SubscriberClient extends EventEmitter {
 
   /** A plain command, before subscribing: Sentinel's ROLE. */
   sendCommand<T = unknown>(args: readonly string[]): Promise<T> {
-    return this.#send('plain', args, 1) as Promise<T>
+    return this.#send(undefined, args, 1) as Promise<T>
   }
 
-  subscribe(channels: readonly string[]): Promise<void> {
-    return this.#send('subscribe', ['SUBSCRIBE', ...channels], channels.length)
-  }
-
-  psubscribe(patterns: readonly string[]): Promise<void> {
-    return this.#send('psubscribe', ['PSUBSCRIBE', ...patterns], patterns.length)
-  }
-
-  unsubscribe(channels: readonly string[]): Promise<void> {
-    return this.#send('unsubscribe', ['UNSUBSCRIBE', ...channels], channels.length)
-  }
-
-  punsubscribe(patterns: readonly string[]): Promise<void> {
-    return this.#send('punsubscribe', ['PUNSUBSCRIBE', ...patterns], patterns.length)
+  /** Sends SUBSCRIBE_COMMANDS[kind][op] for `names`; resolves once Redis confirmed every one. */
+  send(kind: SubscriptionKind, op: SubscriptionOp, names: readonly string[]): Promise<void> {
+    if (names.length === 0) return Promise.resolve()
+    return this.#send({ kind, op, names }, [SUBSCRIBE_COMMANDS[kind][op], ...names], names.length)
   }
 
   /** Waits for the replies in flight, then ends the connection. */
@@ -148,51 +140,49 @@ export class SubscriberClient extends EventEmitter {
     this.#socket?.destroy()
   }
 
-  #send(kind: Waiting['kind'], args: readonly string[], replies: number): Promise<never> {
+  #send(subscription: Waiting['subscription'], args: readonly string[], replies: number): Promise<never> {
     const socket = this.#socket
     if (!socket || socket.destroyed || this.#ending) {
       return Promise.reject(new Error('the subscriber connection is closed'))
     }
-    if (replies === 0) return Promise.resolve() as Promise<never>
     let waiting!: Waiting
     const reply = new Promise<never>((resolve, reject) => {
-      waiting = { kind, remaining: replies, resolve, reject, settled: Promise.resolve() }
+      waiting = { subscription, remaining: replies, resolve, reject, settled: Promise.resolve() }
     })
     waiting.settled = reply.catch(() => undefined)
     this.#waiting.push(waiting)
+    if (subscription) this.#events.sent(subscription.kind, subscription.op, subscription.names)
     socket.write(encodeCommand(args))
     return reply
   }
 
   #onReply(value: RespValue): void {
-    if (Array.isArray(value)) {
-      const type = value[0]
-      // Messages never get here: the reader hands them to the sink on its fast path.
-      if (type instanceof Buffer) {
-        const head = this.#waiting[0]
-        const kind = type.toString()
-        if (head?.kind === kind) {
-          this.#confirm(kind as SubscribeKind, String(value[1]))
-          if (--head.remaining === 0) {
+    const head = this.#waiting[0]
+    // Messages never get here: the reader hands them to the sink on its fast path.
+    if (Array.isArray(value) && value[0] instanceof Buffer) {
+      const confirmation = CONFIRMATIONS.get(value[0].toString())
+      if (confirmation) {
+        this.#events.confirmed(confirmation.kind, confirmation.op, String(value[1]))
+        const awaited = head?.subscription
+        if (head && awaited?.kind === confirmation.kind && awaited.op === confirmation.op) {
+          head.remaining -= 1
+          if (head.remaining === 0) {
             this.#waiting.shift()
             head.resolve(undefined)
           }
-          return
         }
-        if (head?.kind !== 'plain') return
+        return
       }
+      // Another push while a (un)subscribe waits is no reply to it.
+      if (head?.subscription) return
     }
-    const head = this.#waiting.shift()
+    this.#waiting.shift()
     if (!head) return
-    if (value instanceof ReplyError) head.reject(value)
-    else head.resolve(value)
-  }
-
-  #confirm(kind: SubscribeKind, name: string): void {
-    if (kind === 'subscribe') this.#channels.add(name)
-    else if (kind === 'psubscribe') this.#patterns.add(name)
-    else if (kind === 'unsubscribe') this.#channels.delete(name)
-    else this.#patterns.delete(name)
+    if (value instanceof ReplyError) {
+      const refused = head.subscription
+      if (refused) this.#events.refused(refused.kind, refused.op, refused.names)
+      head.reject(value)
+    } else head.resolve(value)
   }
 
   #onClose(socket: Socket): void {

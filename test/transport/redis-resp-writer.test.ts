@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  encodeCommand,
-  PublishWriter,
-  ReplyError,
-  type SimpleReply,
-  SimpleReplyReader,
-} from '../../src/transport/redis/publish-protocol.js'
+import { encodeCommand, PublishWriter } from '../../src/transport/redis/resp-writer.js'
 
 describe('PublishWriter', () => {
   it('writes PUBLISH commands as RESP, one after another in one buffer', () => {
@@ -41,39 +35,6 @@ describe('encodeCommand', () => {
     expect(encodeCommand(['CLIENT', 'SETNAME', 'sb:pub']).toString()).toBe(
       '*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n$6\r\nsb:pub\r\n',
     )
-  })
-})
-
-describe('SimpleReplyReader', () => {
-  const read = (...chunks: string[]): { replies: SimpleReply[]; ok: boolean[] } => {
-    const replies: SimpleReply[] = []
-    const reader = new SimpleReplyReader((reply) => replies.push(reply))
-    const ok = chunks.map((chunk) => reader.feed(Buffer.from(chunk, 'latin1')))
-    return { replies, ok }
-  }
-
-  it('reads integers, simple strings and errors, in order', () => {
-    const { replies, ok } = read(':0\r\n:12\r\n+OK\r\n-NOPERM no\r\n:-1\r\n')
-    expect(ok).toEqual([true])
-    expect(replies.slice(0, 3)).toEqual([0, 12, 'OK'])
-    expect(replies[3]).toBeInstanceOf(ReplyError)
-    expect((replies[3] as ReplyError).message).toBe('NOPERM no')
-    expect(replies[4]).toBe(-1)
-  })
-
-  it('joins replies split across chunks anywhere', () => {
-    const text = ':1\r\n:23\r\n+OK\r\n-ERR x\r\n:456\r\n'
-    for (let cut = 1; cut < text.length; cut++) {
-      const { replies } = read(text.slice(0, cut), text.slice(cut))
-      expect(replies.map((r) => (r instanceof Error ? r.message : r))).toEqual([1, 23, 'OK', 'ERR x', 456])
-    }
-    const { replies } = read(...text.split(''))
-    expect(replies).toHaveLength(5)
-  })
-
-  it('refuses a reply of another type: the pairing of replies would be lost', () => {
-    expect(read('$3\r\nabc\r\n').ok).toEqual([false])
-    expect(read(':1\r\n*1\r\n').ok).toEqual([false])
   })
 })
 

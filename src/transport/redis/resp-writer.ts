@@ -1,20 +1,21 @@
 /**
- * The RESP of the publish connection, without I/O: PUBLISH commands written into one buffer per
- * batch, and the replies PUBLISH and the handshake get (integers, simple strings, errors) read
- * back. Nothing else travels on that connection, so nothing else needs reading.
+ * RESP written by switchboard itself, without I/O: whole commands for handshakes and
+ * subscriptions, and PUBLISH commands gathered into one buffer per batch for the publish link.
+ * The reading half is resp-reader.ts.
  */
 
 import { boundedMemo } from '../../memo.js'
 import { type Payload, payloadBytes } from '../transport.js'
-import { ReplyError, RespReader } from './resp-reader.js'
-
-export { ReplyError }
 
 const CR = 0x0d
 const LF = 0x0a
-const COLON = 0x3a
-const PLUS = 0x2b
-const MINUS = 0x2d
+
+/** A command written whole, every argument a bulk string: `AUTH`, `CLIENT SETNAME`, `SUBSCRIBE`. */
+export function encodeCommand(args: readonly string[]): Buffer {
+  const parts = [`*${args.length}\r\n`]
+  for (const arg of args) parts.push(`$${Buffer.byteLength(arg, 'utf8')}\r\n${arg}\r\n`)
+  return Buffer.from(parts.join(''), 'utf8')
+}
 
 /** `*3\r\n$7\r\nPUBLISH\r\n$<n>\r\n<channel>\r\n$`, kept per channel name. */
 const prefixOf = boundedMemo((channel) => {
@@ -101,40 +102,5 @@ export class PublishWriter {
     this.#lengths = []
     this.#size = 0
     return out
-  }
-}
-
-/** A command written whole, for the handshake: `AUTH`, `CLIENT SETNAME`. */
-export function encodeCommand(args: readonly string[]): Buffer {
-  const parts = [`*${args.length}\r\n`]
-  for (const arg of args) parts.push(`$${Buffer.byteLength(arg, 'utf8')}\r\n${arg}\r\n`)
-  return Buffer.from(parts.join(''), 'utf8')
-}
-
-/** A reply the publish connection can get: an integer, a simple string, or an error's text. */
-export type SimpleReply = number | string | ReplyError
-
-/**
- * Reads the replies of the publish connection, across chunk boundaries: a RespReader that takes
- * integers, simple strings and errors only. `feed` calls `onReply` for each complete reply and
- * returns false if a reply of another type arrives, after which the connection cannot be trusted
- * to pair replies with commands.
- */
-export class SimpleReplyReader {
-  readonly #reader: RespReader
-
-  constructor(onReply: (reply: SimpleReply) => void) {
-    this.#reader = new RespReader((value) => onReply(value as SimpleReply), {
-      accepts: (type) => type === COLON || type === PLUS || type === MINUS,
-    })
-  }
-
-  feed(chunk: Buffer): boolean {
-    try {
-      this.#reader.feed(chunk)
-      return true
-    } catch {
-      return false
-    }
   }
 }

@@ -1,0 +1,370 @@
+import { ClosedError, ConnectionError, type SwitchboardError } from '../../errors.js'
+import type { StatusSink, SubscriptionKind, TransportStatus } from '../transport.js'
+import type { RedisUrl } from '../url.js'
+import { BlockingConnection } from './blocking-connection.js'
+import { lostConnectionError, toConnectionError } from './connection-error.js'
+import { LINKS, type Link, LinkMonitor } from './link-monitor.js'
+import { LivenessProbe } from './liveness-probe.js'
+import { type LinkClient, ManagedConnection, type ManagedConnectionSpec } from './managed-connection.js'
+import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client.js'
+import { PublishConnection } from './publish-connection.js'
+import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
+import type { PushSink } from './resp-reader.js'
+import type { RoleClient } from './sentinel-locator.js'
+import { SerialQueue } from './serial-queue.js'
+import type { ServerSnapshot } from './slow-consumer.js'
+import { SlowConsumerDetector } from './slow-consumer-detector.js'
+import type { SubscriberClient } from './subscriber-client.js'
+import { SubscriberLink } from './subscriber-link.js'
+
+const noop = (): void => undefined
+
+export interface ServerLinksSpec {
+  /** What ClosedError names once the links are closed: the transport they serve. */
+  owner: string
+  /** The masked URL, for error messages. */
+  url: string
+  options: ResolvedRedisTransportOptions
+  /** Where the server is now: fixed, or asked of the Sentinels before every connection. */
+  locate: () => Promise<RedisUrl>
+  /** Checks a new command or subscriber connection before it is used (Sentinel: is it the master?). */
+  verify: (client: RoleClient) => Promise<void>
+  /** Every message Redis sends. It must not throw: a throw would unwind into the reply reader. */
+  onMessage: PushSink
+  /** Statuses, in order. */
+  onStatus: StatusSink
+  /** Reconnection ran out of attempts: every link is cut, and `unusable()` is that error from now on. */
+  onGaveUp: (error: ConnectionError) => void
+}
+
+type LinkSpec<C extends LinkClient> = Pick<ManagedConnectionSpec<C>, 'locate' | 'create' | 'prepare'>
+
+/**
+ * The links to one server, which a transport holds once (RedisTransport) or once per shard (a
+ * Cluster transport):
+ * - the command link (node-redis), which carries the liveness PING;
+ * - the publish link (publish-connection.ts), the one path of every PUBLISH;
+ * - the subscriber link (subscriber-link.ts), opened on the first subscribe, restored from its
+ *   SubscriptionLedger on every new connection;
+ * - dedicated blocking links, on request (openBlocking()).
+ *
+ * Each link is replaced after a drop (managed-connection.ts). The publish and blocking links
+ * follow the command link: they open where it is once it is up, and are cut when it drops, so
+ * that a paused or moved server takes them along. Statuses fold the command, publish and
+ * subscriber links into one stream (link-monitor.ts), in order (serial-queue.ts):
+ * `reconnected` comes once every one of them works again, and a slow-consumer verdict lands
+ * between `disconnected` and `reconnected`.
+ */
+export class ServerLinks {
+  readonly #spec: ServerLinksSpec
+  readonly #commands: ManagedConnection<NodeRedisClient>
+  readonly #publisher: ManagedConnection<PublishConnection>
+  readonly #subscriber: SubscriberLink
+  readonly #blocking = new Set<ManagedConnection<NodeRedisClient>>()
+  readonly #monitor = new LinkMonitor()
+  readonly #statuses = new SerialQueue()
+  readonly #liveness: LivenessProbe
+  readonly #slowConsumer: SlowConsumerDetector
+  /** Links waiting for the command link to be up, to open where it is. */
+  #awaitingCommands: Array<{ resolve(target: RedisUrl): void; reject(error: Error): void }> = []
+  #started = false
+  #closing: Promise<void> | undefined
+  #failure: ConnectionError | undefined
+
+  constructor(spec: ServerLinksSpec) {
+    this.#spec = spec
+    const { options } = spec
+    this.#commands = this.#statusLink(LINKS.commands, {
+      locate: spec.locate,
+      create: (target) => createNodeRedisClient(target, options, 'cmd'),
+      prepare: (client) => spec.verify(client),
+    })
+    this.#publisher = this.#statusLink(LINKS.publisher, {
+      ...this.#following,
+      create: (target) => new PublishConnection(target, options, this.#wrapPublishError),
+    })
+    this.#subscriber = new SubscriberLink({
+      options,
+      locate: spec.locate,
+      verify: spec.verify,
+      onMessage: spec.onMessage,
+      manage: (link) => this.#statusLink<SubscriberClient>(LINKS.subscriber, link),
+      refusal: (what, link) => this.refusal(what, link),
+      wrap: (error, what) => this.wrap(error, what),
+      serverUp: () => this.#commands.ready !== undefined,
+      onFirstUp: () => void this.#slowConsumer.subscriberConnected(),
+    })
+    this.#liveness = new LivenessProbe(
+      options.commandTimeoutMs,
+      () => this.#commands.ready?.sendCommand(['PING']),
+      (waitedMs) =>
+        this.#commands.relocate(
+          new ConnectionError(
+            `${spec.url} left a PING unanswered for ${waitedMs} ms (commandTimeoutMs): is the server paused or unreachable? reconnecting`,
+            { url: spec.url },
+          ),
+        ),
+    )
+    this.#slowConsumer = new SlowConsumerDetector(
+      spec.url,
+      options.slowConsumerCheckTimeoutMs,
+      () => this.#commands.ready,
+    )
+  }
+
+  /** The publish link when it takes publishes, else undefined (see refusal()). */
+  get publisher(): PublishConnection | undefined {
+    return this.#publisher.ready
+  }
+
+  /** Opens the command link, then the publish link; the first connection is not retried. */
+  async open(): Promise<void> {
+    const unusable = this.unusable()
+    if (unusable) throw unusable
+    this.#started = true
+    try {
+      await this.#commands.open()
+      try {
+        await this.#publisher.open()
+      } catch (error) {
+        this.#commands.discard()
+        throw error
+      }
+    } catch (error) {
+      this.#started = false
+      throw this.unusable() ?? toConnectionError(error, this.#spec.url, 'connecting')
+    }
+    this.#liveness.start()
+  }
+
+  /** Flushes what is in flight (up to closeTimeoutMs), then quits every link. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown()
+    return this.#closing
+  }
+
+  async #shutdown(): Promise<void> {
+    const timeout = this.#spec.options.closeTimeoutMs
+    this.#liveness.stop()
+    this.#rejectFollowers(new ClosedError(this.#spec.owner))
+    await Promise.all([
+      this.#publisher.close(timeout),
+      this.#commands.close(timeout),
+      this.#subscriber.close(timeout),
+      // A blocked read would hold close() for the whole timeout: it is cut at once.
+      ...[...this.#blocking].map((link) => link.close(0)),
+    ])
+  }
+
+  /** Why no call can succeed any more: closed, or reconnection gave up. */
+  unusable(): SwitchboardError | undefined {
+    if (this.#closing) return new ClosedError(this.#spec.owner)
+    return this.#failure
+  }
+
+  /** The error for `what`, which found `link` not ready. */
+  refusal(what: string, link: Link): SwitchboardError {
+    const unusable = this.unusable()
+    if (unusable) return unusable
+    const url = this.#spec.url
+    if (!this.#started) {
+      return new ConnectionError(`${this.#spec.owner} for ${url} is not connected: call connect() first`, {
+        url,
+      })
+    }
+    const state = this.#monitor.isLinkDown(link) ? 'down and being re-established' : 'not open yet'
+    return new ConnectionError(
+      `${what} on ${url} failed: the ${link} connection is ${state}; retry after the 'reconnected' status`,
+      { url },
+    )
+  }
+
+  /** What a failed call rejects with: ClosedError or the give-up once those apply, else a ConnectionError. */
+  wrap(error: unknown, what: string): SwitchboardError {
+    return this.unusable() ?? toConnectionError(error, this.#spec.url, what)
+  }
+
+  /** A command on the command link. */
+  command<T>(args: readonly string[], what: string): Promise<T> {
+    const client = this.#commands.ready
+    if (!client) return Promise.reject(this.refusal(what, LINKS.commands))
+    return client.sendCommand<T>(args).catch((error: unknown) => {
+      throw this.wrap(error, what)
+    })
+  }
+
+  /** Subscribes names of one kind, any kind; resolves once the server confirmed every one. */
+  subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+    return this.#subscriber.subscribe(kind, names)
+  }
+
+  /** Unsubscribes names of one kind; what the server sent before confirming still reaches onMessage. */
+  async unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+    const unusable = this.unusable()
+    if (unusable) throw unusable
+    await this.#subscriber.unsubscribe(kind, names)
+  }
+
+  /**
+   * A connection of its own for commands that block (XREADGROUP BLOCK), to the server the
+   * command link is on. It is never the link that carries the liveness PING, and it is closed
+   * with the others.
+   */
+  async openBlocking(): Promise<BlockingConnection> {
+    const what = 'opening a blocking connection'
+    if (!this.#commands.ready) throw this.refusal(what, LINKS.commands)
+    const link = new ManagedConnection<NodeRedisClient>({
+      ...this.#following,
+      link: LINKS.blocking,
+      url: this.#spec.url,
+      create: (target) => createNodeRedisClient(target, this.#spec.options, 'block'),
+      reconnect: { ...this.#spec.options.reconnect, maxAttempts: Number.POSITIVE_INFINITY },
+      onUp: noop,
+      onDown: noop,
+      onGaveUp: noop,
+      onError: noop,
+    })
+    this.#blocking.add(link)
+    try {
+      await link.open()
+    } catch (error) {
+      this.#blocking.delete(link)
+      await link.close(0)
+      throw this.wrap(error, what)
+    }
+    return new BlockingConnection(
+      link,
+      (command) =>
+        this.unusable() ??
+        new ConnectionError(
+          `${command} on ${this.#spec.url} failed: the blocking connection is down and being re-established`,
+          { url: this.#spec.url },
+        ),
+      (error, command) => this.wrap(error, command),
+      () => this.#blocking.delete(link),
+    )
+  }
+
+  /** After a Sentinel failover: every link moves to the new master. */
+  relocate(reason: Error, to: { host: string; port: number }): void {
+    this.#commands.relocate(reason, to)
+    this.#subscriber.connection.relocate(reason, to)
+  }
+
+  /** Queues a status behind those already queued; resolves once it is told. */
+  report(status: TransportStatus): Promise<void> {
+    return this.#statuses.push(() => this.#emitNow(status))
+  }
+
+  // --- links that follow the command link -----------------------------------------------------
+
+  /** How a link that follows the command link finds its server, and checks it is still the one. */
+  readonly #following: Pick<LinkSpec<LinkClient>, 'locate' | 'prepare'> = {
+    locate: () => this.#whereCommandsAre(),
+    prepare: async (_client, target) => this.#checkFollowsCommands(target),
+  }
+
+  #whereCommandsAre(): Promise<RedisUrl> {
+    const target = this.#commands.ready && this.#commands.target
+    if (target) return Promise.resolve(target)
+    const unusable = this.unusable()
+    if (unusable) return Promise.reject(unusable)
+    return new Promise((resolve, reject) => this.#awaitingCommands.push({ resolve, reject }))
+  }
+
+  /** A follower made while the command link moved would be on the wrong server: it tries again. */
+  #checkFollowsCommands(target: RedisUrl): void {
+    if (this.#commands.ready && this.#commands.target === target) return
+    throw new Error('the command connection moved while this one was opening')
+  }
+
+  #wakeFollowers(): void {
+    const target = this.#commands.target
+    if (!this.#commands.ready || !target) return
+    for (const waiter of this.#awaitingCommands.splice(0)) waiter.resolve(target)
+  }
+
+  #rejectFollowers(error: Error): void {
+    for (const waiter of this.#awaitingCommands.splice(0)) waiter.reject(error)
+  }
+
+  readonly #wrapPublishError = (error: unknown, channel: string): unknown =>
+    this.wrap(error, `PUBLISH to "${channel}"`)
+
+  // --- link state -----------------------------------------------------------------------------
+
+  /** A link whose drops and returns are part of the status. */
+  #statusLink<C extends LinkClient>(link: Link, spec: LinkSpec<C>): ManagedConnection<C> {
+    return new ManagedConnection<C>({
+      ...spec,
+      link,
+      url: this.#spec.url,
+      reconnect: this.#spec.options.reconnect,
+      onUp: () => this.#onLinkUp(link),
+      onDown: (cause) => this.#onLinkDown(link, cause),
+      onGaveUp: (error) => this.#onGaveUp(error),
+      onError: (cause) => {
+        void this.report({
+          type: 'error',
+          error: toConnectionError(cause, this.#spec.url, `the ${link} connection`),
+        })
+      },
+    })
+  }
+
+  #onLinkDown(link: Link, cause: Error): void {
+    const status = this.#monitor.down(link, lostConnectionError(cause, this.#spec.url, link))
+    if (status) void this.report(status)
+    if (link === LINKS.commands) {
+      this.#publisher.relocate(cause)
+      for (const blocking of this.#blocking) blocking.relocate(cause)
+    }
+    if (link === LINKS.subscriber) {
+      this.#subscriber.dropped()
+      const before = this.#slowConsumer.snapshot
+      const quietMs = this.#subscriber.quietMs()
+      void this.#statuses.push(() => this.#checkSlowConsumer(before, quietMs, cause))
+    }
+  }
+
+  #onLinkUp(link: Link): void {
+    if (link === LINKS.commands) this.#wakeFollowers()
+    if (link === LINKS.subscriber) {
+      void this.#statuses.push(() => this.#subscriber.reconcile())
+      void this.#slowConsumer.subscriberConnected()
+    }
+    const status = this.#monitor.up(link)
+    if (status) void this.report(status)
+  }
+
+  #onGaveUp(error: ConnectionError): void {
+    if (this.#failure || this.#closing) return
+    this.#failure = error
+    void this.report({ type: 'error', error })
+    this.#liveness.stop()
+    this.#rejectFollowers(error)
+    this.#publisher.destroy()
+    this.#commands.destroy()
+    this.#subscriber.connection.destroy()
+    for (const blocking of this.#blocking) blocking.destroy()
+    this.#spec.onGaveUp(error)
+  }
+
+  /** Runs in the status queue, so that its report lands between `disconnected` and `reconnected`. */
+  async #checkSlowConsumer(before: ServerSnapshot | undefined, quietMs: number, cause: Error): Promise<void> {
+    if (this.#closing || this.#monitor.isLinkDown(LINKS.commands)) return
+    const error = await this.#slowConsumer.judge(before, quietMs, cause)
+    // A command connection that dropped meanwhile means the server went away.
+    if (error && !this.#monitor.isLinkDown(LINKS.commands)) this.#emitNow({ type: 'error', error })
+  }
+
+  /** Only from inside a queued task, so that statuses keep their order. */
+  #emitNow(status: TransportStatus): void {
+    if (this.#closing) return
+    try {
+      this.#spec.onStatus(status)
+    } catch {
+      // A status listener's own failure is its business; the links keep going.
+    }
+  }
+}
