@@ -13,9 +13,6 @@ export type PushOutcome = 'ok' | 'dropped' | 'overflow'
  */
 export const UNBOUNDED = Number.POSITIVE_INFINITY
 
-/** Slots allocated by the first push: a queue that is never used costs no array. */
-const FIRST_SLOTS = 8
-
 /**
  * Slots an empty queue may keep (128 KiB). A queue that a burst grew past this lets its array go
  * once it is empty again, so that one burst does not pin its memory for the life of the queue.
@@ -26,10 +23,10 @@ const KEEP_SLOTS = 16_384
 
 /**
  * A FIFO on a ring of slots: push and shift are O(1) and allocate nothing once the ring is big
- * enough. The ring grows on demand (doubling, so the copying is amortised O(1)) up to `capacity`,
- * so a queue allowed 10,000 items that never holds more than 10 costs 16 slots. At capacity the
- * overflow policy decides. Items can also be read and replaced by their index from the oldest
- * (at, set), and taken out of the middle in O(n) (remove).
+ * enough. The ring grows on demand up to `capacity`, so a queue allowed 10,000 items that never
+ * holds more than 10 costs 10 slots, and a queue that is never used costs no array. At capacity
+ * the overflow policy decides. Items can also be read and replaced by their index from the
+ * oldest (at, set), and taken out of the middle in O(n) (remove).
  */
 export class BoundedQueue<T> {
   /** Items held at most: a whole number, or UNBOUNDED. */
@@ -51,7 +48,7 @@ export class BoundedQueue<T> {
     return this.#length
   }
 
-  /** Slots allocated, whatever they hold: what the queue costs in memory (for tests). */
+  /** Slots in the ring, whatever they hold: what the queue costs in memory, give or take V8's slack (for tests). */
   get slots(): number {
     return this.#slots.length
   }
@@ -61,7 +58,13 @@ export class BoundedQueue<T> {
     const length = this.#length
     if (length === this.#slots.length) {
       if (length >= this.capacity) return this.#overflow(item)
-      this.#grow()
+      if (this.#head === 0) {
+        // The ring is full and in order from slot 0: it grows by appending, as an array does.
+        this.#slots.push(item)
+        this.#length = length + 1
+        return 'ok'
+      }
+      this.#unwrap()
     }
     this.#slots[this.#slot(length)] = item
     this.#length = length + 1
@@ -150,15 +153,15 @@ export class BoundedQueue<T> {
   }
 
   /**
-   * Doubles the ring (up to capacity), laying the items out from slot 0. The new array is built
-   * by push, so that V8 keeps it packed rather than holey.
+   * Lays a full ring that wraps out from slot 0, with as many free slots again (up to capacity):
+   * without them, a queue that keeps growing by one while its head moves would copy everything
+   * each time. Free slots are added by push, so that V8 keeps the array packed.
    */
-  #grow(): void {
-    const length = this.#length
-    const size = Math.min(Math.max(FIRST_SLOTS, length * 2), this.capacity)
-    const slots: Array<T | undefined> = []
-    for (let i = 0; i < length; i++) slots.push(this.#slots[this.#slot(i)])
-    for (let i = length; i < size; i++) slots.push(undefined)
+  #unwrap(): void {
+    const old = this.#slots
+    const slots = old.slice(this.#head).concat(old.slice(0, this.#head))
+    const size = Math.min(old.length * 2, this.capacity)
+    while (slots.length < size) slots.push(undefined)
     this.#slots = slots
     this.#head = 0
   }
