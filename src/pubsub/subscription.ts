@@ -199,7 +199,9 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
       return
     }
     this.stats.dropped += 1
-    this.#fail(new BufferOverflowError(msg.channel, messages.queue.capacity))
+    // What still arrives until the unsubscribe is confirmed is counted, but the failure, like any
+    // overflow episode, is reported once.
+    if (!messages.ended) this.#fail(new BufferOverflowError(msg.channel, messages.queue.capacity))
   }
 
   #invoke(handler: Invoke, msg: Message<T>): void {
