@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Codec, CodecName } from '../codec/codec.js'
 import type { Logger } from '../observe/logger.js'
-import type { OverflowPolicy } from '../pubsub/message-buffer.js'
+import type { OverflowPolicy } from '../queue/overflow-policy.js'
 import type { ReconnectOptions, RedisTransportOptions } from '../transport/redis/redis-transport-options.js'
 
 /** Options of connect(). Every default is in CONNECT_DEFAULTS. */

@@ -7,8 +7,10 @@ import {
   SubscriberError,
   SwitchboardError,
 } from '../errors.js'
+import { BoundedQueue } from '../queue/bounded-queue.js'
+import type { OverflowPolicy } from '../queue/overflow-policy.js'
+import { QueuedIterator } from '../queue/queued-iterator.js'
 import type { Message } from './message.js'
-import { MessageBuffer, type OverflowPolicy } from './message-buffer.js'
 import { validate } from './validate.js'
 
 /** Called for each message. A returned promise is awaited before the next message is handed over. */
@@ -61,7 +63,6 @@ export interface SubscriptionStats {
 }
 
 // Kept free of T, so that a Subscription<Order> is usable where a Subscription<unknown> is expected.
-type Waiter = (result: IteratorResult<Message<unknown>>) => void
 type Invoke = (msg: Message<unknown>) => unknown
 
 /**
@@ -80,12 +81,11 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   readonly #handler: Invoke | undefined
   readonly #schema: StandardSchemaV1<unknown, T> | undefined
   readonly #channelSchemas: Readonly<Record<string, StandardSchemaV1>> | undefined
-  readonly #buffer: MessageBuffer<Message<T>>
-  #waiter: Waiter | undefined
+  /** The bounded buffer, read by the iterator and poll(), or a handler's backlog. */
+  readonly #messages: QueuedIterator<Message<T>>
   #running: Promise<void> | undefined
   #validating: Promise<void> | undefined
   #overflowing = false
-  #failure: SwitchboardError | undefined
   #ended = false
   #releasing = false
   #resolveClosed!: () => void
@@ -109,7 +109,8 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     const size = options.bufferSize ?? SUBSCRIBE_DEFAULTS.bufferSize
     if (!Number.isInteger(size) || size < 1)
       throw new InvalidArgumentError(`bufferSize must be a positive integer, got ${size}`)
-    this.#buffer = new MessageBuffer(size, options.overflow ?? SUBSCRIBE_DEFAULTS.overflow)
+    const buffer = new BoundedQueue<Message<T>>(size, options.overflow ?? SUBSCRIBE_DEFAULTS.overflow)
+    this.#messages = new QueuedIterator(buffer, 'a subscription', () => this.unsubscribe())
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve
     })
@@ -117,7 +118,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
 
   /** Messages waiting in the buffer. */
   get pending(): number {
-    return this.#buffer.length
+    return this.#messages.queue.length
   }
 
   get isClosed(): boolean {
@@ -177,17 +178,14 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   }
 
   #accept(msg: Message<T>): void {
-    if (this.#waiter) {
-      const waiter = this.#waiter
-      this.#waiter = undefined
-      waiter({ value: msg, done: false })
-      return
-    }
-    if (this.#handler && !this.#running && this.#buffer.length === 0) {
+    const messages = this.#messages
+    // With a handler nothing reads the iterator: an idle handler takes the message at once.
+    if (this.#handler && !this.#running && messages.queue.length === 0) {
       this.#invoke(this.#handler, msg)
       return
     }
-    const outcome = this.#buffer.push(msg)
+    // To the waiting reader, else into the buffer.
+    const outcome = messages.push(msg)
     if (outcome === 'ok') {
       this.#overflowing = false
       return
@@ -200,14 +198,16 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
         this.#host.reportOverflow({
           names: this.names,
           channel: msg.channel,
-          policy: this.#buffer.policy,
+          policy: messages.queue.policy,
           dropped: this.stats.dropped,
         })
       }
       return
     }
     this.stats.dropped += 1
-    this.#fail(new BufferOverflowError(msg.channel, this.#buffer.capacity))
+    // What still arrives until the unsubscribe is confirmed is counted, but the failure, like any
+    // overflow episode, is reported once.
+    if (!messages.ended) this.#fail(new BufferOverflowError(msg.channel, messages.queue.capacity))
   }
 
   #invoke(handler: Invoke, msg: Message<T>): void {
@@ -232,7 +232,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   #next(handler: Invoke): void {
     this.#running = undefined
     while (!this.#running && !this.#ended) {
-      const msg = this.#buffer.shift()
+      const msg = this.#messages.queue.shift()
       if (!msg) return
       this.#invoke(handler, msg)
     }
@@ -244,7 +244,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   }
 
   #fail(error: SwitchboardError): void {
-    this.#failure = error
+    this.#messages.fail(error)
     this.#host.reportError(error)
     this.unsubscribe().catch((cause: unknown) => {
       this.#host.reportError(new ConnectionError('could not unsubscribe a failed subscription', { cause }))
@@ -254,10 +254,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   /** Takes one buffered message without waiting: a Message, or undefined when none is there. */
   async poll(): Promise<Message<T> | undefined> {
     if (this.#handler) throw new InvalidArgumentError('poll() is for subscriptions made without a handler')
-    const msg = this.#buffer.shift()
-    if (msg) return msg
-    if (this.#failure) throw this.#failure
-    return undefined
+    return this.#messages.poll()
   }
 
   /** Resolves when any message being handled has been handled (handler mode). */
@@ -281,27 +278,13 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     }
   }
 
-  #read(): Promise<IteratorResult<Message<T>>> {
-    if (this.#handler)
-      return Promise.reject(new InvalidArgumentError('a subscription with a handler cannot also be iterated'))
-    const msg = this.#buffer.shift()
-    if (msg) return Promise.resolve({ value: msg, done: false })
-    if (this.#failure) return Promise.reject(this.#failure)
-    if (this.#ended) return Promise.resolve({ value: undefined, done: true })
-    if (this.#waiter)
-      return Promise.reject(new InvalidArgumentError('a subscription can be read by one consumer at a time'))
-    return new Promise((resolve) => {
-      this.#waiter = (result) => resolve(result as IteratorResult<Message<T>>)
-    })
-  }
-
+  /** Reads the buffer: leaving the loop early unsubscribes. One consumer at a time. */
   [Symbol.asyncIterator](): AsyncIterator<Message<T>> {
+    if (!this.#handler) return this.#messages
     return {
-      next: () => this.#read(),
-      return: async () => {
-        await this.unsubscribe()
-        return { value: undefined, done: true }
-      },
+      next: () =>
+        Promise.reject(new InvalidArgumentError('a subscription with a handler cannot also be iterated')),
+      return: () => this.#messages.return(),
     }
   }
 
@@ -313,15 +296,14 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   end(): void {
     if (this.#ended) return
     this.#ended = true
-    if (this.#handler && this.#buffer.length > 0) {
-      const discarded = this.#buffer.length
+    const buffer = this.#messages.queue
+    if (this.#handler && buffer.length > 0) {
+      const discarded = buffer.length
       this.stats.dropped += discarded
-      this.#buffer.clear()
+      buffer.clear()
       this.#host.reportDiscarded(this.names, discarded)
     }
-    const waiter = this.#waiter
-    this.#waiter = undefined
-    waiter?.({ value: undefined, done: true })
+    this.#messages.end()
     this.#resolveClosed()
   }
 }

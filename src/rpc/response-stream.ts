@@ -1,7 +1,7 @@
 import { BufferOverflowError } from '../errors.js'
+import { BoundedQueue } from '../queue/bounded-queue.js'
+import { QueuedIterator } from '../queue/queued-iterator.js'
 import type { CallSink } from './call.js'
-
-type Waiter<T> = { resolve(result: IteratorResult<T>): void; reject(error: unknown): void }
 
 /**
  * The responses of one streamed request as an async iterator: each progress payload, then the
@@ -12,17 +12,16 @@ type Waiter<T> = { resolve(result: IteratorResult<T>): void; reject(error: unkno
 export class ResponseStream<T> implements AsyncIterableIterator<T> {
   readonly #limit: number
   readonly #channel: string
-  readonly #buffer: T[] = []
-  #head = 0
-  #waiter: Waiter<T> | undefined
-  #ended = false
-  #error: Error | undefined
+  readonly #responses: QueuedIterator<T>
   #cancel: (error?: Error) => void = () => {}
 
   /** @internal */
   constructor(limit: number, channel: string) {
     this.#limit = limit
     this.#channel = channel
+    // `limit` progress payloads, and one slot past them that only the final payload may take.
+    const buffer = new BoundedQueue<T>(limit + 1, 'error')
+    this.#responses = new QueuedIterator(buffer, 'a response stream', () => this.#leave())
   }
 
   /** @internal Connects the stream to its call. */
@@ -32,66 +31,41 @@ export class ResponseStream<T> implements AsyncIterableIterator<T> {
 
   /** @internal What the call delivers to. */
   readonly sink: CallSink = {
-    progress: (payload) => this.#push(payload as T, false),
+    progress: (payload) => this.#progress(payload as T),
     resolve: (payload) => {
-      this.#push(payload as T, true)
-      this.#ended = true
+      if (this.#responses.ended) return
+      // Always fits: progress stops one slot short of the buffer's capacity.
+      this.#responses.push(payload as T)
+      this.#responses.end()
     },
-    reject: (error) => {
-      if (this.#ended) return
-      this.#ended = true
-      this.#error = error
-      const waiter = this.#waiter
-      this.#waiter = undefined
-      waiter?.reject(error)
-    },
+    reject: (error) => this.#responses.fail(error),
   }
 
-  /** The final value is always kept, one past the limit if need be: it is what the caller waits for. */
-  #push(value: T, final: boolean): void {
-    if (this.#ended) return
-    const waiter = this.#waiter
-    if (waiter) {
-      this.#waiter = undefined
-      waiter.resolve({ value, done: false })
-      return
-    }
-    if (!final && this.#buffer.length - this.#head >= this.#limit) {
+  #progress(value: T): void {
+    const responses = this.#responses
+    if (responses.ended) return
+    if (!responses.reading && responses.queue.length >= this.#limit) {
       this.#cancel(new BufferOverflowError(this.#channel, this.#limit))
       return
     }
-    this.#buffer.push(value)
+    responses.push(value)
   }
 
-  #shift(): T | undefined {
-    if (this.#head >= this.#buffer.length) return undefined
-    const value = this.#buffer[this.#head] as T
-    this.#head += 1
-    // Compact now and then, so a long stream does not keep what was read.
-    if (this.#head > 1024 && this.#head * 2 > this.#buffer.length) {
-      this.#buffer.splice(0, this.#head)
-      this.#head = 0
-    }
-    return value
+  /** Leaving a for-await loop early: drops what is buffered, and cancels the request if it still runs. */
+  #leave(): void {
+    const running = !this.#responses.ended
+    // Discarded first, so that the cancellation the call reports back is not read as a failure.
+    this.#responses.discard()
+    if (running) this.#cancel()
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.#head < this.#buffer.length) return Promise.resolve({ value: this.#shift() as T, done: false })
-    if (this.#error) return Promise.reject(this.#error)
-    if (this.#ended) return Promise.resolve({ value: undefined, done: true })
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject }
-    })
+    return this.#responses.next()
   }
 
   /** Leaving a for-await loop early: cancels the request if it is still running. */
-  async return(): Promise<IteratorResult<T>> {
-    if (!this.#ended) this.#cancel()
-    this.#ended = true
-    this.#buffer.length = 0
-    this.#head = 0
-    this.#error = undefined
-    return { value: undefined, done: true }
+  return(): Promise<IteratorResult<T>> {
+    return this.#responses.return()
   }
 
   [Symbol.asyncIterator](): this {

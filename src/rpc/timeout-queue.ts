@@ -1,3 +1,5 @@
+import { BoundedQueue, UNBOUNDED } from '../queue/bounded-queue.js'
+
 /** What a TimeoutQueue watches: something that expires unless it settles first. */
 export interface Expiring {
   /** performance.now() at which it expires. */
@@ -11,11 +13,20 @@ export interface Expiring {
 /** Empty slots a lane may hold before it is compacted, however few items are live. */
 const COMPACT_AFTER = 256
 
-/** The items of one timeout length, in the order they were watched, which is deadline order. */
+/**
+ * The items of one timeout length, in the order they were watched, which is deadline order. An
+ * item that settles early leaves an empty slot (undefined) in its place. The queue is unbounded
+ * because what bounds it is the requests in flight: it holds each until it settles or expires,
+ * and empty slots are trimmed from the front and compacted away once they outnumber live items.
+ */
 class Lane<T extends Expiring> {
-  items: (T | undefined)[] = []
-  head = 0
-  /** Items watched and not settled: the other slots from head on are empty. */
+  readonly items = new BoundedQueue<T | undefined>(UNBOUNDED)
+  /**
+   * Items ever taken from the front. An item's timeoutSlot is its position: the count pushed
+   * before it, so that its index in the queue (position - shifted) follows as the front moves.
+   */
+  shifted = 0
+  /** Items watched and not settled: the other slots hold nothing. */
   live = 0
   timer: NodeJS.Timeout | undefined
   /** The expiresAt the timer was armed for. */
@@ -25,22 +36,44 @@ class Lane<T extends Expiring> {
     return this.live === 0
   }
 
-  /** Drops the empty slots, and tells each live item its new one. */
-  compact(): void {
-    const live: T[] = []
-    for (let i = this.head; i < this.items.length; i++) {
-      const item = this.items[i]
-      if (item === undefined) continue
-      item.timeoutSlot = live.length
-      live.push(item)
-    }
-    this.items = live
-    this.head = 0
+  /** The slots that hold nothing. */
+  get holes(): number {
+    return this.items.length - this.live
   }
 
-  /** The slots from head on that hold nothing. */
-  get holes(): number {
-    return this.items.length - this.head - this.live
+  push(item: T): void {
+    item.timeoutSlot = this.shifted + this.items.length
+    this.items.push(item)
+    this.live += 1
+  }
+
+  shift(): T | undefined {
+    this.shifted += 1
+    return this.items.shift()
+  }
+
+  /** Empties the slot of an item that settled, if it still holds it. */
+  vacate(item: T): void {
+    const index = item.timeoutSlot - this.shifted
+    if (this.items.at(index) !== item) return
+    this.items.set(index, undefined)
+    // Empty slots at the front go at once; those behind a live item wait for compact().
+    while (this.items.length > 0 && this.items.peek() === undefined) this.shift()
+  }
+
+  /** Drops the empty slots in one pass round the queue, and tells each live item its new place. */
+  compact(): void {
+    const items = this.items
+    let kept = 0
+    for (let n = items.length; n > 0; n--) {
+      const item = items.shift()
+      if (item === undefined) continue
+      // Once the pass is over, the items kept are all that is left, in this order from 0.
+      item.timeoutSlot = kept
+      kept += 1
+      items.push(item)
+    }
+    this.shifted = 0
   }
 }
 
@@ -59,7 +92,7 @@ export class TimeoutQueue<T extends Expiring> {
   /** Slots held, empty ones included until compaction (for tests). */
   get size(): number {
     let size = 0
-    for (const lane of this.#lanes.values()) size += lane.items.length - lane.head
+    for (const lane of this.#lanes.values()) size += lane.items.length
     return size
   }
 
@@ -70,9 +103,7 @@ export class TimeoutQueue<T extends Expiring> {
       lane = new Lane<T>()
       this.#lanes.set(timeoutMs, lane)
     }
-    item.timeoutSlot = lane.items.length
-    lane.items.push(item)
-    lane.live += 1
+    lane.push(item)
     if (lane.timer === undefined) this.#arm(timeoutMs, lane, item.expiresAt, performance.now())
   }
 
@@ -83,8 +114,7 @@ export class TimeoutQueue<T extends Expiring> {
   settled(item: T, timeoutMs: number): void {
     const lane = this.#lanes.get(timeoutMs)
     if (lane === undefined) return
-    const slot = item.timeoutSlot
-    if (lane.items[slot] === item) lane.items[slot] = undefined
+    lane.vacate(item)
     lane.live -= 1
     if (lane.empty) this.#drop(timeoutMs, lane)
     else if (lane.holes > COMPACT_AFTER && lane.holes > lane.live) lane.compact()
@@ -111,21 +141,15 @@ export class TimeoutQueue<T extends Expiring> {
     // whole milliseconds cannot tell apart. The clock decides for the items behind those.
     const now = Math.max(performance.now(), lane.armedFor)
     const due = Math.max(now, lane.armedFor + 1)
-    while (this.#lanes.get(timeoutMs) === lane && lane.head < lane.items.length) {
-      const item = lane.items[lane.head]
-      if (item !== undefined) {
-        if (item.expiresAt > due) break
-        lane.items[lane.head] = undefined
-        lane.head += 1
-        // It settles through settled(), which finds its slot already empty.
-        item.expire()
-      } else {
-        lane.head += 1
-      }
+    while (this.#lanes.get(timeoutMs) === lane && lane.items.length > 0) {
+      const item = lane.items.peek()
+      if (item !== undefined && item.expiresAt > due) break
+      lane.shift()
+      // It settles through settled(), which finds it gone from the queue.
+      item?.expire()
     }
     if (this.#lanes.get(timeoutMs) !== lane) return
-    if (lane.head > COMPACT_AFTER && lane.head * 2 > lane.items.length) lane.compact()
-    const next = lane.items[lane.head] as T
+    const next = lane.items.peek() as T
     this.#arm(timeoutMs, lane, next.expiresAt, now)
   }
 

@@ -1,4 +1,4 @@
-import { Fifo } from './fifo.js'
+import { BoundedQueue } from '../queue/bounded-queue.js'
 
 /** What offer() did with an item. */
 export type Admission = 'run' | 'queued' | 'rejected'
@@ -12,11 +12,13 @@ export class ConcurrencyLimiter<T> {
   readonly concurrency: number
   readonly maxQueue: number
   #running = 0
-  readonly #queue = new Fifo<T>()
+  /** Refuses past maxQueue ('error' policy): offer() turns that into 'rejected'. */
+  readonly #queue: BoundedQueue<T>
 
   constructor(concurrency: number, maxQueue: number) {
     this.concurrency = concurrency
     this.maxQueue = maxQueue
+    this.#queue = new BoundedQueue<T>(maxQueue, 'error')
   }
 
   get running(): number {
@@ -24,7 +26,7 @@ export class ConcurrencyLimiter<T> {
   }
 
   get queued(): number {
-    return this.#queue.size
+    return this.#queue.length
   }
 
   /** Runs the item now if a slot is free, else queues it if there is room. */
@@ -33,9 +35,7 @@ export class ConcurrencyLimiter<T> {
       this.#running += 1
       return 'run'
     }
-    if (this.#queue.size >= this.maxQueue) return 'rejected'
-    this.#queue.push(item)
-    return 'queued'
+    return this.#queue.push(item) === 'ok' ? 'queued' : 'rejected'
   }
 
   /** Frees the slot of a finished item, and returns the next queued item, which takes it. */
@@ -52,6 +52,6 @@ export class ConcurrencyLimiter<T> {
 
   /** Empties the queue, returning what was in it in order. */
   clear(): T[] {
-    return this.#queue.clear()
+    return this.#queue.drain()
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../observe/logger.js'
+import { BoundedQueue } from '../queue/bounded-queue.js'
 import type { RpcRequest } from '../rpc/envelope.js'
-import { Fifo } from './fifo.js'
 import { requestKey } from './request-context.js'
 
 /** What the shared-channel intake needs from its service. */
@@ -56,10 +56,13 @@ export class SharedIntake {
   readonly #host: SharedIntakeHost
   readonly #config: SharedIntakeConfig
   readonly #now: () => number
-  /** Not preferred here: waiting out the grace period. */
-  readonly #deferred = new Fifo<Held>()
+  /**
+   * Not preferred here: waiting out the grace period. Each of the two waits holds `maxHeld` at
+   * most and refuses more ('error' policy): a request refused is claimed at once instead.
+   */
+  readonly #deferred: BoundedQueue<Held>
   /** Waiting for a free slot. */
-  readonly #parked = new Fifo<Held>()
+  readonly #parked: BoundedQueue<Held>
   /** Keys of requests held or being claimed; true once the caller cancelled. */
   readonly #known = new Map<string, boolean>()
   #graceTimer: NodeJS.Timeout | undefined
@@ -70,6 +73,8 @@ export class SharedIntake {
     this.#host = host
     this.#config = config
     this.#now = now
+    this.#deferred = new BoundedQueue(config.maxHeld, 'error')
+    this.#parked = new BoundedQueue(config.maxHeld, 'error')
   }
 
   /** Claims in flight. */
@@ -79,7 +84,7 @@ export class SharedIntake {
 
   /** Requests held back, for the grace period or for a free slot. */
   get held(): number {
-    return this.#deferred.size + this.#parked.size
+    return this.#deferred.length + this.#parked.length
   }
 
   offer(request: RpcRequest): void {
@@ -89,11 +94,10 @@ export class SharedIntake {
       arrivedAt: this.#now(),
     }
     this.#known.set(held.key, false)
-    if (this.#host.preferred(request) || this.#deferred.size >= this.#config.maxHeld) {
+    if (this.#host.preferred(request) || this.#deferred.push(held) !== 'ok') {
       this.#take(held)
       return
     }
-    this.#deferred.push(held)
     this.#armGrace()
   }
 
@@ -127,13 +131,12 @@ export class SharedIntake {
   clear(): void {
     clearTimeout(this.#graceTimer)
     this.#graceTimer = undefined
-    for (const held of [...this.#deferred.clear(), ...this.#parked.clear()]) this.#known.delete(held.key)
+    for (const held of [...this.#deferred.drain(), ...this.#parked.drain()]) this.#known.delete(held.key)
   }
 
   /** Claims now if there is a free slot (or nowhere left to hold it), else parks the request. */
   #take(held: Held): void {
-    if (this.#hasSlot() || this.#parked.size >= this.#config.maxHeld) this.#claim(held)
-    else this.#parked.push(held)
+    if (this.#hasSlot() || this.#parked.push(held) !== 'ok') this.#claim(held)
   }
 
   #dropIfDone(held: Held): boolean {

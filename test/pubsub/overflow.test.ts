@@ -1,42 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Bus } from '../../src/client/bus.js'
 import { connect } from '../../src/client/connect.js'
-import { BufferOverflowError } from '../../src/errors.js'
-import { MessageBuffer } from '../../src/pubsub/message-buffer.js'
+import { BufferOverflowError, InvalidArgumentError } from '../../src/errors.js'
 import type { OverflowInfo } from '../../src/pubsub/subscription.js'
 import { deferred, uniq, until, withTimeout } from '../helpers/wait.js'
 
-describe('MessageBuffer', () => {
-  it('drop-oldest keeps the newest items within capacity', () => {
-    const b = new MessageBuffer<number>(3, 'drop-oldest')
-    const outcomes = [1, 2, 3, 4, 5].map((n) => b.push(n))
-    expect(outcomes).toEqual(['ok', 'ok', 'ok', 'dropped', 'dropped'])
-    expect([b.shift(), b.shift(), b.shift(), b.shift()]).toEqual([3, 4, 5, undefined])
-  })
+let bus: Bus
+afterEach(() => bus?.close())
 
-  it('drop-newest keeps the oldest items', () => {
-    const b = new MessageBuffer<number>(2, 'drop-newest')
-    expect([1, 2, 3].map((n) => b.push(n))).toEqual(['ok', 'ok', 'dropped'])
-    expect([b.shift(), b.shift()]).toEqual([1, 2])
-  })
-
-  it('error refuses the item that does not fit', () => {
-    const b = new MessageBuffer<number>(1, 'error')
-    expect([b.push(1), b.push(2)]).toEqual(['ok', 'overflow'])
-    expect(b.length).toBe(1)
-  })
-})
+async function publishMany(ch: string, n: number): Promise<void> {
+  const batch = bus.batch()
+  for (let i = 0; i < n; i++) batch.publish(ch, i)
+  await batch.exec()
+}
 
 describe('bounded subscription buffers', () => {
-  let bus: Bus
-  afterEach(() => bus?.close())
-
-  async function publishMany(ch: string, n: number): Promise<void> {
-    const batch = bus.batch()
-    for (let i = 0; i < n; i++) batch.publish(ch, i)
-    await batch.exec()
-  }
-
   it('drop-oldest: an unread iterator keeps the newest bufferSize messages, counts and reports the rest', async () => {
     bus = await connect(`memory://${uniq('overflow')}`)
     const ch = uniq('ch')
@@ -82,7 +60,10 @@ describe('bounded subscription buffers', () => {
       })(),
     ).rejects.toBeInstanceOf(BufferOverflowError)
     expect(seen).toEqual([0, 1, 2, 3, 4])
+    // Reported once, however many more arrived before the unsubscribe was confirmed.
+    expect(errors).toHaveLength(1)
     expect(errors[0]).toBeInstanceOf(BufferOverflowError)
+    expect(sub.stats.dropped).toBe(sub.stats.received - 5)
     expect(await bus.numsub(ch)).toBe(0)
   })
 
@@ -96,5 +77,69 @@ describe('bounded subscription buffers', () => {
     expect(sub.pending).toBe(10)
     expect(sub.stats.dropped).toBe(89)
     release.resolve()
+  })
+})
+
+/** How a Subscription is read (iterator, poll) over its bounded buffer. */
+describe('reading a subscription', () => {
+  it('one consumer at a time: a second read while one waits is refused, the first still served', async () => {
+    bus = await connect(`memory://${uniq('reading')}`)
+    const ch = uniq('ch')
+    const sub = await bus.subscribe(ch)
+    const first = sub[Symbol.asyncIterator]().next()
+    await expect(sub[Symbol.asyncIterator]().next()).rejects.toThrow(
+      'a subscription can be read by one consumer at a time',
+    )
+    await bus.publish(ch, 'hello')
+    expect((await withTimeout(first, 'the first reader')).value?.data).toBe('hello')
+  })
+
+  it('a subscription with a handler can be neither iterated nor polled', async () => {
+    bus = await connect(`memory://${uniq('reading')}`)
+    const sub = await bus.subscribe(uniq('ch'), () => {})
+    await expect(sub[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(sub.poll()).rejects.toBeInstanceOf(InvalidArgumentError)
+  })
+
+  it('overflow is reported once per episode: again only after the buffer had room', async () => {
+    bus = await connect(`memory://${uniq('reading')}`)
+    const ch = uniq('ch')
+    const reports: OverflowInfo[] = []
+    bus.on('overflow', (info) => reports.push(info))
+    const sub = await bus.subscribe(ch, { bufferSize: 2 })
+    await publishMany(ch, 5)
+    await until(() => sub.stats.received === 5, 'the first flood')
+    expect(reports.map((r) => r.dropped)).toEqual([1])
+    expect([(await sub.poll())?.data, (await sub.poll())?.data]).toEqual([3, 4])
+    await publishMany(ch, 5)
+    await until(() => sub.stats.received === 10, 'the second flood')
+    expect(reports.map((r) => r.dropped)).toEqual([1, 4])
+    expect(sub.stats.dropped).toBe(6)
+  })
+
+  it("poll() after an 'error' overflow gives what was buffered, then the BufferOverflowError", async () => {
+    bus = await connect(`memory://${uniq('reading')}`)
+    const ch = uniq('ch')
+    bus.on('error', () => {})
+    const sub = await bus.subscribe(ch, { bufferSize: 2, overflow: 'error' })
+    await publishMany(ch, 3)
+    await withTimeout(sub.closed, 'the failed subscription to end')
+    expect([(await sub.poll())?.data, (await sub.poll())?.data]).toEqual([0, 1])
+    await expect(sub.poll()).rejects.toBeInstanceOf(BufferOverflowError)
+  })
+
+  it('a reader waiting when the subscription ends is told done', async () => {
+    bus = await connect(`memory://${uniq('reading')}`)
+    const sub = await bus.subscribe(uniq('ch'))
+    const waiting = sub[Symbol.asyncIterator]().next()
+    await sub.unsubscribe()
+    expect(await withTimeout(waiting, 'the end of the loop')).toEqual({ value: undefined, done: true })
+  })
+
+  it('an unknown overflow policy is refused, not treated as drop-oldest', async () => {
+    bus = await connect(`memory://${uniq('reading')}`)
+    await expect(
+      bus.subscribe(uniq('ch'), { overflow: 'drop-random' as unknown as 'error' }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError)
   })
 })

@@ -104,6 +104,18 @@ describe('SharedIntake (the I/O is the injected claim)', () => {
     expect(claims.map((c) => c.id)).toEqual(['a', 'b', 'c'])
   })
 
+  test('each wait holds maxHeld at most: one more request is claimed at once instead', () => {
+    const { host, claims } = fakeHost(new Set(['p1', 'p2', 'p3', 'p4', 'p5']))
+    const intake = new SharedIntake(host, { ...config, concurrency: 1, maxHeld: 2 })
+    // Not preferred: two wait out the grace period, the third is claimed (and takes the one slot).
+    for (const id of ['d1', 'd2', 'd3']) intake.offer(request(id))
+    expect(claims.map((c) => c.id)).toEqual(['d3'])
+    // No free slot: two are parked, the third is claimed anyway.
+    for (const id of ['p1', 'p2', 'p3']) intake.offer(request(id))
+    expect(claims.map((c) => c.id)).toEqual(['d3', 'p3'])
+    expect(intake.held).toBe(4)
+  })
+
   test('a cancel drops a held request, and a request cancelled during its claim is not admitted', async () => {
     const { host, claims, admitted } = fakeHost(new Set(['claimed']))
     const intake = new SharedIntake(host, config)

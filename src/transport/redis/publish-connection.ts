@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
+import { BoundedQueue, UNBOUNDED } from '../../queue/bounded-queue.js'
 import type { Payload, PublishReceipt } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { handshakeCommands, openSocket } from './own-socket.js'
@@ -39,10 +40,13 @@ export class PublishConnection extends EventEmitter {
   #writer = new PublishWriter()
   /** The handshake's replies come first, before any PUBLISH is written. */
   #handshakeReplies: Settle[] = []
-  /** The receipt, and the channel, of each PUBLISH in flight, in the order they were written. */
-  #waiting: Array<PublishReceipt | undefined> = []
-  #channels: Array<string | undefined> = []
-  #head = 0
+  /**
+   * The receipt, and the channel, of each PUBLISH in flight, in the order they were written.
+   * Unbounded here: each entry is a publish() whose promise the application holds and has not
+   * seen settle, so they are bounded by what the application leaves in flight.
+   */
+  readonly #waiting = new BoundedQueue<PublishReceipt>(UNBOUNDED)
+  readonly #channels = new BoundedQueue<string>(UNBOUNDED)
   #scheduled = false
   #onIdle: (() => void) | undefined
 
@@ -70,7 +74,7 @@ export class PublishConnection extends EventEmitter {
 
   /** Replies still awaited. */
   get pending(): number {
-    return this.#waiting.length - this.#head
+    return this.#waiting.length
   }
 
   /**
@@ -173,23 +177,10 @@ export class PublishConnection extends EventEmitter {
       handshake(reply)
       return
     }
-    const head = this.#head
-    const receipt = this.#waiting[head]
-    const channel = this.#channels[head] as string
+    const receipt = this.#waiting.shift()
+    const channel = this.#channels.shift() as string
     if (!receipt) return
-    this.#waiting[head] = undefined
-    this.#channels[head] = undefined
-    this.#head = head + 1
-    if (this.#head === this.#waiting.length) {
-      this.#waiting = []
-      this.#channels = []
-      this.#head = 0
-      this.#onIdle?.()
-    } else if (this.#head > 4096 && this.#head * 2 > this.#waiting.length) {
-      this.#waiting = this.#waiting.slice(this.#head)
-      this.#channels = this.#channels.slice(this.#head)
-      this.#head = 0
-    }
+    if (this.#waiting.length === 0) this.#onIdle?.()
     this.#tell(receipt, typeof reply === 'string' ? new Error(`unexpected reply ${reply}`) : reply, channel)
   }
 
@@ -217,13 +208,10 @@ export class PublishConnection extends EventEmitter {
     this.#ready = false
     socket.destroy()
     this.#writer.take()
-    const owed = this.#waiting.slice(this.#head)
-    const channels = this.#channels.slice(this.#head)
+    const owed = this.#waiting.drain()
+    const channels = this.#channels.drain()
     const handshake = this.#handshakeReplies
-    this.#waiting = []
-    this.#channels = []
     this.#handshakeReplies = []
-    this.#head = 0
     for (const settle of handshake) settle(cause)
     for (let i = 0; i < owed.length; i++) {
       const receipt = owed[i]
