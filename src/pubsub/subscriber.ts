@@ -24,15 +24,27 @@ export abstract class Subscriber<T = unknown> {
   readonly bus: PubSubBus
   readonly channels: readonly string[]
   readonly #options: SubscriberOptions['subscription']
-  #polling: Promise<Subscription<T>> | undefined
-  #background: Promise<Subscription<T>> | undefined
+  #subscription: Promise<Subscription<T>> | undefined
+  #background = false
 
+  /**
+   * Subscribes at once, as Popoto's constructor does: what is published from here on waits for
+   * poll() or start(). Await `ready` before publishing what it must hear.
+   */
   constructor(options: SubscriberOptions) {
     if (!options?.bus) throw new InvalidArgumentError('Subscriber needs { bus }: pass the bus from connect()')
     this.bus = untypedBus(options.bus)
     const declared = (new.target as unknown as { channels?: readonly string[] }).channels
     this.channels = options.channels ?? declared ?? [new.target.name]
     this.#options = options.subscription
+    this.#subscription = this.#subscribe()
+    // A failure is told to whoever awaits ready, poll() or start(); not an unhandled rejection.
+    this.#subscription.catch(() => {})
+  }
+
+  /** Resolves once the subscription is confirmed; rejects if it failed (then poll() retries). */
+  get ready(): Promise<void> {
+    return this.subscribe().then(() => undefined)
   }
 
   /** Runs before handle(); throwing skips handle(). Optional. */
@@ -49,13 +61,24 @@ export abstract class Subscriber<T = unknown> {
     }
   }
 
+  #subscribe(): Promise<Subscription<T>> {
+    return this.bus.subscribe(this.channels, this.#options ?? {}) as Promise<Subscription<T>>
+  }
+
   /**
-   * Subscribes now, so that messages published from here on wait for poll(). poll() calls it
-   * itself the first time.
+   * The subscription messages wait in: made by the constructor, or again after stop() or a
+   * failed subscribe.
    */
   subscribe(): Promise<Subscription<T>> {
-    this.#polling ??= this.bus.subscribe(this.channels, this.#options ?? {}) as Promise<Subscription<T>>
-    return this.#polling
+    const current = this.#subscription
+    if (current) {
+      return current.catch((error: unknown) => {
+        if (this.#subscription === current) this.#subscription = undefined
+        throw error
+      })
+    }
+    this.#subscription = this.#subscribe()
+    return this.#subscription
   }
 
   /**
@@ -63,6 +86,7 @@ export abstract class Subscriber<T = unknown> {
    * SubscriberError with `cause`; a malformed message is logged and dropped by the bus.
    */
   async poll(): Promise<boolean> {
+    if (this.#background) throw new InvalidArgumentError('poll() is for a Subscriber that was not start()ed')
     const sub = await this.subscribe()
     const msg = await sub.poll()
     if (!msg) return false
@@ -70,23 +94,22 @@ export abstract class Subscriber<T = unknown> {
     return true
   }
 
-  /** Background mode: handles every message as it arrives until stop(). */
+  /**
+   * Background mode: handles what waited since the Subscriber was created, then every message as
+   * it arrives, until stop(). A handler error goes to the bus's 'error' event as SubscriberError.
+   */
   async start(): Promise<void> {
-    this.#background ??= this.bus.subscribe(
-      this.channels,
-      (_data: unknown, msg: Message<unknown>) => this.#run(msg as Message<T>),
-      this.#options ?? {},
-    ) as Promise<Subscription<T>>
-    await this.#background
+    const sub = await this.subscribe()
+    if (this.#background) return
+    this.#background = true
+    sub.handleWith((_data, msg) => this.#run(msg))
   }
 
-  /** Stops background mode (after the message being handled) and any polling subscription. */
+  /** Stops background mode (after the message being handled) and polling: unsubscribes. */
   async stop(): Promise<void> {
-    const background = this.#background
-    this.#background = undefined
-    if (background) await (await background).unsubscribe()
-    const polling = this.#polling
-    this.#polling = undefined
-    if (polling) await (await polling).unsubscribe()
+    const subscription = this.#subscription
+    this.#subscription = undefined
+    this.#background = false
+    if (subscription) await (await subscription.catch(() => undefined))?.unsubscribe()
   }
 }

@@ -78,7 +78,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   readonly stats: SubscriptionStats = { received: 0, dropped: 0, handlerErrors: 0, invalid: 0 }
   /** @internal */ readonly codec: Codec
   readonly #host: SubscriptionHost
-  readonly #handler: Invoke | undefined
+  #handler: Invoke | undefined
   readonly #schema: StandardSchemaV1<unknown, T> | undefined
   readonly #channelSchemas: Readonly<Record<string, StandardSchemaV1>> | undefined
   /** The bounded buffer, read by the iterator and poll(), or a handler's backlog. */
@@ -236,6 +236,20 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
       if (!msg) return
       this.#invoke(handler, msg)
     }
+  }
+
+  /**
+   * @internal Turns a subscription made without a handler into one with: what is buffered is
+   * handled first, in order, then each message as it arrives. For the Popoto Subscriber, which
+   * subscribes when it is created and may later run in the background.
+   */
+  handleWith(handler: MessageHandler<T>): void {
+    if (this.#handler) throw new InvalidArgumentError('this subscription already has a handler')
+    if (this.#messages.reading)
+      throw new InvalidArgumentError('a subscription being iterated cannot take a handler')
+    const invoke: Invoke = (msg) => handler(msg.data as T, msg as Message<T>)
+    this.#handler = invoke
+    if (!this.#running) this.#next(invoke)
   }
 
   #handlerFailed(msg: Message<T>, error: unknown): void {

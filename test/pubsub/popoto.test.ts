@@ -188,6 +188,49 @@ describe('Popoto-style Publisher and Subscriber', () => {
     expect(await bus.numsub('bg')).toBe(0)
   })
 
+  it('hears what is published once it is ready, before the first poll(), as Popoto does', async () => {
+    await fresh()
+    class Early extends Subscriber<number> {
+      static override channels = ['early']
+      readonly handled: number[] = []
+      handle(_c: string, data: number) {
+        this.handled.push(data)
+      }
+    }
+    const s = new Early({ bus })
+    await s.ready
+    await bus.publish('early', 1)
+    await bus.publish('early', 2)
+    await pollOne(s)
+    await pollOne(s)
+    expect(s.handled).toEqual([1, 2])
+    await s.stop()
+  })
+
+  it('start() first handles, in order, what waited since creation, then what arrives', async () => {
+    await fresh()
+    const seen = collector<number>(4)
+    class Later extends Subscriber<number> {
+      static override channels = ['later']
+      async handle(_c: string, data: number) {
+        await Promise.resolve()
+        seen.push(data)
+      }
+    }
+    const s = new Later({ bus })
+    await s.ready
+    await bus.publish('later', 1)
+    await bus.publish('later', 2)
+    await until(async () => (await s.subscribe()).pending === 2, 'two messages waiting')
+    await s.start()
+    await bus.publish('later', 3)
+    await bus.publish('later', 4)
+    expect(await withTimeout(seen.done, 'four handled')).toEqual([1, 2, 3, 4])
+    await expect(s.poll()).rejects.toThrow(/not start\(\)ed/)
+    await s.stop()
+    expect(await bus.numsub('later')).toBe(0)
+  })
+
   it('refuses construction without a bus', () => {
     expect(() => new OrderStatusPublisher({} as never)).toThrow(/needs \{ bus \}/)
   })
