@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../errors.js'
 import { LevelLogger, LOG_LEVELS, type LogLevel } from './level-logger.js'
 import type { Logger } from './logger.js'
 
@@ -5,6 +6,16 @@ function serialise(value: unknown): unknown {
   if (value instanceof Error)
     return { name: value.name, message: value.message, code: (value as { code?: unknown }).code }
   return value
+}
+
+/** SWITCHBOARD_LOG_LEVEL, when set: a misspelt level is refused rather than quietly ignored. */
+function levelFromEnv(): LogLevel | undefined {
+  const fromEnv = process.env.SWITCHBOARD_LOG_LEVEL
+  if (fromEnv === undefined || fromEnv === '') return undefined
+  if ((LOG_LEVELS as readonly string[]).includes(fromEnv)) return fromEnv as LogLevel
+  throw new InvalidArgumentError(
+    `SWITCHBOARD_LOG_LEVEL=${fromEnv} is not a log level: use one of ${LOG_LEVELS.join(', ')}`,
+  )
 }
 
 /**
@@ -15,8 +26,7 @@ export class ConsoleLogger extends LevelLogger {
   readonly #bindings: Record<string, unknown>
 
   constructor(level?: LogLevel, bindings: Record<string, unknown> = {}) {
-    const fromEnv = process.env.SWITCHBOARD_LOG_LEVEL as LogLevel | undefined
-    super(level ?? (fromEnv && LOG_LEVELS.includes(fromEnv) ? fromEnv : 'warn'))
+    super(level ?? levelFromEnv() ?? 'warn')
     this.#bindings = bindings
   }
 

@@ -1,8 +1,14 @@
-import type { Codec } from '../codec/codec.js'
+import type { Codec, CodecName } from '../codec/codec.js'
 import { ClosedError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
 import { Batch } from './batch.js'
 import type { BusEvents, BusStats } from './bus-events.js'
+import {
+  checkCodecOption,
+  checkHandlerOrOptions,
+  checkOptions,
+  checkPublishChannels,
+} from './check-arguments.js'
 import type { PubSubCore } from './pubsub-core.js'
 import type { MessageHandler, SubscribeOptions, Subscription } from './subscription.js'
 
@@ -25,8 +31,8 @@ export function untypedBus(bus: AnyBus): PubSubBus {
 }
 
 export interface PublishOptions {
-  /** Encode with this codec instead of the bus's. @defaultValue the bus codec */
-  codec?: Codec
+  /** Encode with this codec (a built-in name or your own) instead of the bus's. @defaultValue the bus codec */
+  codec?: CodecName | Codec
 }
 
 /**
@@ -99,13 +105,16 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     options?: PublishOptions,
   ): Promise<number> {
     let bytes: Uint8Array
+    let target: string | readonly string[]
     try {
       if (this.#core.isClosed) throw new ClosedError('bus')
-      bytes = this.#core.encode(data, options?.codec)
+      target = checkPublishChannels(channel)
+      const codec = checkCodecOption(checkOptions<PublishOptions>(options, 'publish')?.codec)
+      bytes = this.#core.encode(data, codec)
     } catch (error) {
       return Promise.reject(error)
     }
-    return this.#core.publish(channel, bytes)
+    return this.#core.publish(target, bytes)
   }
 
   /** = publish: the Daebus name. */
@@ -150,8 +159,15 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     handlerOrOptions?: MessageHandler<T> | SubscribeOptions<T>,
     maybeOptions?: SubscribeOptions<T>,
   ): Promise<Subscription<T>> {
-    const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : undefined
-    const options = (typeof handlerOrOptions === 'object' ? handlerOrOptions : maybeOptions) ?? {}
+    let handler: MessageHandler<T> | undefined
+    let options: SubscribeOptions<T>
+    try {
+      const given = checkHandlerOrOptions<MessageHandler<T>, SubscribeOptions<T>>(handlerOrOptions)
+      handler = given.handler
+      options = given.options ?? checkOptions<SubscribeOptions<T>>(maybeOptions, 'subscribe') ?? {}
+    } catch (error) {
+      return Promise.reject(error)
+    }
     const list = typeof names === 'string' ? [names] : names
     return this.#core.subscribe(list, handler, options)
   }

@@ -5,6 +5,7 @@ import type { Logger } from '../observe/logger.js'
 import { settlesWithin } from '../timers.js'
 import type { BrokerCommands, Payload, PublishReceipt, Transport } from '../transport/transport.js'
 import { BusReporter } from './bus-reporter.js'
+import { checkCodecOption } from './check-arguments.js'
 import { checkPayloadSize, encodePayload } from './encode-payload.js'
 import { MessageDispatcher } from './message-dispatcher.js'
 import { brokerNames, Multiplexer } from './multiplexer.js'
@@ -145,14 +146,20 @@ export class PubSubCore implements PubSubLink {
     }
     // A copy: the caller may reuse its array.
     const list: readonly string[] = [...names]
-    const sub = new Subscription<T>(this.#host, list, options.codec ?? this.codec, handler, {
-      bufferSize: this.#config.bufferSize,
-      overflow: this.#config.overflow,
-      ...options,
-      // Channel schemas describe payloads in the bus codec; a subscription with its own codec
-      // (service RPC envelopes, raw bytes) is not checked against them.
-      channelSchemas: options.codec ? undefined : this.#config.schemas,
-    })
+    const sub = new Subscription<T>(
+      this.#host,
+      list,
+      checkCodecOption(options.codec) ?? this.codec,
+      handler,
+      {
+        bufferSize: this.#config.bufferSize,
+        overflow: this.#config.overflow,
+        ...options,
+        // Channel schemas describe payloads in the bus codec; a subscription with its own codec
+        // (service RPC envelopes, raw bytes) is not checked against them.
+        channelSchemas: options.codec ? undefined : this.#config.schemas,
+      },
+    )
     try {
       await this.#mux.add(sub as Subscription<unknown>, brokerNames(list, options.pattern ?? true))
     } catch (error) {

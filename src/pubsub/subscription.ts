@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import type { Codec } from '../codec/codec.js'
+import type { Codec, CodecName } from '../codec/codec.js'
 import {
   BufferOverflowError,
   ConnectionError,
@@ -26,8 +26,8 @@ export interface SubscribeOptions<T = unknown> {
   bufferSize?: number
   /** What a full buffer does with one more message: drop-oldest, drop-newest or error. @defaultValue 'drop-oldest' */
   overflow?: OverflowPolicy
-  /** Decode with this codec instead of the bus's. @defaultValue the bus codec */
-  codec?: Codec
+  /** Decode with this codec (a built-in name or your own) instead of the bus's. @defaultValue the bus codec */
+  codec?: CodecName | Codec
   /** A Standard Schema every arriving payload must pass; failures are reported and dropped. */
   schema?: StandardSchemaV1<unknown, T>
   /** @internal The bus's schemas by channel, used where `schema` is not given. */
