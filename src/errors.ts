@@ -33,8 +33,30 @@ export interface SwitchboardErrorOptions {
   cause?: unknown
 }
 
+/**
+ * Marks every switchboard error, whichever copy of the library made it: an ESM and a CommonJS
+ * build loaded in one process have two sets of classes, and `instanceof` must hold across them.
+ */
+const ERROR_BRAND = Symbol.for('switchboard.error')
+
 export class SwitchboardError extends Error {
   readonly code: ErrorCode
+
+  /**
+   * `instanceof` by class, or, for an error made by another copy of switchboard, by the brand and
+   * the class names on its prototype chain (the same names in every build).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class instanceof asked about: SwitchboardError or a subclass.
+    // biome-ignore lint/complexity/noThisInStatic: the subclass, which the class name would not be
+    const target = this
+    if (Function.prototype[Symbol.hasInstance].call(target, value)) return true
+    if (typeof value !== 'object' || value === null || !(ERROR_BRAND in value)) return false
+    for (let proto = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+      if ((proto as { constructor?: { name?: string } }).constructor?.name === target.name) return true
+    }
+    return false
+  }
 
   constructor(code: ErrorCode, message: string, options?: SwitchboardErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
@@ -42,6 +64,7 @@ export class SwitchboardError extends Error {
     this.name = new.target.name
   }
 }
+Object.defineProperty(SwitchboardError.prototype, ERROR_BRAND, { value: true })
 
 export class ConnectionError extends SwitchboardError {
   readonly url: string | undefined

@@ -167,7 +167,16 @@ export class MemoryBroker {
   }
 }
 
-const brokers = new Map<string, MemoryBroker>()
+/**
+ * The process's brokers by name, kept on globalThis under a Symbol.for key: an ESM and a CommonJS
+ * build of switchboard loaded in one process (a dual-package install) must share memory://default,
+ * or each would talk to itself.
+ */
+const REGISTRY = Symbol.for('switchboard.memory-brokers')
+const brokers: Map<string, MemoryBroker> =
+  ((globalThis as Record<symbol, unknown>)[REGISTRY] as Map<string, MemoryBroker> | undefined) ??
+  new Map<string, MemoryBroker>()
+;(globalThis as Record<symbol, unknown>)[REGISTRY] = brokers
 
 /** The process-wide broker of this name: every transport naming it shares it. */
 export function memoryBroker(name: string): MemoryBroker {
