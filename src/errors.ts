@@ -47,13 +47,10 @@ export class SwitchboardError extends Error {
    * the class names on its prototype chain (the same names in every build).
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    // `this` is the class instanceof asked about: SwitchboardError or a subclass.
-    // biome-ignore lint/complexity/noThisInStatic: the subclass, which the class name would not be
-    const target = this
-    if (Function.prototype[Symbol.hasInstance].call(target, value)) return true
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true
     if (typeof value !== 'object' || value === null || !(ERROR_BRAND in value)) return false
     for (let proto = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
-      if ((proto as { constructor?: { name?: string } }).constructor?.name === target.name) return true
+      if ((proto as { constructor?: { name?: string } }).constructor?.name === this.name) return true
     }
     return false
   }

@@ -41,7 +41,8 @@ Examples:
 The request is a Daebus envelope on the service's channel, so Python Daebus services answer too.
 The result goes to stdout as JSON; progress lines go to stderr (all to stdout with --json).
 Exit codes: 0 success, 1 the service answered with an error, 2 no reply within --timeout,
-3 no responder (nothing subscribed to the service channel), 4 cannot connect.`,
+3 no responder (nothing subscribed to the service channel), 4 cannot connect, or the
+connection was lost while waiting (the call is not retried: it may have run).`,
     )
     .action(async (service: string, action: string, payloadArg: string, options: CallOptions) => {
       const payload = parseJsonPayload(await readPayload({ arg: payloadArg, cwd: ctx.cwd, stdin: ctx.stdin }))
@@ -50,6 +51,17 @@ Exit codes: 0 success, 1 the service answered with an error, 2 no reply within -
       const bus = await connectCli(options, ctx, { url })
       const abort = new AbortController()
       const removeInterrupt = ctx.onInterrupt(() => abort.abort())
+      // A lost connection ends the wait at once (exit 4) instead of letting it run out --timeout:
+      // the reply, if any, would have gone to a subscription that no longer exists.
+      let lost: CliError | undefined
+      const onDisconnected = (cause: Error | undefined): void => {
+        lost = new CliError(
+          `lost the connection to ${bus.url} while waiting for ${service}.${action}${cause ? ` (${cause.message})` : ''} — the action may have run; it was not sent again`,
+          EXIT_CODES.CONNECTION,
+        )
+        abort.abort(lost)
+      }
+      bus.once('disconnected', onDisconnected)
       try {
         const caller = bus.caller(service, { timeoutMs: options.timeout })
         if (options.send) {
@@ -69,11 +81,13 @@ Exit codes: 0 success, 1 the service answered with an error, 2 no reply within -
           ctx.stdout.write(`${JSON.stringify({ type: 'result', data: toJsonable(result) })}\n`)
         else ctx.stdout.write(`${JSON.stringify(toJsonable(result), null, 2)}\n`)
       } catch (error) {
+        if (lost) throw lost
         if (error instanceof CancelledError && abort.signal.aborted) {
           throw new CliError(`cancelled ${service}.${action}`, EXIT_CODES.INTERRUPTED)
         }
         throw error
       } finally {
+        bus.off('disconnected', onDisconnected)
         removeInterrupt()
         await bus.close()
       }

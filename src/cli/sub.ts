@@ -80,6 +80,11 @@ Status lines go to stderr, messages to stdout. Ctrl-C stops.`,
         settle = resolve
       })
       const removeInterrupt = ctx.onInterrupt(() => settle('interrupt'))
+      // The logger warns of the drop; messages published meanwhile are lost (that is pub/sub), so
+      // say when listening resumes.
+      bus.on('reconnected', () =>
+        note(ctx, errStyle, `reconnected to ${bus.url}: subscribed to ${names.join(', ')} again`),
+      )
       let timer: NodeJS.Timeout | undefined
       try {
         await bus.subscribe(
