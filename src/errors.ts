@@ -47,9 +47,11 @@ export class SwitchboardError extends Error {
    * the class names on its prototype chain (the same names in every build).
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass instanceof asked about
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true
     if (typeof value !== 'object' || value === null || !(ERROR_BRAND in value)) return false
     for (let proto = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+      // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass instanceof asked about
       if ((proto as { constructor?: { name?: string } }).constructor?.name === this.name) return true
     }
     return false
