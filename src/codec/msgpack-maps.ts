@@ -15,7 +15,6 @@ export function fromMapTree(value: unknown): unknown {
     for (let i = 0; i < value.length; i++) value[i] = fromMapTree(value[i])
     return value
   }
-  if (value instanceof Set) return new Set(Array.from(value, fromMapTree))
   return value
 }
 
