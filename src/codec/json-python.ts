@@ -11,7 +11,8 @@
 /** Python's json module stops at its recursion limit (1,000), so it never writes deeper. */
 export const MAX_JSON_DEPTH = 1000
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+// As in the msgpack codec: up to 2^53 an integer is a number, beyond it a bigint.
+const LARGEST_NUMBER = 2n ** 53n
 
 export function parsePythonJson(text: string): unknown {
   const parser = new Parser(text)
@@ -114,7 +115,7 @@ class Parser {
     // 15 digits always fit a double exactly; past that, only a bigint keeps every digit.
     if (integer && at - intStart > 15) {
       const big = BigInt(literal)
-      return big > MAX_SAFE || big < -MAX_SAFE ? big : Number(big)
+      return big > LARGEST_NUMBER || big < -LARGEST_NUMBER ? big : Number(big)
     }
     return Number(literal)
   }
@@ -200,8 +201,9 @@ class Parser {
 function digits(text: string, from: number): number {
   let at = from
   for (;;) {
+    // Written so that NaN, past the end of the text, stops it too.
     const c = text.charCodeAt(at)
-    if (c < 0x30 || c > 0x39) return at
+    if (!(c >= 0x30 && c <= 0x39)) return at
     at++
   }
 }

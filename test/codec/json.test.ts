@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { jsonCodec } from '../../src/codec/json.js'
-import { MAX_JSON_DEPTH } from '../../src/codec/json-python.js'
+import { MAX_JSON_DEPTH, parsePythonJson } from '../../src/codec/json-python.js'
 import { containerBudget, SCAN_FROM_BYTES } from '../../src/codec/json-scan.js'
 import { NDArray } from '../../src/codec/ndarray.js'
 import { EncodeError, MalformedMessageError } from '../../src/errors.js'
@@ -226,6 +226,15 @@ describe('jsonCodec: JSON as Python writes and reads it', () => {
     expect(value.y).toEqual([Infinity, -Infinity])
     expect(decodeText('NaN')).toBeNaN()
     expect(decodeText(' -Infinity ')).toBe(-Infinity)
+  })
+
+  it('reads a number that ends the text (the exact parser once looped there forever)', () => {
+    expect(decodeText('12345678901234567890')).toBe(12345678901234567890n)
+    expect(decodeText('-9007199254740993')).toBe(-9007199254740993n)
+    expect(parsePythonJson('1')).toBe(1)
+    expect(parsePythonJson('-0.5e-3')).toBe(-0.5e-3)
+    expect(() => parsePythonJson('1.')).toThrow(SyntaxError)
+    expect(() => parsePythonJson('-')).toThrow(SyntaxError)
   })
 
   it('keeps integers beyond 2^53 exact, as bigints, and leaves every other number as JSON.parse reads it', () => {
