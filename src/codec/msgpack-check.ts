@@ -11,7 +11,7 @@ import { MalformedMessageError } from '../errors.js'
  * - plain msgpack values, msgpack-numpy maps (maps with bin keys), the timestamp extension
  *   (-1, as Python writes it) and the big-integer extension 0x42 that switchboard writes for a
  *   bigint beyond 64 bits (at most MAX_BIGINT_BYTES long). Any other extension type, 0xc1, and a
- *   map or extension used as a map key, are refused.
+ *   map or array used as a map key, are refused.
  * - every length fits in the bytes that are left, there is exactly one value, containers nest at
  *   most MAX_DEPTH deep, and what the message would make costs at most its budget (see COST).
  */
@@ -124,7 +124,8 @@ for (const token of [0xd4, 0xd5, 0xd6, 0xd7, 0xd8]) KIND[token] = FIXEXT
 
 /**
  * Checks one msgpack message; throws MalformedMessageError saying what is wrong. Returns true
- * when a map has a bin key (msgpack-numpy's maps all do), which msgpackr's object path refuses.
+ * when a map has a bin or timestamp key (msgpack-numpy's maps all have bin keys), which
+ * msgpackr's object path refuses.
  */
 export function checkMsgpack(bytes: Uint8Array): boolean {
   const end = bytes.length
@@ -133,7 +134,7 @@ export function checkMsgpack(bytes: Uint8Array): boolean {
   let pos = 0
   let depth = 0
   let cost = 0
-  let binKeys = false
+  let mapKeys = false
   const budget = costBudget(end)
   remaining[0] = 1
   mapLevel[0] = 0
@@ -190,17 +191,18 @@ export function checkMsgpack(bytes: Uint8Array): boolean {
           length = readLength(bytes, pos, LENGTH_BYTES[token] as number)
           pos += (LENGTH_BYTES[token] as number) + length
           cost += COST.bin
-          if (isKey(depth)) binKeys = true
+          if (isKey(depth)) mapKeys = true
           break
         case FIXEXT:
-          pos = checkExt(bytes, pos, 1 << (token - 0xd4), isKey(depth))
+        case EXT: {
+          const at = kind === FIXEXT ? pos : pos + (LENGTH_BYTES[token] as number)
+          length = kind === FIXEXT ? 1 << (token - 0xd4) : readLength(bytes, pos, LENGTH_BYTES[token] as number)
+          pos = checkExt(bytes, at, length)
           cost += COST.ext
+          // A timestamp key (a Python datetime, a JS Date in a Map) needs the path through Maps.
+          if (bytes[at] === TIMESTAMP && isKey(depth)) mapKeys = true
           break
-        case EXT:
-          length = readLength(bytes, pos, LENGTH_BYTES[token] as number)
-          pos = checkExt(bytes, pos + (LENGTH_BYTES[token] as number), length, isKey(depth))
-          cost += COST.ext
-          break
+        }
         default:
           if (pos > end) throw truncated(bytes)
           // 0xc1: "never used" in the msgpack spec
@@ -213,7 +215,7 @@ export function checkMsgpack(bytes: Uint8Array): boolean {
         if (pos > end) throw truncated(bytes)
         if (pos < end) throw malformed(bytes, `${end - pos} bytes follow the message's value`)
         if (cost > budget) throw tooCostly(bytes, cost)
-        return binKeys
+        return mapKeys
       }
       depth--
     }
@@ -226,11 +228,10 @@ function isKey(depth: number): boolean {
 }
 
 /** Checks an extension whose type byte is at `at` and data `length` bytes; returns where it ends. */
-function checkExt(bytes: Uint8Array, at: number, length: number, key: boolean): number {
+function checkExt(bytes: Uint8Array, at: number, length: number): number {
   const end = at + 1 + length
   if (end > bytes.length) throw truncated(bytes)
   const type = bytes[at]
-  if (key) throw malformed(bytes, `a map key is an extension (type ${type})`)
   if (type === TIMESTAMP) {
     if (length !== 4 && length !== 8 && length !== 12) {
       throw malformed(bytes, `a timestamp has ${length} bytes; msgpack timestamps have 4, 8 or 12`)

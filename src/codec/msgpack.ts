@@ -66,11 +66,11 @@ export const msgpackCodec: Codec = {
     }
   },
   decode(bytes: Uint8Array): unknown {
-    const binKeys = checkMsgpack(bytes)
+    const mapKeys = checkMsgpack(bytes)
     try {
       // msgpackr's object path refuses bin keys, which every msgpack-numpy map has: only those
       // messages take the slower path through Maps.
-      return binKeys ? fromMapTree(mapUnpackr.unpack(bytes)) : packr.unpack(bytes)
+      return mapKeys ? fromMapTree(mapUnpackr.unpack(bytes)) : packr.unpack(bytes)
     } catch (error) {
       // What the check cannot see: a msgpack-numpy map that does not hold a valid array.
       const detail = error instanceof Error ? error.message : String(error)
