@@ -1,32 +1,12 @@
-import { Worker } from 'node:worker_threads'
-import { afterAll, beforeAll, expect, test } from 'vitest'
-import { type Bundle, bundleTs } from '../helpers/run-cli.js'
+import { test } from 'vitest'
+import { fuzzWorker } from './fuzz-host.js'
 
-// The reader's loop runs on whatever a server sends: a bug there hangs the connection's thread.
-// The properties run in a worker, which is stopped if it does not finish in time.
+// The reader's loop runs on whatever a server sends; each property runs in a worker, which is
+// stopped if it does not finish in time (see fuzz-host.ts).
+const fuzz = fuzzWorker('test/fuzz/resp-reader.props.ts')
 
-let worker: Bundle
-beforeAll(async () => {
-  worker = await bundleTs('test/fuzz/resp-reader-fuzz.worker.ts')
-})
-afterAll(() => worker?.remove())
+test('random, mutated and lying bytes: feed() returns or throws its own "not RESP2" error, never loops', () =>
+  fuzz.run('random and mutated bytes'))
 
-test('the RESP reader survives random and mutated bytes, and reads valid streams in any chunks', async () => {
-  // Its own heap limit: a reader that allocates without end fails this test, not the test run.
-  const thread = new Worker(worker.file, { resourceLimits: { maxOldGenerationSizeMb: 256 } })
-  let timer: NodeJS.Timeout | undefined
-  try {
-    const report = await new Promise<unknown>((resolve, reject) => {
-      thread.once('message', resolve)
-      thread.once('error', reject)
-      timer = setTimeout(
-        () => reject(new Error('the RESP reader fuzz did not finish in 15 s: a loop hangs')),
-        15_000,
-      )
-    })
-    expect(report).toBeNull()
-  } finally {
-    clearTimeout(timer)
-    await thread.terminate()
-  }
-})
+test('valid streams read the same, reply for reply and push for push, in any chunks', () =>
+  fuzz.run('valid streams'))

@@ -1,12 +1,11 @@
-import { parentPort } from 'node:worker_threads'
 import fc from 'fast-check'
 import { ReplyError, RespReader, type RespValue } from '../../src/transport/redis/resp-reader.js'
+import { fuzzProperty, serveProperties } from './fuzz-properties.js'
 import { chunks, cuts, mutated, randomBytes } from './mutate.js'
 
 /**
  * The RESP reader's fuzz properties, run in a worker thread by resp-reader-fuzz.test.ts, so that a
- * reader that loops forever is stopped and reported instead of hanging the test run. Posts one
- * message: fast-check's report of the first property that failed, or null.
+ * reader that loops forever is stopped and reported instead of hanging the test run.
  */
 
 /** What a reader is fed and what it hands over, as plain data to compare. */
@@ -142,9 +141,9 @@ const soup = fc
   .array(piece, { maxLength: 60 })
   .map((pieces) => Buffer.from(pieces.join(''), 'latin1') as Uint8Array)
 
-const properties: Array<[string, fc.IProperty<never> | fc.IProperty<[Uint8Array, number[], boolean]>]> = [
-  [
-    'random and mutated bytes: feed() returns, or throws its own "not RESP2" error',
+serveProperties({
+  // feed() returns, or throws its own "not RESP2" error.
+  'random and mutated bytes': fuzzProperty(
     fc.property(
       fc.oneof(randomBytes(RESP_BYTES), mutated(streamBytes), soup, mutated(soup), lyingPush),
       cuts,
@@ -156,37 +155,19 @@ const properties: Array<[string, fc.IProperty<never> | fc.IProperty<[Uint8Array,
         }
       },
     ),
-  ],
-]
-
-const valid = fc.property(stream, cuts, (samples, points) => {
-  const bytes = Buffer.from(samples.map((s) => s.wire).join(''), 'latin1')
-  const expected = samples.map((s) => s.out)
-  const whole = feedAll([bytes], true)
-  const split = feedAll(chunks(bytes, points), true)
-  if (whole.error !== undefined) throw whole.error
-  if (split.error !== undefined) throw split.error
-  if (JSON.stringify(whole.out) !== JSON.stringify(expected)) {
-    throw new Error(`read ${JSON.stringify(whole.out)}, expected ${JSON.stringify(expected)}`)
-  }
-  if (JSON.stringify(split.out) !== JSON.stringify(expected)) {
-    throw new Error(`in chunks, read ${JSON.stringify(split.out)}, expected ${JSON.stringify(expected)}`)
-  }
+    FOUND,
+  ),
+  // Whole or in chunks: every reply and push, in order.
+  'valid streams': fuzzProperty(
+    fc.property(stream, cuts, (samples, points) => {
+      const bytes = Buffer.from(samples.map((s) => s.wire).join(''), 'latin1')
+      const expected = JSON.stringify(samples.map((s) => s.out))
+      for (const parts of [[bytes], chunks(bytes, points)]) {
+        const { out, error } = feedAll(parts, true)
+        if (error !== undefined) throw error
+        if (JSON.stringify(out) !== expected)
+          throw new Error(`read ${JSON.stringify(out)}, expected ${expected}`)
+      }
+    }),
+  ),
 })
-
-const runs = Number(process.env.FUZZ_RUNS ?? 400)
-let report: string | null = null
-for (const [name, property] of [
-  ...properties,
-  ['valid streams, whole or in chunks: every reply and push, in order', valid] as const,
-]) {
-  const examples = name.startsWith('random') ? FOUND : []
-  const details = fc.check(property as fc.IProperty<unknown[]>, { numRuns: runs, examples })
-  if (details.failed) {
-    const error =
-      details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)
-    report = `${name}\n${fc.defaultReportMessage(details) ?? ''}\n${error}`
-    break
-  }
-}
-parentPort?.postMessage(report)
