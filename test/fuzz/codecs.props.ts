@@ -5,11 +5,11 @@ import type { Codec } from '../../src/codec/codec.js'
 import { jsonCodec } from '../../src/codec/json.js'
 import { parsePythonJson } from '../../src/codec/json-python.js'
 import { msgpackCodec } from '../../src/codec/msgpack.js'
-import { NDArray } from '../../src/codec/ndarray.js'
 import { rawCodec } from '../../src/codec/raw.js'
 import { EncodeError, MalformedMessageError } from '../../src/errors.js'
 import { fuzzProperty, serveProperties } from './fuzz-properties.js'
 import { mutated, randomBytes } from './mutate.js'
+import { assertPlainData } from './plain-data.js'
 
 /**
  * Every codec's decode, fed what an attacker or a broken peer could send: it returns plain data
@@ -27,50 +27,6 @@ function decodeOrRefuse(
     if (error instanceof MalformedMessageError) return { refused: error }
     throw error
   }
-}
-
-const PLAIN_ARRAYS = [
-  Uint8Array,
-  Int8Array,
-  Uint16Array,
-  Int16Array,
-  Uint32Array,
-  Int32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-]
-
-/** What a decoded message may hold: JSON-like data, bytes, numpy arrays, Dates and bigints. */
-function assertPlainData(value: unknown, path = '$'): void {
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return
-    case 'object':
-      break
-    default:
-      throw new Error(`${path} is a ${typeof value}`)
-  }
-  if (value === null || value instanceof Date) return
-  if (PLAIN_ARRAYS.some((type) => value.constructor === type) || Buffer.isBuffer(value)) return
-  if (value instanceof NDArray) {
-    assertPlainData(value.data, `${path}.data`)
-    return
-  }
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      assertPlainData(item, `${path}[${i}]`)
-    })
-    return
-  }
-  if (Object.getPrototypeOf(value) !== Object.prototype) {
-    throw new Error(`${path} is a ${Object.prototype.toString.call(value)}`)
-  }
-  for (const [key, item] of Object.entries(value)) assertPlainData(item, `${path}.${key}`)
 }
 
 // Values a sender may pass: JSON-like data, and what each codec carries beyond it.
