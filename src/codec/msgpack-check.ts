@@ -65,7 +65,7 @@ export function costBudget(bytes: number): number {
   return 16_384 + bytes / 2
 }
 
-// One scan at a time (decoding is synchronous), so the stacks are shared rather than allocated.
+// One scan at a time (decoding is synchronous), so the stacks of outer containers are shared.
 const remaining = new Int32Array(MAX_DEPTH + 1)
 const mapLevel = new Uint8Array(MAX_DEPTH + 1)
 
@@ -122,6 +122,13 @@ lengthed(ARRAY, [0xdc, 0xdd], [2, 4])
 lengthed(MAP, [0xde, 0xdf], [2, 4])
 for (const token of [0xd4, 0xd5, 0xd6, 0xd7, 0xd8]) KIND[token] = FIXEXT
 
+/** For each scalar token, (bytes to skip + 1) << 8 | cost; 0 for every other token. */
+const SCALARS = new Int32Array(256)
+for (let token = 0; token < 256; token++) {
+  if (KIND[token] === SCALAR)
+    SCALARS[token] = (((SKIP[token] as number) + 1) << 8) | (WEIGHT[token] as number)
+}
+
 /**
  * Checks one msgpack message; throws MalformedMessageError saying what is wrong. Returns true
  * when a map has a bin or timestamp key (msgpack-numpy's maps all have bin keys), which
@@ -132,20 +139,25 @@ export function checkMsgpack(bytes: Uint8Array): boolean {
   // Counts of values left are kept in 32 bits.
   if (end > 0x7fffffff) throw malformed(bytes, 'it is larger than 2 GiB')
   let pos = 0
-  let depth = 0
   let cost = 0
   let mapKeys = false
   const budget = costBudget(end)
-  remaining[0] = 1
-  mapLevel[0] = 0
+  // The container being read: how many values it has left, and whether it is a map (whose
+  // values left are an even count when the next one is a key). Outer ones wait on the stacks.
+  let depth = 0
+  let left = 1
+  let inMap = false
   for (;;) {
-    // Past the end, token is undefined and so is its kind: the default case says so.
+    // Past the end, token is undefined and so is what the tables give: the default case says so.
     const token = bytes[pos++] as number
-    const kind = KIND[token]
-    if (kind === SCALAR) {
-      pos += SKIP[token] as number
-      cost += WEIGHT[token] as number
+    const scalar = SCALARS[token] as number
+    if (scalar > 0) {
+      // One load for the common case: the size to skip and the cost, packed in SCALARS.
+      pos += (scalar >> 8) - 1
+      cost += scalar & 0xff
     } else {
+      const kind = KIND[token]
+      const key = inMap && (left & 1) === 0
       let length = 0
       switch (kind) {
         case FIXMAP:
@@ -159,7 +171,7 @@ export function checkMsgpack(bytes: Uint8Array): boolean {
             pos += LENGTH_BYTES[token] as number
             if (pos > end) throw truncated(bytes)
           }
-          if (isKey(depth)) throw malformed(bytes, `a map key is ${isMap ? 'a map' : 'an array'}`)
+          if (key) throw malformed(bytes, `a map key is ${isMap ? 'a map' : 'an array'}`)
           if (isMap) {
             if (length * 2 > end - pos) {
               throw malformed(bytes, `a map of ${length} entries is longer than the message`)
@@ -175,9 +187,12 @@ export function checkMsgpack(bytes: Uint8Array): boolean {
           // refused before all of it is scanned.
           if (cost > budget) throw tooCostly(bytes, cost)
           if (length > 0) {
-            if (++depth > MAX_DEPTH) throw malformed(bytes, `containers nest deeper than ${MAX_DEPTH} levels`)
-            remaining[depth] = isMap ? length * 2 : length
-            mapLevel[depth] = isMap ? 1 : 0
+            if (depth === MAX_DEPTH) throw malformed(bytes, `containers nest deeper than ${MAX_DEPTH} levels`)
+            remaining[depth] = left
+            mapLevel[depth] = inMap ? 1 : 0
+            depth++
+            left = isMap ? length * 2 : length
+            inMap = isMap
             continue
           }
           break
@@ -191,16 +206,17 @@ export function checkMsgpack(bytes: Uint8Array): boolean {
           length = readLength(bytes, pos, LENGTH_BYTES[token] as number)
           pos += (LENGTH_BYTES[token] as number) + length
           cost += COST.bin
-          if (isKey(depth)) mapKeys = true
+          if (key) mapKeys = true
           break
         case FIXEXT:
         case EXT: {
           const at = kind === FIXEXT ? pos : pos + (LENGTH_BYTES[token] as number)
-          length = kind === FIXEXT ? 1 << (token - 0xd4) : readLength(bytes, pos, LENGTH_BYTES[token] as number)
+          length =
+            kind === FIXEXT ? 1 << (token - 0xd4) : readLength(bytes, pos, LENGTH_BYTES[token] as number)
           pos = checkExt(bytes, at, length)
           cost += COST.ext
           // A timestamp key (a Python datetime, a JS Date in a Map) needs the path through Maps.
-          if (bytes[at] === TIMESTAMP && isKey(depth)) mapKeys = true
+          if (key && bytes[at] === TIMESTAMP) mapKeys = true
           break
         }
         default:
@@ -210,7 +226,7 @@ export function checkMsgpack(bytes: Uint8Array): boolean {
       }
     }
     // A value is complete: count it off its container, and close every container it fills.
-    while (--(remaining[depth] as number) === 0) {
+    while (--left === 0) {
       if (depth === 0) {
         if (pos > end) throw truncated(bytes)
         if (pos < end) throw malformed(bytes, `${end - pos} bytes follow the message's value`)
@@ -218,13 +234,10 @@ export function checkMsgpack(bytes: Uint8Array): boolean {
         return mapKeys
       }
       depth--
+      left = remaining[depth] as number
+      inMap = mapLevel[depth] === 1
     }
   }
-}
-
-/** Whether the next value at `depth` is a map key: a map's count of values left is then even. */
-function isKey(depth: number): boolean {
-  return mapLevel[depth] === 1 && ((remaining[depth] as number) & 1) === 0
 }
 
 /** Checks an extension whose type byte is at `at` and data `length` bytes; returns where it ends. */
