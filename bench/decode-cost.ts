@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process'
 import { CONNECT_DEFAULTS } from '../src/client/connect-options.js'
 import { jsonCodec } from '../src/codec/json.js'
 import { msgpackCodec } from '../src/codec/msgpack.js'
+import { COST } from '../src/codec/msgpack-check.js'
 import { table } from './lib/stats.js'
 
 type Shape = (size: number) => Buffer
@@ -84,7 +85,10 @@ function jsonText(text: (count: number) => string, unit: number): Shape {
   return (size) => Buffer.from(text(Math.floor((size - 2) / unit)), 'utf8')
 }
 
-/** `item` followed by as many zeros as make its cost half a unit per byte: the densest accepted. */
+/**
+ * `item` followed by as many zeros as make its cost half a unit per byte: the densest the budget
+ * accepts (see costBudget in src/codec/msgpack-check.ts).
+ */
 const padded = (item: number[], cost: number): Shape => {
   const zeros = Math.max(0, cost * 2 - item.length)
   return (size) => arrayOf([...item, ...new Array<number>(zeros).fill(0)], size, [], 1 + zeros)
@@ -104,12 +108,15 @@ const MSGPACK: Record<string, Shape> = {
   'map with distinct keys': wideMap,
   'maps of 16,384 distinct keys': manyMaps(16_384),
   'maps of 64 distinct keys': manyMaps(64),
-  'densest accepted: {} and zeros': padded([0x80], 2),
-  'densest accepted: [] and zeros': padded([0x90], 1),
-  'densest accepted: empty bin and zeros': padded([0xc4, 0x00], 2),
+  'densest accepted: {} and zeros': padded([0x80], COST.map),
+  'densest accepted: [] and zeros': padded([0x90], COST.array),
+  'densest accepted: empty bin and zeros': padded([0xc4, 0x00], COST.bin),
   'densest accepted: 2-char strings': shortStrings,
-  'densest accepted: timestamps and zeros': padded([0xd6, 0xff, 0, 0, 0, 0], 4),
-  'densest accepted: {"a": "bc"} and zeros': padded([0x81, 0xa1, 0x61, 0xa2, 0x62, 0x63], 5),
+  'densest accepted: timestamps and zeros': padded([0xd6, 0xff, 0, 0, 0, 0], COST.ext),
+  'densest accepted: {"a": "bc"} and zeros': padded(
+    [0x81, 0xa1, 0x61, 0xa2, 0x62, 0x63],
+    COST.map + COST.entry + COST.string,
+  ),
   'array of timestamps': (size) => arrayOf([0xd6, 0xff, 0, 0, 0, 0], size),
   'array of int64 beyond 2^53': (size) =>
     arrayOf([0xd3, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], size),
