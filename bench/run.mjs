@@ -11,12 +11,12 @@ import { build } from 'esbuild'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const outdir = join(root, 'node_modules', '.cache', 'switchboard-bench')
 const [entry = 'main', ...args] = process.argv.slice(2)
-if (!['main', 'smoke', 'child'].includes(entry)) {
-  console.error(`usage: node bench/run.mjs main|smoke [args...]`)
+if (!['main', 'smoke', 'child', 'decode-cost'].includes(entry)) {
+  console.error(`usage: node bench/run.mjs main|smoke|decode-cost [args...]`)
   process.exit(2)
 }
 await build({
-  entryPoints: ['main', 'smoke', 'child'].map((name) => ({
+  entryPoints: ['main', 'smoke', 'child', 'decode-cost'].map((name) => ({
     in: join(root, 'bench', `${name}.ts`),
     out: name,
   })),

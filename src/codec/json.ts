@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto'
 import { EncodeError, MalformedMessageError } from '../errors.js'
 import type { Codec } from './codec.js'
+import { parsePythonJson } from './json-python.js'
+import { checkJsonCost, mayHoldLongInteger, SCAN_FROM_BYTES } from './json-scan.js'
 import { isNDArray, isNumericArray } from './ndarray.js'
 import { bytesTag, numpyTag, untag } from './tagged-json.js'
 
@@ -9,15 +12,22 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 const TOOLKIT_NONE = '__NONE__'
 
 /**
- * UTF-8 JSON, compatible with Daebus and with Redis Toolkit's tagged JSON.
+ * UTF-8 JSON, compatible with Daebus, with Python's `json` module and with Redis Toolkit's
+ * tagged JSON.
  *
  * - Encode is plain `JSON.stringify`, except: Uint8Array/Buffer become a Toolkit `bytes` tag
- *   (base64), other TypedArrays and NDArray a Toolkit `numpy` tag, Map an object, Set an array,
- *   a bigint within ±2^53 a number. A function, a symbol, a larger bigint or an infinite number
- *   inside an array gives EncodeError. Top-level `undefined` encodes as `null`.
- * - Decode is `JSON.parse` and then, only if the text holds `"__type__"`, Toolkit tags are
- *   replaced (int, float, bool, str, bytes, bytearray, list, tuple, dict, numpy). The bare text
- *   `__NONE__` decodes as null. Invalid UTF-8 or JSON gives MalformedMessageError.
+ *   (base64), other TypedArrays and NDArray a Toolkit `numpy` tag, Map an object, Set an array.
+ *   NaN, Infinity and -Infinity are written as the bare tokens `NaN`, `Infinity`, `-Infinity`
+ *   and a bigint as its exact integer literal, as Python's `json.dumps` writes them and
+ *   `json.loads` reads them (JSON.parse reads neither; this codec does). A function or a symbol
+ *   gives EncodeError. Top-level `undefined` encodes as `null`.
+ * - Decode reads what Python's `json.loads` reads: `NaN`, `Infinity`, `-Infinity`, and integers
+ *   beyond 2^53 exactly, as bigints (within 2^53 they stay numbers). Ordinary JSON goes through
+ *   `JSON.parse`; only text it cannot read exactly takes a slower parser (json-python.ts). Then,
+ *   only if the text holds `"__type__"`, Toolkit tags are replaced (int, float, bool, str, bytes,
+ *   bytearray, list, tuple, dict, numpy). The bare text `__NONE__` decodes as null. Invalid
+ *   UTF-8 or JSON gives MalformedMessageError, and so does a message of 64 KiB or more that would
+ *   make more arrays and objects than its size allows (see json-scan.ts).
  */
 export const jsonCodec: Codec = {
   name: NAME,
@@ -25,31 +35,68 @@ export const jsonCodec: Codec = {
     return Buffer.from(toJsonText(value), 'utf8')
   },
   decode(bytes: Uint8Array): unknown {
-    let text: string
-    let value: unknown
-    try {
-      text = utf8.decode(bytes)
-      if (text === TOOLKIT_NONE) return null
-      value = JSON.parse(text)
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error)
-      throw new MalformedMessageError(`cannot decode JSON message: ${detail}`, { cause: error, bytes })
-    }
+    const text = utf8Text(bytes)
+    if (text === TOOLKIT_NONE) return null
+    const value = parseText(text, bytes)
     // Unquoted: a search starting on '_' skips ahead far faster than one starting on '"'.
     if (!text.includes('__type__')) return value
     try {
       return untag(value)
     } catch (error) {
-      if (error instanceof MalformedMessageError) {
-        throw new MalformedMessageError(`cannot decode JSON message: ${error.message}`, {
-          cause: error,
-          bytes,
-        })
-      }
-      throw error
+      // A tag that does not hold what it says, or nesting too deep for the walk.
+      const detail = error instanceof Error ? error.message : String(error)
+      throw new MalformedMessageError(`cannot decode JSON message: ${detail}`, { cause: error, bytes })
     }
   },
 }
+
+/**
+ * The value of UTF-8 JSON bytes as Python's `json.loads` reads it, without replacing Toolkit
+ * tags: for envelopes whose tagged payload failed but whose reply address may still be read.
+ * Throws MalformedMessageError.
+ */
+export function parseJson(bytes: Uint8Array): unknown {
+  return parseText(utf8Text(bytes), bytes)
+}
+
+function utf8Text(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes)
+  } catch (error) {
+    throw malformed(error, bytes)
+  }
+}
+
+function parseText(text: string, bytes: Uint8Array): unknown {
+  if (bytes.length >= SCAN_FROM_BYTES) checkJsonCost(bytes)
+  if (!mayHoldLongInteger(bytes)) {
+    try {
+      return JSON.parse(text)
+    } catch {
+      // Python's NaN and Infinity, or invalid JSON: the exact parser reads the first and says
+      // what is wrong with the second.
+    }
+  }
+  try {
+    return parsePythonJson(text)
+  } catch (error) {
+    throw malformed(error, bytes)
+  }
+}
+
+function malformed(error: unknown, bytes: Uint8Array): MalformedMessageError {
+  const detail = error instanceof Error ? error.message : String(error)
+  return new MalformedMessageError(`cannot decode JSON message: ${detail}`, { cause: error, bytes })
+}
+
+/**
+ * JSON.stringify cannot write NaN, the infinities or a bigint: the replacer writes each as a
+ * string made of MARK and the token, and the quotes around those are then taken off. MARK ends in
+ * a random part, so no string a caller sends is taken for one (and a count makes sure).
+ */
+const MARK = `\u2063switchboard-${randomBytes(8).toString('hex')}:`
+const MARKED = new RegExp(`"${MARK}([^"]*)"`, 'g')
+let marks = 0
 
 /**
  * The JSON text jsonCodec.encode writes for a value, as a string: for envelopes that are written
@@ -57,6 +104,7 @@ export const jsonCodec: Codec = {
  */
 export function toJsonText(value: unknown): string {
   let text: string | undefined
+  marks = 0
   try {
     text = needsReplacer(value) ? JSON.stringify(value, replacer) : JSON.stringify(value)
   } catch (error) {
@@ -66,7 +114,22 @@ export function toJsonText(value: unknown): string {
     if (value === undefined) return 'null'
     throw new EncodeError(NAME, { cause: new TypeError(`a ${typeof value} cannot be sent as JSON`) })
   }
+  if (marks > 0) text = unmark(text, marks)
   return text
+}
+
+function unmark(text: string, expected: number): string {
+  let found = 0
+  const out = text.replace(MARKED, (_, token: string) => {
+    found++
+    return token
+  })
+  if (found !== expected) {
+    throw new EncodeError(NAME, {
+      cause: new TypeError('a string holds the marker this codec uses internally'),
+    })
+  }
+  return out
 }
 
 /**
@@ -81,6 +144,7 @@ function needsReplacer(value: unknown): boolean {
 /** Anything JSON.stringify would not write as is: objects are looked into by holdsSpecial. */
 function isSpecial(value: unknown): boolean {
   const type = typeof value
+  if (type === 'number') return !Number.isFinite(value)
   return type === 'object' ? value !== null : type === 'function' || type === 'symbol' || type === 'bigint'
 }
 
@@ -104,6 +168,11 @@ function holdsSpecial(value: object, depth: number): boolean {
   return false
 }
 
+function mark(token: string): string {
+  marks++
+  return MARK + token
+}
+
 function replacer(this: unknown, key: string, value: unknown): unknown {
   // The holder's own value, before toJSON: Buffer's toJSON would hide that it is bytes.
   const original = (this as Record<string, unknown>)[key]
@@ -114,10 +183,10 @@ function replacer(this: unknown, key: string, value: unknown): unknown {
     if (original instanceof Set) return Array.from(original)
   }
   switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? value : mark(String(value))
     case 'bigint':
-      if (value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER))
-        return Number(value)
-      throw new TypeError(`bigint ${value} is beyond 2^53 and cannot travel exactly as JSON; use msgpack`)
+      return mark(value.toString())
     case 'function':
     case 'symbol':
       throw new TypeError(`a ${typeof value} cannot be sent as JSON`)

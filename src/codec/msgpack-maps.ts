@@ -6,8 +6,8 @@ const utf8 = new TextDecoder()
 /**
  * Turns what msgpackr decodes with `mapsAsObjects: false` into plain values: Maps become plain
  * objects (as Python dicts do on the fast path) and msgpack-numpy maps become arrays. Only
- * messages with a non-string key take this path, because msgpackr refuses those when it builds
- * objects directly; msgpack-numpy's keys are bin.
+ * messages with a bin or timestamp key take this path, because msgpackr refuses those when it
+ * builds objects directly; msgpack-numpy's keys are bin. A timestamp key becomes its ISO string.
  */
 export function fromMapTree(value: unknown): unknown {
   if (value instanceof Map) return fromMap(value)
@@ -15,7 +15,6 @@ export function fromMapTree(value: unknown): unknown {
     for (let i = 0; i < value.length; i++) value[i] = fromMapTree(value[i])
     return value
   }
-  if (value instanceof Set) return new Set(Array.from(value, fromMapTree))
   return value
 }
 
@@ -37,6 +36,7 @@ function fromMap(map: Map<unknown, unknown>): unknown {
 function keyOf(key: unknown): string {
   if (typeof key === 'string') return key
   if (key instanceof Uint8Array) return utf8.decode(key)
+  if (key instanceof Date) return key.toISOString()
   if (typeof key === 'number' || typeof key === 'bigint' || typeof key === 'boolean' || key === null) {
     return String(key)
   }

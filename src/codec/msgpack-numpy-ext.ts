@@ -3,7 +3,8 @@ import { NDArray, type NumericArray, type NumpyDtype } from './ndarray.js'
 import { type NumpyLayout, numpyLayout } from './numpy-array.js'
 
 /**
- * Makes msgpackr write TypedArrays and NDArrays as msgpack-numpy maps, and Uint8Arrays as bin.
+ * Makes msgpackr write TypedArrays and NDArrays as msgpack-numpy maps, and Uint8Arrays and
+ * DataViews as bin.
  *
  * msgpackr keeps its extensions in one module-wide list, so this hook sees every Packr in the
  * process. It only changes Packrs passed to `enableNumpy`; for any other it writes exactly what
@@ -51,6 +52,7 @@ function registerOnce(): void {
   const extensions: RuntimeExtension[] = [
     { Class: TypedArray, type: TYPED_ARRAY_EXT, pack: packTypedArray, unpack: unpackTypedArrayExt },
     { Class: NDArray, type: TYPED_ARRAY_EXT, pack: packNDArray, unpack: unpackTypedArrayExt },
+    { Class: DataView, type: TYPED_ARRAY_EXT, pack: packDataView, unpack: unpackTypedArrayExt },
   ]
   // Registering under 0x74 also replaces msgpackr's decoder for it, hence the identical unpack.
   for (const extension of extensions) addExtension(extension as unknown as Parameters<typeof addExtension>[0])
@@ -60,6 +62,15 @@ function packTypedArray(this: unknown, value: NumericArray, allocate: Allocate, 
   if (!numpyPackrs.has(this as object)) packLikeMsgpackr(this, value, allocate)
   else if (value instanceof Uint8Array) writeBin(value, allocate)
   else writeNumpyMap(numpyLayout(value), allocate, pack)
+}
+
+/** Bin for a numpy Packr: without `moreTypes`, msgpackr would write an empty bin for a DataView. */
+function packDataView(this: unknown, value: DataView, allocate: Allocate): void {
+  const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+  if (numpyPackrs.has(this as object)) writeBin(bytes, allocate)
+  else if ((this as { moreTypes?: unknown } | undefined)?.moreTypes)
+    writeTypedArrayExt(bytes, DATA_VIEW_CODE, allocate)
+  else writeBin(new Uint8Array(0), allocate)
 }
 
 function packNDArray(this: unknown, value: NDArray, allocate: Allocate, pack: PackNested): void {
@@ -117,16 +128,20 @@ function writeBin(bytes: Uint8Array, allocate: Allocate): void {
 function packLikeMsgpackr(packr: unknown, value: NumericArray, allocate: Allocate): void {
   const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
   const moreTypes = (packr as { moreTypes?: unknown } | undefined)?.moreTypes
-  if (!moreTypes || value.constructor === Buffer) {
-    writeBin(bytes, allocate)
-    return
-  }
+  if (!moreTypes || value.constructor === Buffer) writeBin(bytes, allocate)
+  else writeTypedArrayExt(bytes, TYPED_ARRAY_NAMES.indexOf(value.constructor.name), allocate)
+}
+
+// msgpackr's code for a DataView inside ext 0x74.
+const DATA_VIEW_CODE = 17
+
+function writeTypedArrayExt(bytes: Uint8Array, code: number, allocate: Allocate): void {
   const length = bytes.length + 1
   const header = length < 0x100 ? 2 : length < 0x10000 ? 3 : 5
   const { target, position } = allocate(header + length + 1)
   writeHeader(target, position, length, header, [0xc7, 0xc8, 0xc9])
   target[position + header] = TYPED_ARRAY_EXT
-  target[position + header + 1] = TYPED_ARRAY_NAMES.indexOf(value.constructor.name) & 0xff
+  target[position + header + 1] = code & 0xff
   target.set(bytes, position + header + 2)
 }
 

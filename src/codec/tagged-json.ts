@@ -47,8 +47,8 @@ function fromTag(tag: string, object: Json): unknown {
   const data = object.__data__
   switch (tag) {
     case 'int':
-      // Redis Toolkit turns 0 and 1 into booleans here; an int stays a number.
-      if (typeof data === 'number' && Number.isInteger(data)) return data
+      // Redis Toolkit turns 0 and 1 into booleans here; an int stays a number (a bigint past 2^53).
+      if ((typeof data === 'number' && Number.isInteger(data)) || typeof data === 'bigint') return data
       break
     case 'float':
       if (typeof data === 'number') return data
@@ -96,16 +96,23 @@ function fromNumpyTag(object: Json): NumericArray | NDArray {
   const length = Array.isArray(shape) ? shapeSize(shape) : undefined
   if (length === undefined || !Array.isArray(shape))
     throw new MalformedMessageError('tagged numpy __shape__ is invalid')
-  const values: number[] = []
+  const values: Array<number | bigint> = []
   flatten(values, element.code, data, shape, 0)
   if (values.length !== length)
     throw new MalformedMessageError('tagged numpy __data__ does not match __shape__')
   const out = new element.type(length)
-  if (out instanceof BigInt64Array || out instanceof BigUint64Array) out.set(values.map((v) => BigInt(v)))
-  else out.set(values)
-  if (element.code !== 'f8' && element.code !== 'f4' && element.code !== 'f2') {
+  if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
     for (let i = 0; i < length; i++) {
-      if (Number(out[i]) !== values[i])
+      const value = BigInt(values[i] ?? 0)
+      out[i] = value
+      if (out[i] !== value)
+        throw new MalformedMessageError(`tagged numpy ${dtype} element ${value} is out of range`)
+    }
+  } else {
+    for (let i = 0; i < length; i++) {
+      const value = Number(values[i])
+      out[i] = value
+      if (element.code !== 'f8' && element.code !== 'f4' && element.code !== 'f2' && out[i] !== value)
         throw new MalformedMessageError(`tagged numpy ${dtype} element ${values[i]} is out of range`)
     }
   }
@@ -118,7 +125,13 @@ function fromNumpyTag(object: Json): NumericArray | NDArray {
 }
 
 /** Appends the elements of nested lists to `out`, checking each level against the shape. */
-function flatten(out: number[], code: ElementCode, data: unknown, shape: unknown[], depth: number): void {
+function flatten(
+  out: Array<number | bigint>,
+  code: ElementCode,
+  data: unknown,
+  shape: unknown[],
+  depth: number,
+): void {
   if (depth === shape.length) {
     out.push(elementValue(code, data))
     return
@@ -129,14 +142,15 @@ function flatten(out: number[], code: ElementCode, data: unknown, shape: unknown
   for (const item of data) flatten(out, code, item, shape, depth + 1)
 }
 
-function elementValue(code: ElementCode, value: unknown): number {
+function elementValue(code: ElementCode, value: unknown): number | bigint {
   if (code === 'b1') {
     if (typeof value === 'boolean') return value ? 1 : 0
   } else if (code === 'f8' || code === 'f4' || code === 'f2') {
-    // Python's json writes NaN as a bare token JSON.parse refuses; switchboard writes null.
+    // NaN arrives as Python's bare token; earlier switchboard versions wrote null for it.
     if (value === null) return Number.NaN
     if (typeof value === 'number') return value
-  } else if (typeof value === 'number' && Number.isInteger(value)) {
+    if (typeof value === 'bigint') return Number(value)
+  } else if ((typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint') {
     return value
   }
   throw new MalformedMessageError(
@@ -158,18 +172,15 @@ export function numpyTag(value: NumericArray | NDArray): Json {
   }
 }
 
+/** An element as the json codec writes it: NaN, the infinities and int64s exactly, as Python does. */
 function jsonNumber(code: ElementCode, item: number | bigint): unknown {
   if (code === 'b1') return item !== 0
-  if (typeof item === 'bigint') {
-    if (item < BigInt(Number.MIN_SAFE_INTEGER) || item > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new TypeError(`int64 value ${item} is beyond 2^53 and cannot travel exactly as JSON; use msgpack`)
-    }
-    return Number(item)
-  }
-  if (Number.isNaN(item)) return null
-  if (!Number.isFinite(item)) throw new TypeError(`${item} cannot travel as JSON; use msgpack`)
+  if (typeof item === 'bigint' && item >= MIN_SAFE && item <= MAX_SAFE) return Number(item)
   return item
 }
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER)
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
 function nest(flat: unknown[], shape: readonly number[], depth: number, at: number): unknown {
   if (depth === shape.length) return flat[at]

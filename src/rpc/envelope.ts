@@ -1,4 +1,4 @@
-import { jsonCodec, toJsonText } from '../codec/json.js'
+import { jsonCodec, parseJson, toJsonText } from '../codec/json.js'
 import { boundedMemo } from '../memo.js'
 import { CANCEL_ACTION } from './channels.js'
 
@@ -10,8 +10,10 @@ import { CANCEL_ACTION } from './channels.js'
  * order, so the bytes match what Daebus' Python `json.dumps` peers produce (up to whitespace).
  * switchboard may add `deadline`, `timeout_ms` and `headers` to a request and `code` to an error
  * payload; Daebus ignores unknown keys. Payloads are written by the json codec, so TypedArrays in
- * them travel as Redis Toolkit's tagged JSON, and the envelope text is written around them, which
- * gives the same bytes as encoding the whole envelope object (a test holds it to that).
+ * them travel as Redis Toolkit's tagged JSON, NaN and the infinities as Python's bare tokens, and
+ * bigints as exact integers; the envelope text is written around them, which gives the same bytes
+ * as encoding the whole envelope object (a test holds it to that). Envelopes are read as Python's
+ * `json.loads` reads them, so a Daebus peer's `NaN` or large integer arrives intact.
  */
 
 /** Daebus callers send UUID strings; a number is echoed back as it came, so the caller finds it. */
@@ -60,8 +62,6 @@ export interface ErrorPayload {
   readonly error: string
   readonly code?: string
 }
-
-const textDecoder = new TextDecoder()
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -127,7 +127,7 @@ export function encodeError(requestId: RequestId | null, message: string, code: 
 
 function readLoosely(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(textDecoder.decode(bytes))
+    const value = parseJson(bytes)
     return isRecord(value) ? value : undefined
   } catch {
     return undefined

@@ -61,7 +61,12 @@ export type TransportUrl = MemoryUrl | RedisUrl | SentinelUrl | ClusterUrl
 const DEFAULT_PORT = { redis: 6379, sentinel: 26379 } as const
 const MEMORY_DEFAULT_NAME = 'default'
 
-/** Parses a connection URL. Throws InvalidUrlError naming the (masked) URL and the problem. */
+/**
+ * Parses a connection URL. Throws InvalidUrlError naming the (masked) URL and the problem.
+ *
+ * No message quotes the user-info part (everything up to the last "@", which maskUrl hides):
+ * it is split off first, and only what follows it is ever quoted.
+ */
 export function parseUrl(url: string): TransportUrl {
   const masked = maskUrl(url)
   const fail = (reason: string): never => {
@@ -75,18 +80,26 @@ export function parseUrl(url: string): TransportUrl {
   if (rest.includes('?') || rest.includes('#')) return fail('query strings and fragments are not supported')
 
   if (scheme === 'memory') {
-    const name = rest === '' ? MEMORY_DEFAULT_NAME : decode(rest, fail)
+    const name = rest === '' ? MEMORY_DEFAULT_NAME : decode(rest, 'the broker name', fail)
     if (name.includes('/') || name.includes('@'))
       return fail('a memory broker name cannot contain "/" or "@"')
     return { scheme, name }
   }
 
-  const slash = rest.indexOf('/')
-  const authority = slash === -1 ? rest : rest.slice(0, slash)
-  const path = slash === -1 ? '' : rest.slice(slash + 1)
-  const at = authority.lastIndexOf('@')
-  const credentials = parseCredentials(at === -1 ? undefined : authority.slice(0, at), fail)
-  const hostList = at === -1 ? authority : authority.slice(at + 1)
+  const at = rest.lastIndexOf('@')
+  const userInfo = at === -1 ? undefined : rest.slice(0, at)
+  if (userInfo?.includes('/')) {
+    // By the URL standard the host would end at that "/", and the rest of the password would be
+    // read as host, port and path; refusing says what to do without quoting any of it.
+    return fail(
+      'the part before "@" holds a "/": percent-encode "/" in a password as %2F (and "@" in a master name as %40)',
+    )
+  }
+  const credentials = parseCredentials(userInfo, fail)
+  const afterUser = at === -1 ? rest : rest.slice(at + 1)
+  const slash = afterUser.indexOf('/')
+  const hostList = slash === -1 ? afterUser : afterUser.slice(0, slash)
+  const path = slash === -1 ? '' : afterUser.slice(slash + 1)
 
   if (scheme === 'redis' || scheme === 'rediss') {
     if (hostList.includes(','))
@@ -111,7 +124,7 @@ export function parseUrl(url: string): TransportUrl {
   return {
     scheme,
     sentinels: hosts,
-    masterName: decode(rawMaster, fail),
+    masterName: decode(rawMaster, `the master name "${rawMaster}"`, fail),
     db: parseDb(rawDb ?? '', fail),
     ...credentials,
   }
@@ -147,11 +160,12 @@ function validSchemes(): string {
     .join(', ')
 }
 
-function decode(text: string, fail: Fail): string {
+/** Percent-decodes `text`; a failure names `what`, which must never be the text of a secret. */
+function decode(text: string, what: string, fail: Fail): string {
   try {
     return decodeURIComponent(text)
   } catch {
-    return fail(`bad percent-encoding in "${text}"`)
+    return fail(`bad percent-encoding in ${what}: write "%" as %25, and each escape as % and two hex digits`)
   }
 }
 
@@ -161,9 +175,9 @@ function parseCredentials(userInfo: string | undefined, fail: Fail): UrlCredenti
   const user = colon === -1 ? userInfo : userInfo.slice(0, colon)
   const pass = colon === -1 ? undefined : userInfo.slice(colon + 1)
   return {
-    username: user === '' ? undefined : decode(user, fail),
+    username: user === '' ? undefined : decode(user, 'the user name', fail),
     // `redis://user:@host` carries no password, as in node-redis.
-    password: pass === undefined || pass === '' ? undefined : decode(pass, fail),
+    password: pass === undefined || pass === '' ? undefined : decode(pass, 'the password', fail),
   }
 }
 

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { jsonCodec } from '../../src/codec/json.js'
+import { MAX_JSON_DEPTH, parsePythonJson } from '../../src/codec/json-python.js'
+import { containerBudget, SCAN_FROM_BYTES } from '../../src/codec/json-scan.js'
 import { NDArray } from '../../src/codec/ndarray.js'
 import { EncodeError, MalformedMessageError } from '../../src/errors.js'
 
@@ -41,7 +44,9 @@ describe('jsonCodec: plain JSON', () => {
     for (const bytes of [
       Buffer.from('{"a":'),
       Buffer.from(''),
-      Buffer.from('NaN'),
+      Buffer.from('nan'),
+      Buffer.from('[NaN,]'),
+      Buffer.from('{"a": Infinityy}'),
       Uint8Array.of(0x22, 0xff, 0x22),
     ]) {
       expect(() => jsonCodec.decode(bytes)).toThrow(MalformedMessageError)
@@ -163,13 +168,24 @@ describe('jsonCodec: encoding binary data the way Redis Toolkit does', () => {
     expect(roundTrip({ b: Buffer.from('hi') })).toEqual({ b: Uint8Array.from(Buffer.from('hi')) })
   })
 
-  it('writes NaN in a float array as null and reads it back as NaN; refuses infinities', () => {
-    const bytes = jsonCodec.encode(new Float64Array([1, Number.NaN]))
-    expect(text(bytes)).toContain('"__data__":[1,null]')
-    const back = jsonCodec.decode(bytes) as Float64Array
-    expect(back[0]).toBe(1)
-    expect(back[1]).toBeNaN()
-    expect(() => jsonCodec.encode(new Float32Array([Number.POSITIVE_INFINITY]))).toThrow(EncodeError)
+  it('writes NaN and the infinities in a float array as Python does, and reads them back', () => {
+    const bytes = jsonCodec.encode(new Float64Array([1, Number.NaN, Number.POSITIVE_INFINITY, -Infinity]))
+    expect(text(bytes)).toContain('"__data__":[1,NaN,Infinity,-Infinity]')
+    expect(jsonCodec.decode(bytes)).toEqual(new Float64Array([1, Number.NaN, Infinity, -Infinity]))
+    // what switchboard wrote for NaN before, and some writers still do
+    const legacy = '{"__type__": "numpy", "__dtype__": "float32", "__shape__": [2], "__data__": [null, 2.5]}'
+    expect(decodeText(legacy)).toEqual(new Float32Array([Number.NaN, 2.5]))
+  })
+
+  it('writes int64 arrays exactly, beyond 2^53 too', () => {
+    const values = new BigInt64Array([-(2n ** 63n), 2n ** 63n - 1n, 5n])
+    const bytes = jsonCodec.encode(values)
+    expect(text(bytes)).toContain('"__data__":[-9223372036854775808,9223372036854775807,5]')
+    expect(jsonCodec.decode(bytes)).toEqual(values)
+    expect(roundTrip(new BigUint64Array([2n ** 64n - 1n]))).toEqual(new BigUint64Array([2n ** 64n - 1n]))
+    const tooBig =
+      '{"__type__": "numpy", "__dtype__": "int64", "__shape__": [1], "__data__": [9223372036854775808]}'
+    expect(() => decodeText(tooBig)).toThrow(MalformedMessageError)
   })
 
   it('writes Map as an object, Set as a list, and a safe bigint as a number', () => {
@@ -191,12 +207,146 @@ describe('jsonCodec: encoding binary data the way Redis Toolkit does', () => {
       'nested function': { a: { f() {} } },
       symbol: Symbol('s'),
       'nested symbol': [Symbol('s')],
-      'huge bigint': { n: 2n ** 60n },
-      'huge int64 in an array': new BigInt64Array([2n ** 60n]),
       cycle: cyclic,
     }
     for (const [label, value] of Object.entries(bad)) {
       expect(() => jsonCodec.encode(value), label).toThrow(EncodeError)
     }
+  })
+})
+
+// Real `json.dumps` output (Python 3.12): what a Daebus or Popoto-JSON peer sends.
+const PYTHON_NON_FINITE =
+  '{"x": NaN, "y": [Infinity, -Infinity], "big": 18446744073709551616, "neg": -9007199254740993}'
+
+describe('jsonCodec: JSON as Python writes and reads it', () => {
+  it("decodes Python's NaN, Infinity and -Infinity", () => {
+    const value = decodeText(PYTHON_NON_FINITE) as { x: number; y: number[] }
+    expect(value.x).toBeNaN()
+    expect(value.y).toEqual([Infinity, -Infinity])
+    expect(decodeText('NaN')).toBeNaN()
+    expect(decodeText(' -Infinity ')).toBe(-Infinity)
+  })
+
+  it('reads a number that ends the text (the exact parser once looped there forever)', () => {
+    expect(decodeText('12345678901234567890')).toBe(12345678901234567890n)
+    expect(decodeText('-9007199254740993')).toBe(-9007199254740993n)
+    expect(parsePythonJson('1')).toBe(1)
+    expect(parsePythonJson('-0.5e-3')).toBe(-0.5e-3)
+    expect(() => parsePythonJson('1.')).toThrow(SyntaxError)
+    expect(() => parsePythonJson('-')).toThrow(SyntaxError)
+  })
+
+  it('keeps integers beyond 2^53 exact, as bigints, and leaves every other number as JSON.parse reads it', () => {
+    expect(decodeText(PYTHON_NON_FINITE)).toMatchObject({ big: 2n ** 64n, neg: -(2n ** 53n) - 1n })
+    expect(
+      decodeText('[12345678901234567890, 9007199254740991, -9007199254740991, 9007199254740993]'),
+    ).toEqual([12345678901234567890n, 9007199254740991, -9007199254740991, 9007199254740993n])
+    // Long runs of digits that are not integer literals: fractions, exponents, strings.
+    const floats =
+      '[0.30000000000000004, 1.2345678901234567e+300, 12345678901234567e-5, "12345678901234567890"]'
+    expect(decodeText(floats)).toEqual(JSON.parse(floats))
+    // Within 2^53 a long literal stays a number, and so does a long integer in a tagged value.
+    expect(
+      decodeText('{"n": 1000000000000000, "t": {"__type__": "int", "__data__": 12345678901234567890}}'),
+    ).toEqual({
+      n: 1e15,
+      t: 12345678901234567890n,
+    })
+  })
+
+  it('reads what JSON.parse reads, the same way, on the exact parser too', () => {
+    const text = '{"__proto__": {"polluted": 1}, "a": "\\u00e9\\n", "a": [true, false, null, -0.5e-3, {}]}'
+    // The long integer sends this text through the exact parser.
+    const exact = decodeText(`[${text}, 12345678901234567890]`) as unknown[]
+    const parsed: unknown = JSON.parse(text)
+    expect(exact[0]).toEqual(parsed)
+    expect(Object.getPrototypeOf(exact[0])).toBe(Object.prototype)
+    expect(Object.hasOwn(exact[0] as object, '__proto__')).toBe(true)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('writes NaN, the infinities and bigints as Python writes them, and reads them back', () => {
+    const value = {
+      x: Number.NaN,
+      y: [Infinity, -Infinity],
+      big: 2n ** 64n,
+      neg: -(2n ** 53n) - 1n,
+      small: 5n,
+    }
+    const bytes = jsonCodec.encode(value)
+    expect(text(bytes)).toBe(
+      '{"x":NaN,"y":[Infinity,-Infinity],"big":18446744073709551616,"neg":-9007199254740993,"small":5}',
+    )
+    expect(jsonCodec.decode(bytes)).toEqual({ ...value, small: 5 })
+    expect(text(jsonCodec.encode(Number.NaN))).toBe('NaN')
+    expect(text(jsonCodec.encode(-(2n ** 70n)))).toBe('-1180591620717411303424')
+    // Strings that look like the tokens stay strings.
+    expect(roundTrip({ s: 'NaN', t: '12345678901234567890' })).toEqual({
+      s: 'NaN',
+      t: '12345678901234567890',
+    })
+  })
+
+  it("is read back by Python's json.loads", () => {
+    const python = ['/usr/bin/python3', 'python3'].find((bin) => spawnSync(bin, ['-c', '1']).status === 0)
+    if (python === undefined) {
+      console.warn('!!! python3 not found: the json.loads check is SKIPPED !!!')
+      return
+    }
+    const value = {
+      x: Number.NaN,
+      y: [Infinity, -Infinity],
+      big: 2n ** 64n,
+      f: new Float64Array([Number.NaN]),
+    }
+    const read = spawnSync(
+      python,
+      ['-c', 'import json, sys; v = json.loads(sys.stdin.read()); print(repr(v))'],
+      {
+        input: Buffer.from(jsonCodec.encode(value)),
+        encoding: 'utf8',
+      },
+    )
+    expect(read.stderr).toBe('')
+    expect(read.stdout.trim()).toBe(
+      "{'x': nan, 'y': [inf, -inf], 'big': 18446744073709551616, 'f': {'__type__': 'numpy', '__dtype__': 'float64', '__shape__': [1], '__data__': [nan]}}",
+    )
+  })
+})
+
+describe('jsonCodec: decoding cost is bounded by the message size', () => {
+  const big = (text: string) => Buffer.from(text, 'utf8')
+
+  it('refuses a large message that would make far more arrays and objects than its size allows', () => {
+    const emptyObjects = big(`[${'{},'.repeat(400_000)}{}]`)
+    expect(emptyObjects.length).toBeGreaterThanOrEqual(SCAN_FROM_BYTES)
+    expect(() => jsonCodec.decode(emptyObjects)).toThrow(/would make more than \d+ arrays and objects/)
+    expect(() => jsonCodec.decode(big(`${'['.repeat(40_000)}${']'.repeat(40_000)}`))).toThrow(
+      `nest deeper than ${MAX_JSON_DEPTH} levels`,
+    )
+  })
+
+  it('reads large ordinary JSON, and brackets inside strings do not count', () => {
+    // Lists of pairs as Python's json.dumps writes them, the densest ordinary data.
+    const pairs = Array.from({ length: 50_000 }, (_, i) => [i % 10, 1])
+    const text = JSON.stringify(pairs).replaceAll(',', ', ')
+    expect(decodeText(text)).toEqual(pairs)
+    const brackets = { s: '[{'.repeat(100_000), escaped: '\\"[[[' }
+    expect(decodeText(JSON.stringify(brackets))).toEqual(brackets)
+    expect(containerBudget(SCAN_FROM_BYTES)).toBeGreaterThan(SCAN_FROM_BYTES / 6)
+  })
+
+  it('reads small messages of any shape, as JSON.parse does', () => {
+    const small = `[${'{},'.repeat(10_000)}{}]`
+    expect(small.length).toBeLessThan(SCAN_FROM_BYTES)
+    expect(decodeText(small)).toHaveLength(10_001)
+  })
+
+  it('refuses nesting past MAX_JSON_DEPTH on the exact parser, as Python does', () => {
+    const deep = `${'['.repeat(MAX_JSON_DEPTH + 1)}NaN${']'.repeat(MAX_JSON_DEPTH + 1)}`
+    expect(() => decodeText(deep)).toThrow(MalformedMessageError)
+    const ok = `${'['.repeat(MAX_JSON_DEPTH)}NaN${']'.repeat(MAX_JSON_DEPTH)}`
+    expect(decodeText(ok)).toBeInstanceOf(Array)
   })
 })

@@ -135,7 +135,6 @@ describe('msgpackCodec', () => {
       }
       expect(caught, label).toBeInstanceOf(MalformedMessageError)
       expect((caught as MalformedMessageError).preview, label).toEqual(bytes.subarray(0, 64))
-      expect((caught as MalformedMessageError).cause, label).toBeDefined()
     }
   })
 
@@ -154,12 +153,16 @@ describe('the numpy hook and other msgpackr users', () => {
     const floats = new Float64Array([1.5, -2])
     expect(toHex(moreTypes.pack(floats))).toBe('c7117408' + '000000000000f83f' + '00000000000000c0')
     expect(moreTypes.unpack(moreTypes.pack(floats))).toEqual(floats)
-    // and what such a Packr writes still decodes here
-    expect(msgpackCodec.decode(moreTypes.pack({ a: new Int16Array([1, -1]) }))).toEqual({
-      a: new Int16Array([1, -1]),
-    })
+    // but msgpackr's typed-array extension is JS-only, and is not read from the wire here
+    expect(() => msgpackCodec.decode(moreTypes.pack({ a: new Int16Array([1, -1]) }))).toThrow(
+      MalformedMessageError,
+    )
     const plain = new Packr({ useRecords: false })
     expect(toHex(plain.pack(Uint8Array.of(1, 2, 3)))).toBe('c403010203')
+    // msgpackr's own forms of a DataView (measured without the hook), kept for other Packrs
+    const view = new DataView(Uint8Array.of(1, 2).buffer)
+    expect(toHex(moreTypes.pack(view))).toBe('c70374110102')
+    expect(toHex(plain.pack(view))).toBe('c400')
     const foreign = plain.unpack(plain.pack(new NDArray({ shape: [1], data: Int8Array.of(-1) })))
     expect(foreign).toMatchObject({ shape: [1], dtype: '|i1' })
     expect(Array.from(foreign.data)).toEqual([255])

@@ -10,6 +10,7 @@ import {
   encodeSuccess,
   readErrorPayload,
 } from '../../src/rpc/envelope.js'
+import { Buses, listenJson, publishRaw } from './harness.js'
 
 const text = (wire: Uint8Array | string) =>
   typeof wire === 'string' ? wire : Buffer.from(wire).toString('utf8')
@@ -303,6 +304,62 @@ describe('envelopes are written around the payload text, as the json codec would
       headers: undefined,
     }
     expect(() => encodeRequest(request)).toThrow(EncodeError)
-    expect(() => encodeSuccess('r', { big: 2n ** 60n }, true)).toThrow(EncodeError)
+    expect(() => encodeSuccess('r', { s: Symbol('s') }, true)).toThrow(EncodeError)
+  })
+})
+
+// What a Daebus caller's json.dumps writes for {"x": float('nan'), ...} (Python 3.12).
+const PY_NAN_REQUEST =
+  '{"action": "echo", "payload": {"x": NaN, "y": [Infinity, -Infinity], "id": 18446744073709551616}, "reply_to": "caller:py", "request_id": "r-nan", "service": "calc"}'
+
+describe('envelopes carry what Python json writes', () => {
+  test('a request with NaN, the infinities and a 64-bit integer in its payload decodes', () => {
+    const decoded = decodeRequest(bytes(PY_NAN_REQUEST))
+    expect(decoded.ok).toBe(true)
+    const payload = decoded.ok ? (decoded.request.payload as Record<string, unknown>) : {}
+    expect(payload.x).toBeNaN()
+    expect(payload.y).toEqual([Infinity, -Infinity])
+    expect(payload.id).toBe(2n ** 64n)
+  })
+
+  test('responses write them back as Python reads them, and decode them', () => {
+    const wire = encodeSuccess('r-nan', { x: Number.NaN, y: -Infinity, id: 2n ** 64n }, true)
+    expect(text(wire)).toBe(
+      '{"status":"success","payload":{"x":NaN,"y":-Infinity,"id":18446744073709551616},"request_id":"r-nan","final":true}',
+    )
+    const response = decodeResponse(bytes(text(wire)))
+    expect(response).toMatchObject({
+      requestId: 'r-nan',
+      final: true,
+      payload: { y: -Infinity, id: 2n ** 64n },
+    })
+    expect(typeof response === 'string' ? undefined : (response.payload as { x: number }).x).toBeNaN()
+  })
+
+  test('a request whose tagged payload is bad is still answered when it holds NaN', () => {
+    const request =
+      '{"action": "a", "payload": {"v": NaN, "b": {"__type__": "bytes", "__data__": "$$"}}, "reply_to": "caller:py", "request_id": "r-2", "service": "s"}'
+    expect(decodeRequest(bytes(request))).toMatchObject({ ok: false, replyTo: 'caller:py', requestId: 'r-2' })
+  })
+
+  test('a Daebus-shaped request with NaN in its payload is answered on the bus', async () => {
+    const buses = new Buses()
+    try {
+      const bus = await buses.connect()
+      await bus
+        .service('calc')
+        .action('echo', (payload) => payload)
+        .start()
+      const caller = await buses.connect()
+      const replies = await listenJson(caller, 'caller:py')
+      expect(await publishRaw(caller, 'calc', PY_NAN_REQUEST)).toBe(1)
+      const [reply] = await replies.take(1)
+      expect(reply).toMatchObject({ status: 'success', request_id: 'r-nan', final: true })
+      const payload = reply?.payload as Record<string, unknown>
+      expect(payload.x).toBeNaN()
+      expect(payload).toMatchObject({ y: [Infinity, -Infinity], id: 2n ** 64n })
+    } finally {
+      await buses.close()
+    }
   })
 })

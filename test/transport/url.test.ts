@@ -1,6 +1,18 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidUrlError } from '../../src/errors.js'
 import { maskUrl, parseUrl } from '../../src/transport/url.js'
+
+function parseError(url: string): InvalidUrlError {
+  let caught: unknown
+  try {
+    parseUrl(url)
+  } catch (error) {
+    caught = error
+  }
+  expect(caught).toBeInstanceOf(InvalidUrlError)
+  return caught as InvalidUrlError
+}
 
 describe('parseUrl', () => {
   it('memory://name, with "default" when the name is left out', () => {
@@ -103,14 +115,7 @@ describe('parseUrl', () => {
   ]
 
   it.each(bad)('rejects %s, naming the URL and the problem', (url, reason) => {
-    let caught: unknown
-    try {
-      parseUrl(url)
-    } catch (error) {
-      caught = error
-    }
-    expect(caught).toBeInstanceOf(InvalidUrlError)
-    const error = caught as InvalidUrlError
+    const error = parseError(url)
     expect(error.code).toBe('INVALID_URL')
     expect(error.message).toMatch(reason)
     expect(error.url).toBe(maskUrl(url))
@@ -140,5 +145,70 @@ describe('maskUrl', () => {
   it('masks passwords that hold "@" or an unencoded "/"', () => {
     expect(maskUrl('redis://u:p@ss@h:1')).toBe('redis://u:***@h:1')
     expect(maskUrl('redis://u:pa/ss@h:1')).toBe('redis://u:***@h:1')
+  })
+})
+
+describe('a password never appears in an error', () => {
+  const SECRET = 'S3cr3t-pa55'
+  const leaky: Array<[url: string, reason: RegExp]> = [
+    // An unencoded "/" made the rest of the password the port.
+    [`redis://:${SECRET}/x@h:1`, /percent-encode "\/" in a password as %2F/],
+    [`redis://u:${SECRET}/x@h:1/2`, /percent-encode/],
+    [`redis+sentinel://:${SECRET}/x@s1,s2/mymaster`, /percent-encode/],
+    [`redis+cluster://u:${SECRET}/@h:7000`, /percent-encode/],
+    // Bad percent-encoding used to quote the text it could not decode.
+    [`redis://u:${SECRET}%E0%A4%A@h:1`, /bad percent-encoding in the password/],
+    [`redis://u%ZZ:${SECRET}@h:1`, /bad percent-encoding in the user name/],
+    [`memory://u:${SECRET}%ZZ@h`, /bad percent-encoding in the broker name/],
+    [`memory://u:${SECRET}@h`, /cannot contain/],
+    // Whatever is wrong after the "@" is quoted; the password before it is not.
+    [`redis://:${SECRET}@h:notaport`, /port "notaport"/],
+    [`redis://u:${SECRET}@h:1/x`, /database "x"/],
+    [`redis://:${SECRET}?@h:1`, /query strings/],
+    [`redis://:${SECRET}#@h:1`, /query strings/],
+    [`redis://:p@${SECRET}@h:1,h:2`, /takes one host/],
+    [`redis+cluster://:${SECRET}@h:1,,h:2`, /empty host/],
+    [`redis+sentinel://:${SECRET}@s1`, /master name/],
+    [`redis+sentinel://:${SECRET}@s1/m%ZZ`, /bad percent-encoding in the master name "m%ZZ"/],
+  ]
+
+  it.each(leaky)('%s', (url, reason) => {
+    const error = parseError(url)
+    expect(error.message).toMatch(reason)
+    expect(`${error.message} ${error.url} ${error.stack}`).not.toContain(SECRET)
+    expect(`${error.message}`).not.toContain('S3cr')
+  })
+
+  it('whatever the password holds, a failed parse never shows it', () => {
+    const templates = [
+      (p: string) => `redis://:${p}@h:1`,
+      (p: string) => `redis://user:${p}@h:bad`,
+      (p: string) => `rediss://user:${p}@[::1:6379`,
+      (p: string) => `redis+sentinel://:${p}@s1:26379,s2/m/x`,
+      (p: string) => `redis+cluster://u:${p}@h:7000,h:0`,
+      (p: string) => `memory://u:${p}@x`,
+    ]
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 6, maxLength: 24, unit: 'grapheme-ascii' }),
+        fc.integer({ min: 0, max: templates.length - 1 }),
+        (password, which) => {
+          // Marked at both ends, so that any piece of it that shows, from either end, is seen.
+          const url = templates[which]?.(`HEADQ${password}ZTAIL`) ?? ''
+          try {
+            parseUrl(url)
+          } catch (error) {
+            expect(error).toBeInstanceOf(InvalidUrlError)
+            const { message, url: shown } = error as InvalidUrlError
+            for (const marker of ['HEADQ', 'ZTAIL']) expect(`${message} ${shown}`).not.toContain(marker)
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+
+  it('a password with "@", ":" or percent-encoded "/" still parses', () => {
+    expect(parseUrl('redis://u:a@b:c%2Fd@h:1')).toMatchObject({ username: 'u', password: 'a@b:c/d', port: 1 })
   })
 })

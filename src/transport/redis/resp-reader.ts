@@ -15,6 +15,8 @@ const STAR = 0x2a
 
 /** Marks a value that has not fully arrived yet. */
 const INCOMPLETE = -1
+/** The longest array JavaScript can make. */
+const MAX_ARRAY = 2 ** 32 - 1
 
 /**
  * Where the reader hands a pub/sub message it read on its fast path: `pattern` is set for a
@@ -178,7 +180,10 @@ export class RespReader {
     const lineEnd = data.indexOf(CR, at + 1)
     if (lineEnd === -1) return -1
     this.#bulkStart = lineEnd + 2
-    const end = this.#bulkStart + readInteger(data, at + 1, lineEnd)
+    const length = readInteger(data, at + 1, lineEnd)
+    // A negative length (a null, or garbage) would move the reader backwards, and it would loop.
+    if (length < 0) return -1
+    const end = this.#bulkStart + length
     return end + 2 <= data.length ? end : -1
   }
 
@@ -209,6 +214,7 @@ export class RespReader {
           this.#value = null
           return lineEnd + 2
         }
+        if (count > MAX_ARRAY) throw new Error(`not a RESP2 reply: an array of ${count} items`)
         const items: RespValue[] = new Array(count)
         let next = lineEnd + 2
         for (let i = 0; i < count; i++) {
