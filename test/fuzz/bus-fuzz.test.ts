@@ -4,6 +4,7 @@ import type { Bus } from '../../src/client/bus.js'
 import type { Codec } from '../../src/codec/codec.js'
 import { jsonCodec } from '../../src/codec/json.js'
 import { msgpackCodec } from '../../src/codec/msgpack.js'
+import { rawCodec } from '../../src/codec/raw.js'
 import { MalformedMessageError } from '../../src/errors.js'
 import { decodeRequest } from '../../src/rpc/envelope.js'
 import { uniq, until } from '../helpers/wait.js'
@@ -63,7 +64,7 @@ describe.each([
         const before = { ...bus.stats() }
         errors.length = 0
         try {
-          for (const bytes of messages) await bus.publishBytes(channel, bytes)
+          for (const bytes of messages) await bus.publish(channel, bytes, { codec: rawCodec })
           const bad = messages.filter((bytes) => !reads(codec, bytes))
           await until(
             () => received.length + (bus.stats().malformed - before.malformed) === messages.length,
@@ -117,7 +118,7 @@ test('a service counts each request it cannot read as malformed, and still answe
     fc.asyncProperty(requests, async (messages) => {
       for (const bytes of messages) {
         if (!decodeRequest(bytes).ok) expected++
-        await bus.publishBytes(service, bytes)
+        await bus.publish(service, bytes, { codec: rawCodec })
       }
       await until(() => app.stats().malformed === expected, `${expected} malformed requests counted`)
     }),
