@@ -58,7 +58,7 @@ export function describeError(error: unknown, context: FailureContext = {}): Fai
   }
   if (error instanceof InvalidUrlError) {
     return {
-      message: `${error.message} — use redis://host:port, rediss://, redis+sentinel://h:26379/name, redis+cluster://h:7000 or memory://name`,
+      message: `${error.message} — use redis://host:port, rediss://, redis+sentinel://h:26379/name or memory://name`,
       exitCode: EXIT_CODES.USAGE,
     }
   }

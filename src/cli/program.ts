@@ -41,7 +41,7 @@ export function createProgram(ctx: CliContext): Command {
       'after',
       `
 Every command takes --url (or SWITCHBOARD_URL): redis://host:port, rediss://…,
-redis+sentinel://h:26379/name, redis+cluster://h:7000,h:7001 or memory://name.
+redis+sentinel://h:26379/name or memory://name.
 pub, sub, monitor and call default to redis://127.0.0.1:6379; demo to the embedded broker.
 Colour is off when stdout is not a terminal, or when NO_COLOR is set.
 

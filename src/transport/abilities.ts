@@ -5,7 +5,7 @@ import type { SubscriptionKind, Transport } from './transport.js'
 const ALTERNATIVES: Record<SubscriptionKind, string> = {
   channel: 'subscribe to shard channels instead',
   pattern: 'subscribe to the exact channels instead (pass { pattern: false } for a literal name)',
-  shard: 'shard channels need a Redis Cluster URL (redis+cluster://)',
+  shard: 'shard channels need Redis Cluster, which switchboard does not support yet',
 }
 
 /** Rejects a subscription kind the transport did not declare in its abilities. */

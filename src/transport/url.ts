@@ -14,6 +14,12 @@ export const URL_SCHEMES = {
   'redis+cluster': 'Redis Cluster: redis+cluster://[user:pass@]h1:7000,h2:7001',
 } as const
 
+/**
+ * Schemes that parse but have no transport yet: left out of the lists errors and help show, so
+ * nobody is sent to them; connect() refuses them with ConnectionError saying so.
+ */
+const NOT_YET_SUPPORTED: ReadonlySet<string> = new Set(['redis+cluster'])
+
 export type UrlScheme = keyof typeof URL_SCHEMES
 
 export interface HostPort {
@@ -103,7 +109,7 @@ export function parseUrl(url: string): TransportUrl {
 
   if (scheme === 'redis' || scheme === 'rediss') {
     if (hostList.includes(','))
-      return fail(`${scheme}:// takes one host; use redis+sentinel:// or redis+cluster:// for several`)
+      return fail(`${scheme}:// takes one host; use redis+sentinel:// for several (through Sentinel)`)
     const { host, port } = parseHost(hostList, DEFAULT_PORT.redis, fail)
     return { scheme, tls: scheme === 'rediss', host, port, db: parseDb(path, fail), ...credentials }
   }
@@ -156,6 +162,7 @@ function isScheme(scheme: string): scheme is UrlScheme {
 
 function validSchemes(): string {
   return Object.keys(URL_SCHEMES)
+    .filter((s) => !NOT_YET_SUPPORTED.has(s))
     .map((s) => `${s}://`)
     .join(', ')
 }
