@@ -10,6 +10,10 @@ import { encodeCommand, PublishWriter } from './resp-writer.js'
 /** Bytes gathered before they are written without waiting for the end of the tick. */
 const FLUSH_BYTES = 256 * 1024
 
+const PING = encodeCommand(['PING'])
+/** Stands in the channel list for a PING, whose receipt is the probe's. */
+const PING_MARK = Symbol('PING')
+
 type Settle = (reply: SimpleReply | Error) => void
 
 /** Turns what went wrong with a PUBLISH to `channel` into the error its receipt gets. */
@@ -23,8 +27,9 @@ export type PublishErrorWrapper = (error: unknown, channel: string) => unknown
  * PUBLISH, which is most of what a messaging client sends, that is most of the cost.
  *
  * It is the one path of every publish. Like the subscriber client it never reconnects by itself:
- * ManagedConnection replaces it after 'terminated', and what was in flight on a connection that
- * drops is rejected.
+ * ManagedConnection replaces it after 'terminated' (and bounds connect() by connectTimeoutMs),
+ * and what was in flight on a connection that drops is rejected. A PING (ping()) takes its turn among the publishes: its
+ * answer proves the whole path still works.
  *
  * Events: 'terminated' (the connection ended without close() or destroy()), with the cause.
  */
@@ -39,10 +44,12 @@ export class PublishConnection extends EventEmitter {
   #writer = new PublishWriter()
   /** The handshake's replies come first, before any PUBLISH is written. */
   #handshakeReplies: Settle[] = []
-  /** The receipt, and the channel, of each PUBLISH in flight, in the order they were written. */
+  /** The receipt, and the channel, of each PUBLISH (or PING) in flight, in the order they were written. */
   #waiting: Array<PublishReceipt | undefined> = []
-  #channels: Array<string | undefined> = []
+  #channels: Array<string | typeof PING_MARK | undefined> = []
   #head = 0
+  /** Chunks read so far: anything arriving proves the server is there (see liveness-probe.ts). */
+  #heard = 0
   #scheduled = false
   #onIdle: (() => void) | undefined
 
@@ -73,37 +80,34 @@ export class PublishConnection extends EventEmitter {
     return this.#waiting.length - this.#head
   }
 
+  /** Chunks read so far. */
+  get heard(): number {
+    return this.#heard
+  }
+
   /**
-   * Opens the connection and runs the handshake (AUTH, CLIENT SETNAME), within connectTimeoutMs
-   * for the whole; rejects on failure, with the server's reason when it refused the handshake.
+   * Opens the connection and runs the handshake (AUTH, CLIENT SETNAME); rejects on failure, with
+   * the server's reason when it refused the handshake. Its deadline is the caller's
+   * (ManagedConnection), which destroys it when the deadline passes.
    */
   async connect(): Promise<void> {
     const socket = openSocket(this.#target, this.#options)
     this.#socket = socket
     const reader = new SimpleReplyReader((reply) => this.#settle(reply))
     socket.on('data', (chunk: Buffer) => {
+      this.#heard += 1
       if (!reader.feed(chunk)) this.#drop(socket, new Error('unexpected reply on the publish connection'))
     })
     socket.on('error', (error: Error) => this.#drop(socket, error))
     socket.on('close', () => this.#drop(socket, new Error('the publish connection closed')))
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<never>((_, reject) => {
-      const ms = this.#options.connectTimeoutMs
-      timer = setTimeout(() => reject(new Error(`connect timed out after ${ms} ms`)), ms)
-    })
     try {
-      const opened = this.#handshake(socket)
-      // Past the deadline, what it settles to no longer matters.
-      opened.catch(() => undefined)
-      await Promise.race([opened, deadline])
+      await this.#handshake(socket)
       if (this.#socket !== socket || this.#ending)
         throw new Error('the publish connection closed while opening')
       this.#ready = true
     } catch (error) {
       this.destroy()
       throw error
-    } finally {
-      clearTimeout(timer)
     }
   }
 
@@ -131,10 +135,30 @@ export class PublishConnection extends EventEmitter {
     }
   }
 
+  /**
+   * Sends a PING behind the publishes gathered so far; resolves when it is answered, rejects
+   * when the connection drops first. Only while ready.
+   */
+  ping(): Promise<void> {
+    this.flush()
+    const socket = this.#socket
+    if (!socket || !this.#ready) return Promise.reject(new Error('the publish connection is not open'))
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ published: () => resolve(), publishFailed: reject })
+      this.#channels.push(PING_MARK)
+      this.#write(socket, PING)
+    })
+  }
+
   /** Writes what is gathered now. */
   flush(): void {
     const bytes = this.#writer.take()
-    if (bytes) this.#socket?.write(bytes)
+    const socket = this.#socket
+    if (bytes && socket) this.#write(socket, bytes)
+  }
+
+  #write(socket: Socket, bytes: Buffer): void {
+    socket.write(bytes)
   }
 
   /**
@@ -175,8 +199,8 @@ export class PublishConnection extends EventEmitter {
     }
     const head = this.#head
     const receipt = this.#waiting[head]
-    const channel = this.#channels[head] as string
-    if (!receipt) return
+    const channel = this.#channels[head]
+    if (!receipt || channel === undefined) return
     this.#waiting[head] = undefined
     this.#channels[head] = undefined
     this.#head = head + 1
@@ -189,6 +213,11 @@ export class PublishConnection extends EventEmitter {
       this.#waiting = this.#waiting.slice(this.#head)
       this.#channels = this.#channels.slice(this.#head)
       this.#head = 0
+    }
+    if (channel === PING_MARK) {
+      if (reply === 'PONG') receipt.published(0)
+      else receipt.publishFailed(new Error(`unexpected reply to PING: ${String(reply)}`))
+      return
     }
     this.#tell(receipt, typeof reply === 'string' ? new Error(`unexpected reply ${reply}`) : reply, channel)
   }
@@ -227,7 +256,10 @@ export class PublishConnection extends EventEmitter {
     for (const settle of handshake) settle(cause)
     for (let i = 0; i < owed.length; i++) {
       const receipt = owed[i]
-      if (receipt) this.#tell(receipt, cause, channels[i] as string)
+      const channel = channels[i]
+      if (!receipt || channel === undefined) continue
+      if (channel === PING_MARK) receipt.publishFailed(cause)
+      else this.#tell(receipt, cause, channel)
     }
     this.#onIdle?.()
     if (wasReady && !this.#ending) this.emit('terminated', cause)

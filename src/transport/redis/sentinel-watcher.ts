@@ -48,6 +48,7 @@ export function sentinelWatcher(
       })
     },
     reconnect: { ...options.reconnect, maxAttempts: Number.POSITIVE_INFINITY },
+    connectTimeoutMs: options.connectTimeoutMs,
     onUp: ignore,
     onDown: ignore,
     onGaveUp: ignore,
