@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net'
-import { encodeCommand } from '../../src/transport/redis/resp-writer.js'
 import { RespReader, type RespValue } from '../../src/transport/redis/resp-reader.js'
+import { encodeCommand } from '../../src/transport/redis/resp-writer.js'
 import { Inbox } from '../contract/inbox.js'
 import { withTimeout } from './wait.js'
 
