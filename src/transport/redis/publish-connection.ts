@@ -16,8 +16,12 @@ const PING_MARK = Symbol('PING')
 
 type Settle = (reply: SimpleReply | Error) => void
 
-/** Turns what went wrong with a PUBLISH to `channel` into the error its receipt gets. */
-export type PublishErrorWrapper = (error: unknown, channel: string) => unknown
+/**
+ * Turns what went wrong with a PUBLISH to `channel` into the error its receipt gets.
+ * `maybeDelivered`: the PUBLISH was handed to the kernel before the failure, so Redis may have
+ * received it; false when it never left this process, or Redis refused it.
+ */
+export type PublishErrorWrapper = (error: unknown, channel: string, maybeDelivered: boolean) => unknown
 
 /**
  * A connection that carries nothing but PUBLISH, written as RESP by switchboard itself: every
@@ -28,8 +32,17 @@ export type PublishErrorWrapper = (error: unknown, channel: string) => unknown
  *
  * It is the one path of every publish. Like the subscriber client it never reconnects by itself:
  * ManagedConnection replaces it after 'terminated' (and bounds connect() by connectTimeoutMs),
- * and what was in flight on a connection that drops is rejected. A PING (ping()) takes its turn among the publishes: its
- * answer proves the whole path still works.
+ * and what was in flight on a connection that drops is rejected, each saying whether it may have
+ * reached Redis. A PING (ping()) takes its turn among the publishes: its answer proves the whole
+ * path still works.
+ *
+ * One socket write at a time: what is published while a write is in flight waits in the
+ * connection until it completes, and then leaves in one write. Node would gather it just the
+ * same (and write it with writev), but then nobody could tell, when the connection is lost,
+ * what Node still held (it never left) from what it had handed to the kernel (which may reach a
+ * paused server once it resumes). Written to the socket means handed to the kernel here; and a
+ * write takes about FLUSH_BYTES at most (one chunk at least), so that under back-pressure what
+ * is written, and may have left, stays close to what the kernel really took.
  *
  * Events: 'terminated' (the connection ended without close() or destroy()), with the cause.
  */
@@ -48,6 +61,15 @@ export class PublishConnection extends EventEmitter {
   #waiting: Array<PublishReceipt | undefined> = []
   #channels: Array<string | typeof PING_MARK | undefined> = []
   #head = 0
+  /** How many commands came before #waiting[0]: #waiting[i] is command number #base + i. */
+  #base = 0
+  /** Bytes taken from the writer, waiting for the write in flight to complete... */
+  #held: Buffer[] = []
+  /** ...and for each chunk, the number of the command after its last one. */
+  #heldEnds: number[] = []
+  /** Commands [0, #sentEnd) were written: they may have left. */
+  #sentEnd = 0
+  #writing = false
   /** Chunks read so far: anything arriving proves the server is there (see liveness-probe.ts). */
   #heard = 0
   #scheduled = false
@@ -140,25 +162,56 @@ export class PublishConnection extends EventEmitter {
    * when the connection drops first. Only while ready.
    */
   ping(): Promise<void> {
-    this.flush()
-    const socket = this.#socket
-    if (!socket || !this.#ready) return Promise.reject(new Error('the publish connection is not open'))
+    if (!this.#socket || !this.#ready) return Promise.reject(new Error('the publish connection is not open'))
     return new Promise((resolve, reject) => {
+      this.#take()
       this.#waiting.push({ published: () => resolve(), publishFailed: reject })
       this.#channels.push(PING_MARK)
-      this.#write(socket, PING)
+      this.#hold(PING)
+      this.#writeHeld()
     })
   }
 
-  /** Writes what is gathered now. */
+  /** Writes what is gathered now, or as soon as the write in flight completes. */
   flush(): void {
-    const bytes = this.#writer.take()
-    const socket = this.#socket
-    if (bytes && socket) this.#write(socket, bytes)
+    this.#take()
+    this.#writeHeld()
   }
 
-  #write(socket: Socket, bytes: Buffer): void {
-    socket.write(bytes)
+  #take(): void {
+    const bytes = this.#writer.take()
+    if (bytes) this.#hold(bytes)
+  }
+
+  /** Holds the bytes of every command queued so far and not yet held. */
+  #hold(bytes: Buffer): void {
+    this.#held.push(bytes)
+    this.#heldEnds.push(this.#base + this.#waiting.length)
+  }
+
+  /** Writes the first held chunks, about FLUSH_BYTES of them, unless a write is in flight. */
+  #writeHeld(): void {
+    const socket = this.#socket
+    const held = this.#held
+    if (this.#writing || !socket || held.length === 0) return
+    let count = 0
+    for (let size = 0; count < held.length && (count === 0 || size < FLUSH_BYTES); count++) {
+      size += (held[count] as Buffer).length
+    }
+    const chunks = held.splice(0, count)
+    this.#sentEnd = this.#heldEnds.splice(0, count)[count - 1] as number
+    this.#writing = true
+    // Corked, the chunks leave together in one writev, with no copy; the last one's callback
+    // comes when all of them are written.
+    socket.cork()
+    for (let i = 0; i < count - 1; i++) socket.write(chunks[i] as Buffer)
+    socket.write(chunks[count - 1] as Buffer, this.#onWritten)
+    socket.uncork()
+  }
+
+  readonly #onWritten = (error?: Error | null): void => {
+    this.#writing = false
+    if (!error) this.flush()
   }
 
   /**
@@ -205,11 +258,13 @@ export class PublishConnection extends EventEmitter {
     this.#channels[head] = undefined
     this.#head = head + 1
     if (this.#head === this.#waiting.length) {
+      this.#base += this.#waiting.length
       this.#waiting = []
       this.#channels = []
       this.#head = 0
       this.#onIdle?.()
     } else if (this.#head > 4096 && this.#head * 2 > this.#waiting.length) {
+      this.#base += this.#head
       this.#waiting = this.#waiting.slice(this.#head)
       this.#channels = this.#channels.slice(this.#head)
       this.#head = 0
@@ -219,7 +274,13 @@ export class PublishConnection extends EventEmitter {
       else receipt.publishFailed(new Error(`unexpected reply to PING: ${String(reply)}`))
       return
     }
-    this.#tell(receipt, typeof reply === 'string' ? new Error(`unexpected reply ${reply}`) : reply, channel)
+    if (typeof reply === 'string') {
+      // Replies no longer pair with commands: whether this one went out is unknown, so it may have.
+      this.#tell(receipt, new Error(`unexpected reply ${reply}`), channel, true)
+    } else {
+      // An error reply means Redis refused this PUBLISH: it was not delivered.
+      this.#tell(receipt, reply, channel, false)
+    }
   }
 
   /**
@@ -227,10 +288,10 @@ export class PublishConnection extends EventEmitter {
    * rethrown on a turn of its own, so that the replies after it are still read and every other
    * receipt is still told.
    */
-  #tell(receipt: PublishReceipt, outcome: number | Error, channel: string): void {
+  #tell(receipt: PublishReceipt, outcome: number | Error, channel: string, maybeDelivered: boolean): void {
     try {
       if (typeof outcome === 'number') receipt.published(outcome)
-      else receipt.publishFailed(this.#wrapError(outcome, channel))
+      else receipt.publishFailed(this.#wrapError(outcome, channel, maybeDelivered))
     } catch (error) {
       queueMicrotask(() => {
         throw error
@@ -246,9 +307,14 @@ export class PublishConnection extends EventEmitter {
     this.#ready = false
     socket.destroy()
     this.#writer.take()
+    this.#held = []
+    this.#heldEnds = []
+    this.#writing = false
+    const first = this.#base + this.#head
     const owed = this.#waiting.slice(this.#head)
     const channels = this.#channels.slice(this.#head)
     const handshake = this.#handshakeReplies
+    this.#base += this.#waiting.length
     this.#waiting = []
     this.#channels = []
     this.#handshakeReplies = []
@@ -259,7 +325,7 @@ export class PublishConnection extends EventEmitter {
       const channel = channels[i]
       if (!receipt || channel === undefined) continue
       if (channel === PING_MARK) receipt.publishFailed(cause)
-      else this.#tell(receipt, cause, channel)
+      else this.#tell(receipt, cause, channel, first + i < this.#sentEnd)
     }
     this.#onIdle?.()
     if (wasReady && !this.#ending) this.emit('terminated', cause)

@@ -1,3 +1,4 @@
+import { ClientClosedError, ClientOfflineError, ErrorReply } from 'redis'
 import { ClosedError, ConnectionError, type SwitchboardError } from '../../errors.js'
 import type { StatusSink, SubscriptionKind, TransportStatus } from '../transport.js'
 import type { RedisUrl } from '../url.js'
@@ -179,9 +180,15 @@ export class ServerLinks {
     )
   }
 
-  /** What a failed call rejects with: ClosedError or the give-up once those apply, else a ConnectionError. */
-  wrap(error: unknown, what: string): SwitchboardError {
-    return this.unusable() ?? toConnectionError(error, this.#spec.url, what)
+  /**
+   * What a failed call rejects with: ClosedError or the give-up once those apply, else a
+   * ConnectionError. `maybeDelivered`: the command was written before it failed, so Redis may
+   * have received it; then the error is always a ConnectionError that says so.
+   */
+  wrap(error: unknown, what: string, maybeDelivered = false): SwitchboardError {
+    const unusable = this.unusable()
+    if (unusable && !maybeDelivered) return unusable
+    return toConnectionError(unusable ?? error, this.#spec.url, what, maybeDelivered)
   }
 
   /** A command on the command link. */
@@ -189,7 +196,7 @@ export class ServerLinks {
     const client = this.#commands.ready
     if (!client) return Promise.reject(this.refusal(what, LINKS.commands))
     return client.sendCommand<T>(args).catch((error: unknown) => {
-      throw this.wrap(error, what)
+      throw this.wrap(error, what, mayHaveRun(error))
     })
   }
 
@@ -289,8 +296,8 @@ export class ServerLinks {
     for (const waiter of this.#awaitingCommands.splice(0)) waiter.reject(error)
   }
 
-  readonly #wrapPublishError = (error: unknown, channel: string): unknown =>
-    this.wrap(error, `PUBLISH to "${channel}"`)
+  readonly #wrapPublishError = (error: unknown, channel: string, maybeDelivered: boolean): unknown =>
+    this.wrap(error, `PUBLISH to "${channel}"`, maybeDelivered)
 
   // --- link state -----------------------------------------------------------------------------
 
@@ -416,4 +423,17 @@ export class ServerLinks {
       // A status listener's own failure is its business; the links keep going.
     }
   }
+}
+
+/**
+ * Whether a command that failed with `error` may have reached the server: node-redis refuses at
+ * once, before writing, when the client is closed or offline, and an error reply means the server
+ * refused it; any other failure (the connection dropped) came after it was queued for writing.
+ */
+function mayHaveRun(error: unknown): boolean {
+  return !(
+    error instanceof ClientOfflineError ||
+    error instanceof ClientClosedError ||
+    error instanceof ErrorReply
+  )
 }
