@@ -39,6 +39,8 @@ describeRedis('Bus on Redis through a network that goes silent', () => {
     timeline = new Timeline()
   })
   afterEach(async () => {
+    // Report only: how long each case took to recover, for the README's figures.
+    console.info(`${expect.getState().currentTestName}: ${timeline}`)
     // The proxy goes first: it cuts the frozen links, so that closing the buses waits on nothing.
     await proxy.close()
     await Promise.allSettled(buses.splice(0).map((bus) => bus.close()))

@@ -37,7 +37,10 @@ export interface RedisTransportOptions {
   /** Reconnection after a dropped connection. The first connect is never retried: it fails fast. */
   reconnect?: Partial<ReconnectOptions>
   /**
-   * Time allowed to open a connection (TCP, TLS and handshake), in milliseconds.
+   * Time allowed for each attempt to open a connection, in milliseconds: TCP, TLS, the handshake
+   * (AUTH, CLIENT SETNAME), the check that a Sentinel's master is one (ROLE) and resubscribing,
+   * all of it; and for each question to a Sentinel. An attempt past it is cut: the first connect
+   * (or a first subscribe) rejects with ConnectionError, a reconnection backs off and tries again.
    * @defaultValue 5000
    */
   connectTimeoutMs?: number
@@ -67,10 +70,12 @@ export interface RedisTransportOptions {
    */
   sentinelPassword?: string
   /**
-   * How long the server may leave a command unanswered, in milliseconds, before switchboard
-   * declares the link dead: it drops the connections (what is in flight rejects with
-   * ConnectionError), emits `disconnected`, and reconnects. Checked with a PING at most once a
-   * second, so a paused or unreachable server cannot make calls hang. 0 turns the check off.
+   * How long a link may leave its liveness PING unanswered, with nothing else arriving on it, in
+   * milliseconds, before switchboard declares it dead: it drops that link (what is in flight
+   * rejects with ConnectionError), emits `disconnected`, and reconnects. Every link (commands,
+   * publish, subscriber) sends its own PING at most once a second, so that a paused server or a
+   * path gone silent without FIN or RST (a frozen middlebox, a dead NAT entry) cannot make calls
+   * hang or a subscription go quiet for good. 0 turns the check off.
    * @defaultValue 10000
    */
   commandTimeoutMs?: number
