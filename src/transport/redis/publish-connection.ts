@@ -201,6 +201,10 @@ export class PublishConnection extends EventEmitter {
     const chunks = held.splice(0, count)
     this.#sentEnd = this.#heldEnds.splice(0, count)[count - 1] as number
     this.#writing = true
+    if (count === 1) {
+      socket.write(chunks[0] as Buffer, this.#onWritten)
+      return
+    }
     // Corked, the chunks leave together in one writev, with no copy; the last one's callback
     // comes when all of them are written.
     socket.cork()
