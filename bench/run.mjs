@@ -3,6 +3,7 @@
 // spawns) with esbuild into node_modules/.cache/switchboard-bench, then runs it with node.
 //   node bench/run.mjs main [--quick ...]    (npm run bench)
 //   node bench/run.mjs smoke                 (npm run bench:smoke)
+//   node bench/run.mjs heal                  (recovery after a fault heals: a few minutes)
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,12 +12,12 @@ import { build } from 'esbuild'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const outdir = join(root, 'node_modules', '.cache', 'switchboard-bench')
 const [entry = 'main', ...args] = process.argv.slice(2)
-if (!['main', 'smoke', 'child', 'decode-cost'].includes(entry)) {
-  console.error(`usage: node bench/run.mjs main|smoke|decode-cost [args...]`)
+if (!['main', 'smoke', 'child', 'decode-cost', 'heal'].includes(entry)) {
+  console.error(`usage: node bench/run.mjs main|smoke|decode-cost|heal [args...]`)
   process.exit(2)
 }
 await build({
-  entryPoints: ['main', 'smoke', 'child', 'decode-cost'].map((name) => ({
+  entryPoints: ['main', 'smoke', 'child', 'decode-cost', 'heal'].map((name) => ({
     in: join(root, 'bench', `${name}.ts`),
     out: name,
   })),

@@ -67,9 +67,22 @@ Object.defineProperty(SwitchboardError.prototype, ERROR_BRAND, { value: true })
 
 export class ConnectionError extends SwitchboardError {
   readonly url: string | undefined
-  constructor(message: string, options?: SwitchboardErrorOptions & { url?: string }) {
+  /**
+   * Whether what failed may have reached the broker anyway. `true`: it was written to the
+   * connection before the connection was lost (or the server went silent), so the broker may
+   * have delivered it; publishing it again may deliver it twice. `false`: it never left this
+   * process (refused while the connection was down, or the server refused it), so a retry
+   * cannot duplicate it. Errors that are not about sending something (a failed connect) say
+   * `false`.
+   */
+  readonly maybeDelivered: boolean
+  constructor(
+    message: string,
+    options?: SwitchboardErrorOptions & { url?: string; maybeDelivered?: boolean },
+  ) {
     super('CONNECTION', message, options)
     this.url = options?.url
+    this.maybeDelivered = options?.maybeDelivered ?? false
   }
 }
 

@@ -48,6 +48,20 @@ describe('resolveOptions', () => {
     expect(resolveOptions()).toEqual(DEFAULTS)
   })
 
+  it('the Sentinels speak TLS when redis.tls is given, unless sentinelTls says otherwise', () => {
+    const ca = 'a CA'
+    expect(resolveOptions({}).sentinelTls).toBeUndefined()
+    expect(resolveOptions({ tls: { ca } }).sentinelTls).toEqual({ ca })
+    expect(resolveOptions({ tls: {} }).sentinelTls).toEqual({})
+    expect(resolveOptions({ tls: { ca }, sentinelTls: false }).sentinelTls).toBeUndefined()
+    expect(resolveOptions({ sentinelTls: true }).sentinelTls).toEqual({})
+    expect(resolveOptions({ tls: { ca }, sentinelTls: { servername: 's' } }).sentinelTls).toEqual({
+      servername: 's',
+    })
+    // The master: TLS exactly when redis.tls is given.
+    expect(resolveOptions({ sentinelTls: true }).tls).toBeUndefined()
+  })
+
   it.each([
     [{ reconnect: { jitter: 2 } }, /reconnect.jitter/],
     [{ reconnect: { factor: 0.5 } }, /reconnect.factor/],

@@ -12,6 +12,18 @@ export const FAST: RedisTransportOptions = {
   closeTimeoutMs: 500,
 }
 
+/**
+ * For fault tests: a link that goes silent is found dead after 1 s (commandTimeoutMs), and an
+ * attempt that gets no answer is given up after 1 s (connectTimeoutMs), so that a case takes
+ * seconds.
+ */
+export const QUICK_LIVENESS: RedisTransportOptions = {
+  reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+  commandTimeoutMs: 1_000,
+  connectTimeoutMs: 1_000,
+  closeTimeoutMs: 200,
+}
+
 export interface Fixture {
   t: RedisTransport
   inbox: Inbox

@@ -1,5 +1,8 @@
 import { expect, it } from 'vitest'
 import { ConnectionError } from '../../src/errors.js'
+import { PublishConnection } from '../../src/transport/redis/publish-connection.js'
+import { resolveOptions } from '../../src/transport/redis/redis-transport-options.js'
+import { parseUrl } from '../../src/transport/url.js'
 import { bytes } from '../contract/inbox.js'
 import { describeRedis, RedisServer } from '../helpers/redis-server.js'
 import { uniq, until } from '../helpers/wait.js'
@@ -116,5 +119,45 @@ describeRedis('RedisTransport publish connection', () => {
     await sub.inbox.waitFor((m) => m.text === 'after', 'the message after')
     // The refused publish was never sent: the subscriber got the others, in order.
     expect(sub.inbox.on(ch).map((m) => m.text)).toEqual(['before', 'after'])
+  })
+
+  it('a PING takes its turn among the publishes, big and small: every reply still pairs with its command', async () => {
+    const options = resolveOptions(FAST)
+    const target = parseUrl(redis.server.url)
+    if (target.scheme !== 'redis') throw new Error('a redis:// server')
+    const connection = new PublishConnection(target, options, (error) => error)
+    await connection.connect()
+    try {
+      const ch = uniq('pings')
+      const subscriber = await open()
+      await subscriber.t.subscribe('channel', [ch])
+      const counts: Array<Promise<number>> = []
+      const pings: Array<Promise<void>> = []
+      // Large payloads make several writes of about FLUSH_BYTES, held while one is in flight.
+      for (let i = 0; i < 300; i++) {
+        const payload = i % 3 === 0 ? 'x'.repeat(100_000) : String(i)
+        counts.push(
+          new Promise((published, publishFailed) =>
+            connection.publish(ch, payload, { published, publishFailed }),
+          ),
+        )
+        if (i % 50 === 0) pings.push(connection.ping())
+      }
+      expect(await Promise.all(counts)).toEqual(counts.map(() => 1))
+      await Promise.all(pings)
+      await subscriber.inbox.waitForCount((m) => m.channel === ch, 300, 'every message')
+      expect(
+        subscriber.inbox
+          .on(ch)
+          .filter((m) => m.text.length < 100)
+          .map((m) => m.text),
+      ).toEqual(
+        Array.from({ length: 300 }, (_, i) => i)
+          .filter((i) => i % 3 !== 0)
+          .map(String),
+      )
+    } finally {
+      connection.destroy()
+    }
   })
 })

@@ -3,6 +3,7 @@ import { ConnectionError } from '../../src/errors.js'
 import { RedisTransport } from '../../src/transport/redis/redis-transport.js'
 import { bytes } from '../contract/inbox.js'
 import { describeRedis, freePort, RedisServer } from '../helpers/redis-server.js'
+import { TcpProxy } from '../helpers/tcp-proxy.js'
 import { uniq, until } from '../helpers/wait.js'
 import { connectedTransport, FAST, type Fixture } from './redis-fixtures.js'
 import { SentinelProcess } from './sentinel-process.js'
@@ -104,5 +105,22 @@ describeRedis('RedisTransport through Sentinel', () => {
     )
     fixtures.push(f)
     expect(await f.t.publish(uniq('x'), bytes('x'))).toBe(0)
+  })
+
+  it('skips a Sentinel that accepts the connection and never answers, after connectTimeoutMs', async () => {
+    // A black hole: the TCP connect succeeds, the handshake is never answered.
+    const silent = await TcpProxy.start({ port: sentinel.port })
+    silent.blackhole(true)
+    try {
+      const f = await connectedTransport(
+        `redis+sentinel://127.0.0.1:${silent.port},127.0.0.1:${sentinel.port}/${name}`,
+        { ...FAST, connectTimeoutMs: 500 },
+      )
+      fixtures.push(f)
+      expect(silent.blackholed).toBeGreaterThanOrEqual(1)
+      expect(await f.t.publish(uniq('x'), bytes('x'))).toBe(0)
+    } finally {
+      await silent.close()
+    }
   })
 })

@@ -53,6 +53,23 @@ describe('judgeSubscriberDrop', () => {
     expect(judgeSubscriberDrop(snap, snap, RECENT_TRAFFIC_MS + 1).kind).toBe('ruled-out')
     expect(judgeSubscriberDrop(snap, snap, Number.POSITIVE_INFINITY).kind).toBe('ruled-out')
   })
+
+  it('rules out a drop switchboard made itself (a silent link), however busy the link was', () => {
+    const snap = snapshotFromInfo(INFO_70)
+    expect(judgeSubscriberDrop(snap, snap, 0, 'server').kind).toBe('likely')
+    expect(judgeSubscriberDrop(snap, undefined, 0, 'switchboard')).toEqual({
+      kind: 'ruled-out',
+      reason: expect.stringMatching(/switchboard dropped the link itself/),
+    })
+    // Even a counter that rose meanwhile (another client cut) does not make it a slow consumer.
+    expect(
+      judgeSubscriberDrop(snapshotFromInfo(INFO_74(3)), snapshotFromInfo(INFO_74(4)), 0, 'switchboard').kind,
+    ).toBe('ruled-out')
+  })
+
+  it('rules out a drop the server could not be asked about: the server is away', () => {
+    expect(judgeSubscriberDrop(snapshotFromInfo(INFO_70), undefined, 0).kind).toBe('ruled-out')
+  })
 })
 
 describe('slowConsumerError', () => {

@@ -3,11 +3,29 @@ import { ConnectionError, SwitchboardError } from '../../errors.js'
 
 /**
  * Wraps whatever node-redis threw into a ConnectionError that names the (masked) URL and what
- * was being done, keeping the original as `cause`. Switchboard's own errors pass through.
+ * was being done, keeping the original as `cause`. Switchboard's own errors pass through, unless
+ * what failed may have been delivered and the error does not say so: then it is wrapped too,
+ * so that `maybeDelivered` is never understated.
  */
-export function toConnectionError(cause: unknown, url: string, doing: string): SwitchboardError {
-  if (cause instanceof SwitchboardError) return cause
-  return new ConnectionError(`${doing} on ${url} failed: ${explain(cause)}`, { cause, url })
+export function toConnectionError(
+  cause: unknown,
+  url: string,
+  doing: string,
+  maybeDelivered = false,
+): SwitchboardError {
+  if (cause instanceof SwitchboardError) {
+    if (!maybeDelivered || (cause instanceof ConnectionError && cause.maybeDelivered)) return cause
+    return new ConnectionError(
+      `${doing} on ${url} failed: ${cause.message}; it was already written, so Redis may have received it`,
+      { cause, url, maybeDelivered },
+    )
+  }
+  const suffix = maybeDelivered ? '; it was already written, so Redis may have received it' : ''
+  return new ConnectionError(`${doing} on ${url} failed: ${explain(cause)}${suffix}`, {
+    cause,
+    url,
+    maybeDelivered,
+  })
 }
 
 /** The error carried by a `disconnected` status. */

@@ -32,6 +32,11 @@ export class LinkMonitor {
     return this.#down.has(link)
   }
 
+  /** True when `link` coming back would announce `reconnected`: it is the one link still down. */
+  isLastDown(link: Link): boolean {
+    return this.#announced && this.#down.size === 1 && this.#down.has(link)
+  }
+
   down(link: Link, error: Error): TransportStatus | undefined {
     this.#down.add(link)
     if (this.#announced) return undefined

@@ -2,9 +2,12 @@ import { ConnectionError } from '../../errors.js'
 import type { HostPort, RedisUrl } from '../url.js'
 import { mayReconnect, reconnectDelay } from './backoff.js'
 import { explain } from './connection-error.js'
+import { withDeadline } from './deadline.js'
 import type { Link } from './link-monitor.js'
+import { LivenessProbe } from './liveness-probe.js'
 import { destroyQuietly } from './node-redis-client.js'
 import type { ReconnectOptions } from './redis-transport-options.js'
+import { UnresponsiveLinkError } from './unresponsive-link.js'
 
 /** What a managed connection needs of a client: node-redis's, or the subscriber's own. */
 export interface LinkClient {
@@ -15,6 +18,8 @@ export interface LinkClient {
   destroy(): void
   on(event: 'error', listener: (error: Error) => void): unknown
   once(event: 'terminated', listener: (cause: unknown) => void): unknown
+  /** The CLIENT KILL filters that end this connection on its server, when known (client-identity.ts). */
+  readonly killFilters?: readonly string[] | undefined
 }
 
 export interface ManagedConnectionSpec<C extends LinkClient> {
@@ -30,6 +35,13 @@ export interface ManagedConnectionSpec<C extends LinkClient> {
    */
   prepare: (client: C, target: RedisUrl) => Promise<void>
   reconnect: ReconnectOptions
+  /**
+   * The deadline of each attempt, in milliseconds: from the TCP connect through TLS, the
+   * handshake and `prepare`, all of it. Past it the attempt is cut and counts as failed.
+   */
+  connectTimeoutMs: number
+  /** How the connection is checked while it stands; without it, it is not (a blocking link). */
+  liveness?: LivenessCheck<C>
   /** The connection is ready again after a drop (prepare has run). */
   onUp: () => void
   /** The connection dropped; reconnection has started. */
@@ -38,6 +50,20 @@ export interface ManagedConnectionSpec<C extends LinkClient> {
   onGaveUp: (error: ConnectionError) => void
   /** node-redis reported an error while the connection stayed up. */
   onError: (cause: Error) => void
+  /**
+   * A connection to `target` was dropped for going silent: the server may still hold it, and
+   * `filters` (CLIENT KILL) end it there. Only for clients that know their filters.
+   */
+  onAbandoned?: (filters: readonly string[], target: RedisUrl) => void
+}
+
+/** How a standing connection is checked (see liveness-probe.ts). */
+export interface LivenessCheck<C> {
+  /** How long a PING may wait with nothing arriving, in milliseconds; 0: never checked. */
+  timeoutMs: number
+  ping: (client: C) => Promise<unknown>
+  /** What the client has read so far (a count that grows with what arrives), if it can tell. */
+  heard?: (client: C) => number
 }
 
 /**
@@ -46,9 +72,15 @@ export interface ManagedConnectionSpec<C extends LinkClient> {
  * Switchboard reconnects itself instead of leaving it to node-redis, because node-redis can
  * only return to the address it started with, and after a Sentinel failover the master is
  * elsewhere. The same path serves single servers, so both behave the same.
+ *
+ * Every attempt has one deadline, connectTimeoutMs, for all of it (a server that accepts the TCP
+ * connection and never answers the handshake would otherwise hold it forever), and a standing
+ * connection is checked by its own liveness probe: one that goes silent is dropped and replaced
+ * like one that broke.
  */
 export class ManagedConnection<C extends LinkClient> {
   #spec: ManagedConnectionSpec<C>
+  readonly #probe: LivenessProbe | undefined
   #client: C | undefined
   /** Where #client is connected. */
   #target: RedisUrl | undefined
@@ -58,6 +90,19 @@ export class ManagedConnection<C extends LinkClient> {
 
   constructor(spec: ManagedConnectionSpec<C>) {
     this.#spec = spec
+    const liveness = spec.liveness
+    if (liveness && liveness.timeoutMs > 0) {
+      const { heard } = liveness
+      this.#probe = new LivenessProbe({
+        timeoutMs: liveness.timeoutMs,
+        ping: () => {
+          const client = this.ready
+          return client && liveness.ping(client)
+        },
+        ...(heard && { heard: () => (this.#client ? heard(this.#client) : 0) }),
+        onDead: (waitedMs) => this.#abandon(waitedMs),
+      })
+    }
   }
 
   /** The current client when it is ready for commands, else undefined. */
@@ -70,6 +115,16 @@ export class ManagedConnection<C extends LinkClient> {
     return this.#target
   }
 
+  /**
+   * Resolves true once the connection answered a PING sent now; false if it is not ready, or
+   * is found dead meanwhile (and then dropped and reconnected, as by the probe). Always true
+   * for a connection without a liveness check, once ready.
+   */
+  confirm(): Promise<boolean> {
+    if (!this.ready) return Promise.resolve(false)
+    return this.#probe ? this.#probe.confirm() : Promise.resolve(true)
+  }
+
   /** The first connection: not retried, so that a wrong address is reported at once. */
   async open(): Promise<C> {
     return this.#adopt(await this.#establish())
@@ -78,6 +133,7 @@ export class ManagedConnection<C extends LinkClient> {
   /** Flushes what is in flight (up to `timeoutMs`), then quits; stops any reconnection. */
   async close(timeoutMs: number): Promise<void> {
     this.#closed = true
+    this.#probe?.stop()
     clearTimeout(this.#timer)
     this.#wakeUp?.()
     const client = this.#client
@@ -111,9 +167,19 @@ export class ManagedConnection<C extends LinkClient> {
     const client = this.#client
     if (this.#closed || !client?.isReady) return
     if (to && this.#target?.host === to.host && this.#target.port === to.port) return
+    this.#probe?.stop()
     this.#spec.onDown(reason)
     destroyQuietly(client)
     void this.#reconnect(reason)
+  }
+
+  /** Drops a client that went silent, and tells who can end it on the server too. */
+  #abandon(waitedMs: number): void {
+    const client = this.ready
+    const target = this.#target
+    if (!client || !target) return
+    this.relocate(new UnresponsiveLinkError(waitedMs))
+    if (client.killFilters) this.#spec.onAbandoned?.(client.killFilters, target)
   }
 
   /**
@@ -121,6 +187,7 @@ export class ManagedConnection<C extends LinkClient> {
    * not reconnected and not closed for good, so that open() may be called again.
    */
   discard(): void {
+    this.#probe?.stop()
     const client = this.#client
     this.#client = undefined
     this.#target = undefined
@@ -130,6 +197,7 @@ export class ManagedConnection<C extends LinkClient> {
   /** Cuts the connection for good, rejecting what is in flight. */
   destroy(): void {
     this.#closed = true
+    this.#probe?.stop()
     clearTimeout(this.#timer)
     this.#wakeUp?.()
     if (this.#client) destroyQuietly(this.#client)
@@ -139,9 +207,20 @@ export class ManagedConnection<C extends LinkClient> {
     const target = await this.#spec.locate()
     const client = this.#spec.create(target)
     this.#listen(client)
+    const ms = this.#spec.connectTimeoutMs
     try {
-      await client.connect()
-      await this.#spec.prepare(client, target)
+      await withDeadline(
+        (async () => {
+          await client.connect()
+          await this.#spec.prepare(client, target)
+        })(),
+        ms,
+        () =>
+          new Error(
+            `connect timed out: the ${this.#spec.link} connection to ${target.host}:${target.port} was not ready within connectTimeoutMs (${ms} ms, for TCP, TLS and the handshake)`,
+          ),
+        () => destroyQuietly(client),
+      )
     } catch (error) {
       destroyQuietly(client)
       throw error
@@ -167,6 +246,7 @@ export class ManagedConnection<C extends LinkClient> {
     })
     client.once('terminated', (cause: unknown) => {
       if (this.#closed || client !== this.#client) return
+      this.#probe?.stop()
       this.#spec.onDown(asError(cause))
       void this.#reconnect(asError(cause))
     })
@@ -175,6 +255,9 @@ export class ManagedConnection<C extends LinkClient> {
   #adopt({ client, target }: { client: C; target: RedisUrl }): C {
     this.#client = client
     this.#target = target
+    // A fresh wait for the new client: a PING left on the old one says nothing about it.
+    this.#probe?.stop()
+    this.#probe?.start()
     return client
   }
 

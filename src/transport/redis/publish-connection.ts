@@ -11,10 +11,18 @@ import { encodeCommand, PublishWriter } from './resp-writer.js'
 /** Bytes gathered before they are written without waiting for the end of the tick. */
 const FLUSH_BYTES = 256 * 1024
 
+const PING = encodeCommand(['PING'])
+/** Stands in the channel list for a PING, whose receipt is the probe's. */
+const PING_MARK = Symbol('PING')
+
 type Settle = (reply: SimpleReply | Error) => void
 
-/** Turns what went wrong with a PUBLISH to `channel` into the error its receipt gets. */
-export type PublishErrorWrapper = (error: unknown, channel: string) => unknown
+/**
+ * Turns what went wrong with a PUBLISH to `channel` into the error its receipt gets.
+ * `maybeDelivered`: the PUBLISH was handed to the kernel before the failure, so Redis may have
+ * received it; false when it never left this process, or Redis refused it.
+ */
+export type PublishErrorWrapper = (error: unknown, channel: string, maybeDelivered: boolean) => unknown
 
 /**
  * A connection that carries nothing but PUBLISH, written as RESP by switchboard itself: every
@@ -24,8 +32,18 @@ export type PublishErrorWrapper = (error: unknown, channel: string) => unknown
  * PUBLISH, which is most of what a messaging client sends, that is most of the cost.
  *
  * It is the one path of every publish. Like the subscriber client it never reconnects by itself:
- * ManagedConnection replaces it after 'terminated', and what was in flight on a connection that
- * drops is rejected.
+ * ManagedConnection replaces it after 'terminated' (and bounds connect() by connectTimeoutMs),
+ * and what was in flight on a connection that drops is rejected, each saying whether it may have
+ * reached Redis. A PING (ping()) takes its turn among the publishes: its answer proves the whole
+ * path still works.
+ *
+ * One socket write at a time: what is published while a write is in flight waits in the
+ * connection until it completes, and then leaves in one write. Node would gather it just the
+ * same (and write it with writev), but then nobody could tell, when the connection is lost,
+ * what Node still held (it never left) from what it had handed to the kernel (which may reach a
+ * paused server once it resumes). Written to the socket means handed to the kernel here; and a
+ * write takes about FLUSH_BYTES at most (one chunk at least), so that under back-pressure what
+ * is written, and may have left, stays close to what the kernel really took.
  *
  * Events: 'terminated' (the connection ended without close() or destroy()), with the cause.
  */
@@ -40,13 +58,24 @@ export class PublishConnection extends EventEmitter {
   #writer = new PublishWriter()
   /** The handshake's replies come first, before any PUBLISH is written. */
   #handshakeReplies: Settle[] = []
+  /** The receipt, and the channel, of each PUBLISH (or PING) in flight, in the order they were written. */
   /**
-   * The receipt, and the channel, of each PUBLISH in flight, in the order they were written.
    * Unbounded here: each entry is a publish() whose promise the application holds and has not
-   * seen settle, so they are bounded by what the application leaves in flight.
+   * seen settle (or one liveness PING), so they are bounded by what the application leaves in flight.
    */
   readonly #waiting = new BoundedQueue<PublishReceipt>(UNBOUNDED)
-  readonly #channels = new BoundedQueue<string>(UNBOUNDED)
+  readonly #channels = new BoundedQueue<string | typeof PING_MARK>(UNBOUNDED)
+  /** How many commands came before the front of #waiting: its i-th entry is command number #base + i. */
+  #base = 0
+  /** Bytes taken from the writer, waiting for the write in flight to complete... */
+  readonly #held = new BoundedQueue<Buffer>(UNBOUNDED)
+  /** ...and for each chunk, the number of the command after its last one. */
+  readonly #heldEnds = new BoundedQueue<number>(UNBOUNDED)
+  /** Commands [0, #sentEnd) were written: they may have left. */
+  #sentEnd = 0
+  #writing = false
+  /** Chunks read so far: anything arriving proves the server is there (see liveness-probe.ts). */
+  #heard = 0
   #scheduled = false
   #onIdle: (() => void) | undefined
 
@@ -77,37 +106,34 @@ export class PublishConnection extends EventEmitter {
     return this.#waiting.length
   }
 
+  /** Chunks read so far. */
+  get heard(): number {
+    return this.#heard
+  }
+
   /**
-   * Opens the connection and runs the handshake (AUTH, CLIENT SETNAME), within connectTimeoutMs
-   * for the whole; rejects on failure, with the server's reason when it refused the handshake.
+   * Opens the connection and runs the handshake (AUTH, CLIENT SETNAME); rejects on failure, with
+   * the server's reason when it refused the handshake. Its deadline is the caller's
+   * (ManagedConnection), which destroys it when the deadline passes.
    */
   async connect(): Promise<void> {
     const socket = openSocket(this.#target, this.#options)
     this.#socket = socket
     const reader = new SimpleReplyReader((reply) => this.#settle(reply))
     socket.on('data', (chunk: Buffer) => {
+      this.#heard += 1
       if (!reader.feed(chunk)) this.#drop(socket, new Error('unexpected reply on the publish connection'))
     })
     socket.on('error', (error: Error) => this.#drop(socket, error))
     socket.on('close', () => this.#drop(socket, new Error('the publish connection closed')))
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<never>((_, reject) => {
-      const ms = this.#options.connectTimeoutMs
-      timer = setTimeout(() => reject(new Error(`connect timed out after ${ms} ms`)), ms)
-    })
     try {
-      const opened = this.#handshake(socket)
-      // Past the deadline, what it settles to no longer matters.
-      opened.catch(() => undefined)
-      await Promise.race([opened, deadline])
+      await this.#handshake(socket)
       if (this.#socket !== socket || this.#ending)
         throw new Error('the publish connection closed while opening')
       this.#ready = true
     } catch (error) {
       this.destroy()
       throw error
-    } finally {
-      clearTimeout(timer)
     }
   }
 
@@ -135,10 +161,68 @@ export class PublishConnection extends EventEmitter {
     }
   }
 
-  /** Writes what is gathered now. */
+  /**
+   * Sends a PING behind the publishes gathered so far; resolves when it is answered, rejects
+   * when the connection drops first. Only while ready.
+   */
+  ping(): Promise<void> {
+    if (!this.#socket || !this.#ready) return Promise.reject(new Error('the publish connection is not open'))
+    return new Promise((resolve, reject) => {
+      this.#take()
+      this.#waiting.push({ published: () => resolve(), publishFailed: reject })
+      this.#channels.push(PING_MARK)
+      this.#hold(PING)
+      this.#writeHeld()
+    })
+  }
+
+  /** Writes what is gathered now, or as soon as the write in flight completes. */
   flush(): void {
+    this.#take()
+    this.#writeHeld()
+  }
+
+  #take(): void {
     const bytes = this.#writer.take()
-    if (bytes) this.#socket?.write(bytes)
+    if (bytes) this.#hold(bytes)
+  }
+
+  /** Holds the bytes of every command queued so far and not yet held. */
+  #hold(bytes: Buffer): void {
+    this.#held.push(bytes)
+    this.#heldEnds.push(this.#base + this.#waiting.length)
+  }
+
+  /** Writes the first held chunks, about FLUSH_BYTES of them, unless a write is in flight. */
+  #writeHeld(): void {
+    const socket = this.#socket
+    const held = this.#held
+    if (this.#writing || !socket || held.length === 0) return
+    let count = 0
+    for (let size = 0; count < held.length && (count === 0 || size < FLUSH_BYTES); count++) {
+      size += (held.at(count) as Buffer).length
+    }
+    const chunks: Buffer[] = []
+    for (let i = 0; i < count; i++) {
+      chunks.push(held.shift() as Buffer)
+      this.#sentEnd = this.#heldEnds.shift() as number
+    }
+    this.#writing = true
+    if (count === 1) {
+      socket.write(chunks[0] as Buffer, this.#onWritten)
+      return
+    }
+    // Corked, the chunks leave together in one writev, with no copy; the last one's callback
+    // comes when all of them are written.
+    socket.cork()
+    for (let i = 0; i < count - 1; i++) socket.write(chunks[i] as Buffer)
+    socket.write(chunks[count - 1] as Buffer, this.#onWritten)
+    socket.uncork()
+  }
+
+  readonly #onWritten = (error?: Error | null): void => {
+    this.#writing = false
+    if (!error) this.flush()
   }
 
   /**
@@ -178,10 +262,22 @@ export class PublishConnection extends EventEmitter {
       return
     }
     const receipt = this.#waiting.shift()
-    const channel = this.#channels.shift() as string
-    if (!receipt) return
+    const channel = this.#channels.shift()
+    if (!receipt || channel === undefined) return
+    this.#base += 1
     if (this.#waiting.length === 0) this.#onIdle?.()
-    this.#tell(receipt, typeof reply === 'string' ? new Error(`unexpected reply ${reply}`) : reply, channel)
+    if (channel === PING_MARK) {
+      if (reply === 'PONG') receipt.published(0)
+      else receipt.publishFailed(new Error(`unexpected reply to PING: ${String(reply)}`))
+      return
+    }
+    if (typeof reply === 'string') {
+      // Replies no longer pair with commands: whether this one went out is unknown, so it may have.
+      this.#tell(receipt, new Error(`unexpected reply ${reply}`), channel, true)
+    } else {
+      // An error reply means Redis refused this PUBLISH: it was not delivered.
+      this.#tell(receipt, reply, channel, false)
+    }
   }
 
   /**
@@ -189,10 +285,10 @@ export class PublishConnection extends EventEmitter {
    * rethrown on a turn of its own, so that the replies after it are still read and every other
    * receipt is still told.
    */
-  #tell(receipt: PublishReceipt, outcome: number | Error, channel: string): void {
+  #tell(receipt: PublishReceipt, outcome: number | Error, channel: string, maybeDelivered: boolean): void {
     try {
       if (typeof outcome === 'number') receipt.published(outcome)
-      else receipt.publishFailed(this.#wrapError(outcome, channel))
+      else receipt.publishFailed(this.#wrapError(outcome, channel, maybeDelivered))
     } catch (error) {
       queueMicrotask(() => {
         throw error
@@ -208,14 +304,22 @@ export class PublishConnection extends EventEmitter {
     this.#ready = false
     socket.destroy()
     this.#writer.take()
+    this.#held.clear()
+    this.#heldEnds.clear()
+    this.#writing = false
+    const first = this.#base
     const owed = this.#waiting.drain()
     const channels = this.#channels.drain()
     const handshake = this.#handshakeReplies
+    this.#base += owed.length
     this.#handshakeReplies = []
     for (const settle of handshake) settle(cause)
     for (let i = 0; i < owed.length; i++) {
       const receipt = owed[i]
-      if (receipt) this.#tell(receipt, cause, channels[i] as string)
+      const channel = channels[i]
+      if (!receipt || channel === undefined) continue
+      if (channel === PING_MARK) receipt.publishFailed(cause)
+      else this.#tell(receipt, cause, channel, first + i < this.#sentEnd)
     }
     this.#onIdle?.()
     if (wasReady && !this.#ending) this.emit('terminated', cause)

@@ -37,7 +37,10 @@ export interface RedisTransportOptions {
   /** Reconnection after a dropped connection. The first connect is never retried: it fails fast. */
   reconnect?: Partial<ReconnectOptions>
   /**
-   * Time allowed to open a connection (TCP, TLS and handshake), in milliseconds.
+   * Time allowed for each attempt to open a connection, in milliseconds: TCP, TLS, the handshake
+   * (AUTH, CLIENT SETNAME), the check that a Sentinel's master is one (ROLE) and resubscribing,
+   * all of it; and for each question to a Sentinel. An attempt past it is cut: the first connect
+   * (or a first subscribe) rejects with ConnectionError, a reconnection backs off and tries again.
    * @defaultValue 5000
    */
   connectTimeoutMs?: number
@@ -67,10 +70,12 @@ export interface RedisTransportOptions {
    */
   sentinelPassword?: string
   /**
-   * How long the server may leave a command unanswered, in milliseconds, before switchboard
-   * declares the link dead: it drops the connections (what is in flight rejects with
-   * ConnectionError), emits `disconnected`, and reconnects. Checked with a PING at most once a
-   * second, so a paused or unreachable server cannot make calls hang. 0 turns the check off.
+   * How long a link may leave its liveness PING unanswered, with nothing else arriving on it, in
+   * milliseconds, before switchboard declares it dead: it drops that link (what is in flight
+   * rejects with ConnectionError), emits `disconnected`, and reconnects. Every link (commands,
+   * publish, subscriber) sends its own PING at most once a second, so that a paused server or a
+   * path gone silent without FIN or RST (a frozen middlebox, a dead NAT entry) cannot make calls
+   * hang or a subscription go quiet for good. 0 turns the check off.
    * @defaultValue 10000
    */
   commandTimeoutMs?: number
@@ -82,14 +87,30 @@ export interface RedisTransportOptions {
    */
   publishConnection?: boolean
   /**
-   * TLS settings for `rediss://` (ca, cert, key, servername, rejectUnauthorized...).
-   * @defaultValue {} (Node's defaults: verify the server against the system CAs)
+   * TLS settings (ca, cert, key, servername, rejectUnauthorized...). With `rediss://` they apply
+   * to the server. With `redis+sentinel://`, which has no TLS form of its own, giving them (even
+   * `{}`) is what says the master speaks TLS: every link to it then uses them, and so do the
+   * Sentinels unless `sentinelTls` says otherwise. With `redis://` they are not used.
+   * @defaultValue none: for rediss://, Node's defaults (verify the server against the system CAs); for redis+sentinel://, plain TCP
    */
   tls?: TlsConnectionOptions
+  /**
+   * How the Sentinels of `redis+sentinel://` are reached: `true` over TLS with the `tls`
+   * settings, an object over TLS with settings of their own (another CA, a servername), `false`
+   * in plain TCP (Sentinels serving a plain port in front of a TLS master).
+   * @defaultValue true when `tls` is given, else false
+   */
+  sentinelTls?: boolean | TlsConnectionOptions
 }
 
-export type ResolvedRedisTransportOptions = Required<Omit<RedisTransportOptions, 'reconnect'>> & {
+export type ResolvedRedisTransportOptions = Required<
+  Omit<RedisTransportOptions, 'reconnect' | 'tls' | 'sentinelTls'>
+> & {
   reconnect: ReconnectOptions
+  /** Undefined when not given: rediss:// then uses Node's defaults, a Sentinel's master plain TCP. */
+  tls: TlsConnectionOptions | undefined
+  /** The Sentinels' TLS settings; undefined: plain TCP. */
+  sentinelTls: TlsConnectionOptions | undefined
 }
 
 /** Every default, in one place. */
@@ -108,7 +129,8 @@ export const DEFAULTS = {
   sentinelPassword: '',
   publishConnection: true,
   commandTimeoutMs: 10_000,
-  tls: {},
+  tls: undefined,
+  sentinelTls: undefined,
 } as const satisfies ResolvedRedisTransportOptions
 
 /** Applies DEFAULTS and rejects values that cannot work, naming the option. */
@@ -122,6 +144,7 @@ export function resolveOptions(options: RedisTransportOptions = {}): ResolvedRed
     publishConnection: options.publishConnection ?? DEFAULTS.publishConnection,
     commandTimeoutMs: options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs,
     tls: options.tls ?? DEFAULTS.tls,
+    sentinelTls: sentinelTls(options),
     reconnect: { ...DEFAULTS.reconnect, ...stripUndefined(options.reconnect ?? {}) },
   }
   const r = resolved.reconnect
@@ -155,6 +178,15 @@ export function resolveOptions(options: RedisTransportOptions = {}): ResolvedRed
     resolved.closeTimeoutMs,
   )
   return resolved
+}
+
+/** The Sentinels' TLS settings, or undefined for plain TCP (see sentinelTls). */
+function sentinelTls({
+  tls,
+  sentinelTls = tls !== undefined,
+}: RedisTransportOptions): TlsConnectionOptions | undefined {
+  if (sentinelTls === false) return undefined
+  return sentinelTls === true ? (tls ?? {}) : sentinelTls
 }
 
 function check(ok: boolean, name: string, expected: string, actual: number): void {

@@ -21,6 +21,7 @@ import type { BlockingConnection } from './blocking-connection.js'
 import { LINKS } from './link-monitor.js'
 import type { ManagedConnection } from './managed-connection.js'
 import type { NodeRedisClient } from './node-redis-client.js'
+import { publishAll } from './publish-all.js'
 import { type RedisTransportOptions, resolveOptions } from './redis-transport-options.js'
 import { assertMaster, sentinelLocator } from './sentinel-locator.js'
 import { sentinelWatcher } from './sentinel-watcher.js'
@@ -34,8 +35,10 @@ const noop = (): void => undefined
  * which it locates, and whose messages and statuses it hands to the one sink of each.
  *
  * - Every publish goes through the publish link. While that link is not open (before connect(),
- *   or between `disconnected` and `reconnected`) a publish rejects at once with ConnectionError:
- *   nothing is queued behind the caller's back, and nothing waits unbounded.
+ *   or between `disconnected` and `reconnected`) a publish rejects at once with ConnectionError
+ *   (`maybeDelivered: false`): nothing is queued behind the caller's back, and nothing waits
+ *   unbounded. A publish in flight when its link drops rejects with `maybeDelivered: true` if it
+ *   had been handed to the kernel (Redis may have it), false if it had not.
  * - A dropped connection is replaced after an exponential backoff with jitter, at the address
  *   the Sentinels give at that moment, and the subscriber resubscribes everything before it
  *   counts as back. Statuses cover every link at once: `disconnected` when one drops,
@@ -124,12 +127,13 @@ export class RedisTransport implements Transport {
 
   /**
    * All in one round trip: the publish link writes every publish of a tick in one socket write.
-   * Unlike a MULTI, nothing is transactional, which PUBLISH does not need.
+   * Unlike a MULTI, nothing is transactional, which PUBLISH does not need. A failure says
+   * `maybeDelivered: true` when any message of the batch was, or may have been, delivered.
    */
   publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Payload]>): Promise<number[]> {
     if (messages.length === 0) return Promise.resolve([])
     if (!this.#links.publisher) return Promise.reject(this.#links.refusal('PUBLISH', LINKS.publisher))
-    return Promise.all(messages.map(([channel, payload]) => this.publish(channel, payload)))
+    return publishAll(messages, (channel, payload, receipt) => this.publishTo(channel, payload, receipt))
   }
 
   async subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {

@@ -3,7 +3,7 @@ import { LINKS } from './link-monitor.js'
 import { ManagedConnection } from './managed-connection.js'
 import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
-import { sentinelAddress } from './sentinel-locator.js'
+import { sentinelAddress, sentinelOptions } from './sentinel-locator.js'
 
 const SWITCH_MASTER = '+switch-master'
 
@@ -40,7 +40,7 @@ export function sentinelWatcher(
       next += 1
       return sentinelAddress(sentinel, options)
     },
-    create: (address) => createNodeRedisClient(address, options, 'watch'),
+    create: (address) => createNodeRedisClient(address, sentinelOptions(options), 'watch'),
     prepare: async (client) => {
       await client.subscribe(SWITCH_MASTER, (message) => {
         const master = parseSwitchMaster(message, target.masterName)
@@ -48,6 +48,7 @@ export function sentinelWatcher(
       })
     },
     reconnect: { ...options.reconnect, maxAttempts: Number.POSITIVE_INFINITY },
+    connectTimeoutMs: options.connectTimeoutMs,
     onUp: ignore,
     onDown: ignore,
     onGaveUp: ignore,

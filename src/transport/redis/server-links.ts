@@ -1,10 +1,10 @@
+import { ClientClosedError, ClientOfflineError, ErrorReply } from 'redis'
 import { ClosedError, ConnectionError, type SwitchboardError } from '../../errors.js'
 import type { StatusSink, SubscriptionKind, TransportStatus } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { BlockingConnection } from './blocking-connection.js'
 import { lostConnectionError, toConnectionError } from './connection-error.js'
 import { LINKS, type Link, LinkMonitor } from './link-monitor.js'
-import { LivenessProbe } from './liveness-probe.js'
 import { type LinkClient, ManagedConnection, type ManagedConnectionSpec } from './managed-connection.js'
 import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client.js'
 import { PublishConnection } from './publish-connection.js'
@@ -37,7 +37,14 @@ export interface ServerLinksSpec {
   onGaveUp: (error: ConnectionError) => void
 }
 
-type LinkSpec<C extends LinkClient> = Pick<ManagedConnectionSpec<C>, 'locate' | 'create' | 'prepare'>
+type LinkSpec<C extends LinkClient> = Pick<
+  ManagedConnectionSpec<C>,
+  'locate' | 'create' | 'prepare' | 'liveness'
+>
+
+/** The links whose drops and returns make the status. */
+type StatusLink = typeof LINKS.commands | typeof LINKS.publisher | typeof LINKS.subscriber
+const STATUS_LINKS: readonly StatusLink[] = [LINKS.commands, LINKS.publisher, LINKS.subscriber]
 
 /**
  * The links to one server, which a transport holds once (RedisTransport) or once per shard (a
@@ -48,12 +55,15 @@ type LinkSpec<C extends LinkClient> = Pick<ManagedConnectionSpec<C>, 'locate' | 
  *   SubscriptionLedger on every new connection;
  * - dedicated blocking links, on request (openBlocking()).
  *
- * Each link is replaced after a drop (managed-connection.ts). The publish and blocking links
- * follow the command link: they open where it is once it is up, and are cut when it drops, so
- * that a paused or moved server takes them along. Statuses fold the command, publish and
- * subscriber links into one stream (link-monitor.ts), in order (serial-queue.ts):
- * `reconnected` comes once every one of them works again, and a slow-consumer verdict lands
- * between `disconnected` and `reconnected`.
+ * Each link is replaced after a drop (managed-connection.ts), and every attempt has one deadline
+ * (connectTimeoutMs). The command, publish and subscriber links each carry their own liveness
+ * PING: one that goes silent without breaking is dropped and replaced like one that broke. The
+ * publish and blocking links follow the command link: they open where it is once it is up, and
+ * are cut when it drops, so that a paused or moved server takes them along. Statuses fold the
+ * command, publish and subscriber links into one stream (link-monitor.ts), in order
+ * (serial-queue.ts): `reconnected` comes once every one of them is back and answered a PING sent
+ * then (so publish and every subscription work again), and a slow-consumer verdict lands between
+ * `disconnected` and `reconnected`.
  */
 export class ServerLinks {
   readonly #spec: ServerLinksSpec
@@ -63,8 +73,9 @@ export class ServerLinks {
   readonly #blocking = new Set<ManagedConnection<NodeRedisClient>>()
   readonly #monitor = new LinkMonitor()
   readonly #statuses = new SerialQueue()
-  readonly #liveness: LivenessProbe
   readonly #slowConsumer: SlowConsumerDetector
+  /** Connections dropped for going silent that the server may still hold, to end there (CLIENT KILL). */
+  #abandoned: Array<{ filters: readonly string[]; target: RedisUrl }> = []
   /** Links waiting for the command link to be up, to open where it is. */
   #awaitingCommands: Array<{ resolve(target: RedisUrl): void; reject(error: Error): void }> = []
   #started = false
@@ -74,14 +85,17 @@ export class ServerLinks {
   constructor(spec: ServerLinksSpec) {
     this.#spec = spec
     const { options } = spec
+    const timeoutMs = options.commandTimeoutMs
     this.#commands = this.#statusLink(LINKS.commands, {
       locate: spec.locate,
       create: (target) => createNodeRedisClient(target, options, 'cmd'),
       prepare: (client) => spec.verify(client),
+      liveness: { timeoutMs, ping: (client) => client.sendCommand(['PING']) },
     })
     this.#publisher = this.#statusLink(LINKS.publisher, {
       ...this.#following,
       create: (target) => new PublishConnection(target, options, this.#wrapPublishError),
+      liveness: { timeoutMs, ping: (client) => client.ping(), heard: (client) => client.heard },
     })
     this.#subscriber = new SubscriberLink({
       options,
@@ -94,17 +108,6 @@ export class ServerLinks {
       serverUp: () => this.#commands.ready !== undefined,
       onFirstUp: () => void this.#slowConsumer.subscriberConnected(),
     })
-    this.#liveness = new LivenessProbe(
-      options.commandTimeoutMs,
-      () => this.#commands.ready?.sendCommand(['PING']),
-      (waitedMs) =>
-        this.#commands.relocate(
-          new ConnectionError(
-            `${spec.url} left a PING unanswered for ${waitedMs} ms (commandTimeoutMs): is the server paused or unreachable? reconnecting`,
-            { url: spec.url },
-          ),
-        ),
-    )
     this.#slowConsumer = new SlowConsumerDetector(
       spec.url,
       options.slowConsumerCheckTimeoutMs,
@@ -134,7 +137,6 @@ export class ServerLinks {
       this.#started = false
       throw this.unusable() ?? toConnectionError(error, this.#spec.url, 'connecting')
     }
-    this.#liveness.start()
   }
 
   /** Flushes what is in flight (up to closeTimeoutMs), then quits every link. */
@@ -145,7 +147,6 @@ export class ServerLinks {
 
   async #shutdown(): Promise<void> {
     const timeout = this.#spec.options.closeTimeoutMs
-    this.#liveness.stop()
     this.#rejectFollowers(new ClosedError(this.#spec.owner))
     await Promise.all([
       this.#publisher.close(timeout),
@@ -179,9 +180,15 @@ export class ServerLinks {
     )
   }
 
-  /** What a failed call rejects with: ClosedError or the give-up once those apply, else a ConnectionError. */
-  wrap(error: unknown, what: string): SwitchboardError {
-    return this.unusable() ?? toConnectionError(error, this.#spec.url, what)
+  /**
+   * What a failed call rejects with: ClosedError or the give-up once those apply, else a
+   * ConnectionError. `maybeDelivered`: the command was written before it failed, so Redis may
+   * have received it; then the error is always a ConnectionError that says so.
+   */
+  wrap(error: unknown, what: string, maybeDelivered = false): SwitchboardError {
+    const unusable = this.unusable()
+    if (unusable && !maybeDelivered) return unusable
+    return toConnectionError(unusable ?? error, this.#spec.url, what, maybeDelivered)
   }
 
   /** A command on the command link. */
@@ -189,7 +196,7 @@ export class ServerLinks {
     const client = this.#commands.ready
     if (!client) return Promise.reject(this.refusal(what, LINKS.commands))
     return client.sendCommand<T>(args).catch((error: unknown) => {
-      throw this.wrap(error, what)
+      throw this.wrap(error, what, mayHaveRun(error))
     })
   }
 
@@ -219,6 +226,7 @@ export class ServerLinks {
       url: this.#spec.url,
       create: (target) => createNodeRedisClient(target, this.#spec.options, 'block'),
       reconnect: { ...this.#spec.options.reconnect, maxAttempts: Number.POSITIVE_INFINITY },
+      connectTimeoutMs: this.#spec.options.connectTimeoutMs,
       onUp: noop,
       onDown: noop,
       onGaveUp: noop,
@@ -288,8 +296,8 @@ export class ServerLinks {
     for (const waiter of this.#awaitingCommands.splice(0)) waiter.reject(error)
   }
 
-  readonly #wrapPublishError = (error: unknown, channel: string): unknown =>
-    this.wrap(error, `PUBLISH to "${channel}"`)
+  readonly #wrapPublishError = (error: unknown, channel: string, maybeDelivered: boolean): unknown =>
+    this.wrap(error, `PUBLISH to "${channel}"`, maybeDelivered)
 
   // --- link state -----------------------------------------------------------------------------
 
@@ -300,9 +308,14 @@ export class ServerLinks {
       link,
       url: this.#spec.url,
       reconnect: this.#spec.options.reconnect,
+      connectTimeoutMs: this.#spec.options.connectTimeoutMs,
       onUp: () => this.#onLinkUp(link),
       onDown: (cause) => this.#onLinkDown(link, cause),
       onGaveUp: (error) => this.#onGaveUp(error),
+      onAbandoned: (filters, target) => {
+        this.#abandoned.push({ filters, target })
+        if (this.#commands.ready) void this.#endAbandoned()
+      },
       onError: (cause) => {
         void this.report({
           type: 'error',
@@ -333,15 +346,58 @@ export class ServerLinks {
       void this.#statuses.push(() => this.#subscriber.reconcile())
       void this.#slowConsumer.subscriberConnected()
     }
+    void this.#statuses.push(() => this.#markUp(link))
+  }
+
+  /**
+   * Runs in the status queue. The last link back announces `reconnected` only once every link
+   * that stands answered a PING sent now: one that went silent without breaking (a frozen path)
+   * would count as up until its own probe noticed, and `reconnected` would promise a delivery
+   * that does not work yet. One that fails the check is dropped, and its return announces
+   * instead.
+   */
+  async #markUp(link: Link): Promise<void> {
+    if (!this.#isReady(link)) return
+    if (this.#monitor.isLastDown(link)) {
+      // A silent subscriber the server still holds would count as a receiver of every PUBLISH.
+      await this.#endAbandoned()
+      await Promise.all(STATUS_LINKS.map((each) => this.#connection(each).confirm()))
+      // Dropped again meanwhile: its down is recorded, and its next return announces.
+      if (!this.#isReady(link)) return
+    }
     const status = this.#monitor.up(link)
-    if (status) void this.report(status)
+    if (status) this.#emitNow(status)
+  }
+
+  /**
+   * Ends on the server the connections dropped for going silent, through the command link (a
+   * connection the server already closed, or a server that moved or restarted, matches nothing).
+   */
+  async #endAbandoned(): Promise<void> {
+    const client = this.#commands.ready
+    const target = this.#commands.target
+    if (!client || !target) return
+    const sameServer = (other: RedisUrl) => other.host === target.host && other.port === target.port
+    const ending = this.#abandoned.splice(0).filter((each) => sameServer(each.target))
+    await Promise.all(
+      ending.map(({ filters }) => client.sendCommand(['CLIENT', 'KILL', ...filters]).catch(() => undefined)),
+    )
+  }
+
+  #connection(link: StatusLink): { readonly ready: unknown; confirm(): Promise<boolean> } {
+    if (link === LINKS.commands) return this.#commands
+    if (link === LINKS.publisher) return this.#publisher
+    return this.#subscriber.connection
+  }
+
+  #isReady(link: Link): boolean {
+    return STATUS_LINKS.some((each) => each === link && this.#connection(each).ready !== undefined)
   }
 
   #onGaveUp(error: ConnectionError): void {
     if (this.#failure || this.#closing) return
     this.#failure = error
     void this.report({ type: 'error', error })
-    this.#liveness.stop()
     this.#rejectFollowers(error)
     this.#publisher.destroy()
     this.#commands.destroy()
@@ -367,4 +423,17 @@ export class ServerLinks {
       // A status listener's own failure is its business; the links keep going.
     }
   }
+}
+
+/**
+ * Whether a command that failed with `error` may have reached the server: node-redis refuses at
+ * once, before writing, when the client is closed or offline, and an error reply means the server
+ * refused it; any other failure (the connection dropped) came after it was queued for writing.
+ */
+function mayHaveRun(error: unknown): boolean {
+  return !(
+    error instanceof ClientOfflineError ||
+    error instanceof ClientClosedError ||
+    error instanceof ErrorReply
+  )
 }

@@ -1,11 +1,13 @@
 import type { SlowConsumerError } from '../../errors.js'
 import type { NodeRedisClient } from './node-redis-client.js'
 import {
+  type DropCause,
   judgeSubscriberDrop,
   type ServerSnapshot,
   slowConsumerError,
   snapshotFromInfo,
 } from './slow-consumer.js'
+import { UnresponsiveLinkError } from './unresponsive-link.js'
 
 /**
  * The I/O half of slow-consumer detection (the judgement is in slow-consumer.ts): INFO through
@@ -30,18 +32,19 @@ export class SlowConsumerDetector {
   }
 
   /**
-   * Call when the subscriber drops (with the snapshot from just then, see `snapshot`): resolves
-   * to the error to report, or undefined for an ordinary disconnection.
+   * Call when the subscriber drops (with the snapshot from just then, see `snapshot`, and why it
+   * dropped): resolves to the error to report, or undefined for an ordinary disconnection.
    */
   async judge(
     before: ServerSnapshot | undefined,
     quietMs: number,
     cause: Error,
   ): Promise<SlowConsumerError | undefined> {
-    const after = await this.#readServer()
-    // No answer means the server itself is away: an ordinary disconnection.
-    if (!after) return undefined
-    const verdict = judgeSubscriberDrop(before, after, quietMs)
+    const by: DropCause = cause instanceof UnresponsiveLinkError ? 'switchboard' : 'server'
+    // INFO cannot change the verdict on switchboard's own drop: it is not asked (the server may
+    // well be the silent one, and the question would hold the status queue up).
+    const after = by === 'server' ? await this.#readServer() : undefined
+    const verdict = judgeSubscriberDrop(before, after, quietMs, by)
     return verdict.kind === 'ruled-out' ? undefined : slowConsumerError(this.#url, verdict, cause)
   }
 

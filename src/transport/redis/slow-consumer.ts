@@ -15,6 +15,9 @@ import { SlowConsumerError } from '../../errors.js'
  *   before, the server closed a busy subscriber on purpose. That is almost always the output
  *   buffer limit; CLIENT KILL and maxmemory-clients eviction look the same, and the error says
  *   so. A quiet subscriber that drops is more likely cut by an idle timeout in a proxy or NAT.
+ * - A drop switchboard made itself (the link left its liveness PING unanswered, with nothing
+ *   arriving, for commandTimeoutMs) is no slow consumer whatever INFO says: Redis cut nothing,
+ *   and a busy subscriber that merely fell behind keeps receiving, which keeps it alive.
  */
 
 /**
@@ -28,6 +31,9 @@ export interface ServerSnapshot {
   runId: string | undefined
   outputBufferDisconnections: number | undefined
 }
+
+/** Who ended the subscriber connection: Redis (or the path to it), or switchboard itself. */
+export type DropCause = 'server' | 'switchboard'
 
 export type SlowConsumerVerdict =
   | { kind: 'confirmed'; disconnections: number }
@@ -57,14 +63,20 @@ export function snapshotFromInfo(text: string): ServerSnapshot {
 /**
  * Judges a subscriber drop. `before` is the snapshot taken when the subscriber connected
  * (undefined if that query had not finished), `after` the one taken once it dropped, through a
- * command connection that still worked. `quietMs` is the time from the last message received to
- * the drop, in milliseconds (Infinity if none ever came).
+ * command connection that still worked (undefined: the server did not answer, or was not asked).
+ * `quietMs` is the time from the last message received to the drop, in milliseconds (Infinity if
+ * none ever came). `by`: who ended the connection.
  */
 export function judgeSubscriberDrop(
   before: ServerSnapshot | undefined,
-  after: ServerSnapshot,
+  after: ServerSnapshot | undefined,
   quietMs: number,
+  by: DropCause = 'server',
 ): SlowConsumerVerdict {
+  if (by === 'switchboard') {
+    return { kind: 'ruled-out', reason: 'switchboard dropped the link itself: it stopped answering PING' }
+  }
+  if (!after) return { kind: 'ruled-out', reason: 'the server did not answer INFO: it is away' }
   if (before?.runId !== undefined && after.runId !== undefined && before.runId !== after.runId) {
     return { kind: 'ruled-out', reason: 'the server restarted (its run_id changed)' }
   }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import { SUBSCRIBE_COMMANDS, type SubscriptionKind } from '../transport.js'
 import type { RedisUrl } from '../url.js'
+import { killFilters } from './client-identity.js'
 import { handshakeCommands, openSocket } from './own-socket.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
 import { type PushSink, ReplyError, RespReader, type RespValue } from './resp-reader.js'
@@ -34,9 +35,11 @@ interface Waiting {
  * pub/sub dispatch cost about 3 µs of every message's 6 (see bench/README.md). It speaks only
  * what a subscriber needs: the handshake (AUTH, CLIENT SETNAME), ROLE (Sentinel's check), and the
  * (UN)SUBSCRIBE commands of every kind from SUBSCRIBE_COMMANDS, each resolved once Redis confirmed
- * every name. It keeps no subscription state: it reports what it sent and what Redis confirmed to
+ * every name, and PING (the liveness probe's: RESP2 answers it `pong` as an array once the
+ * connection is subscribed, and `+PONG` before). It keeps no subscription state: it reports what it sent and what Redis confirmed to
  * its SubscriptionEvents (the SubscriptionLedger), in stream order. It never reconnects by
- * itself: ManagedConnection replaces it, as it does node-redis clients, after 'terminated'.
+ * itself: ManagedConnection replaces it, as it does node-redis clients, after 'terminated', and
+ * bounds connect() by connectTimeoutMs.
  *
  * Events: 'error' (the socket failed while ready) and 'terminated' (the connection ended without
  * close() or destroy()), with the cause.
@@ -51,6 +54,9 @@ export class SubscriberClient extends EventEmitter {
   #ready = false
   /** Set by close() and destroy(): the end that follows is ours, not news. */
   #ending = false
+  /** Chunks read so far: anything arriving proves the server is there (see liveness-probe.ts). */
+  #heard = 0
+  #killFilters: readonly string[] | undefined
 
   /** `sink` gets every message push (`message`, `pmessage`, `smessage`); `events`, the rest. */
   constructor(
@@ -74,12 +80,26 @@ export class SubscriberClient extends EventEmitter {
     return this.#ready && this.isOpen
   }
 
-  /** Opens the socket and runs the handshake; rejects (and cleans up) on failure or timeout. */
+  /** Chunks read so far. */
+  get heard(): number {
+    return this.#heard
+  }
+
+  /** The CLIENT KILL filters that end this connection on its server (see client-identity.ts). */
+  get killFilters(): readonly string[] | undefined {
+    return this.#killFilters
+  }
+
+  /**
+   * Opens the socket and runs the handshake; rejects (and cleans up) on failure. Its deadline is
+   * the caller's (ManagedConnection), which destroys it when the deadline passes.
+   */
   async connect(): Promise<void> {
     const target = this.#target
     const socket = openSocket(target, this.#options)
     this.#socket = socket
     socket.on('data', (chunk: Buffer) => {
+      this.#heard += 1
       try {
         this.#reader.feed(chunk)
       } catch (error) {
@@ -90,28 +110,25 @@ export class SubscriberClient extends EventEmitter {
       if (this.#ready && !this.#ending) this.emit('error', error)
     })
     socket.on('close', () => this.#onClose(socket))
-    let timer: NodeJS.Timeout | undefined
     try {
       await new Promise<void>((resolve, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`connect timed out after ${this.#options.connectTimeoutMs} ms`)),
-          this.#options.connectTimeoutMs,
-        )
         socket.once(target.tls ? 'secureConnect' : 'connect', resolve)
         socket.once('error', reject)
         socket.once('close', () => reject(new Error('the connection closed while opening')))
       })
-      await Promise.all(handshakeCommands(target, this.#options, 'sub').map((args) => this.sendCommand(args)))
+      const handshake = handshakeCommands(target, this.#options, 'sub').map((args) => this.sendCommand(args))
+      // In the same round trip; a server without CLIENT INFO (before 6.2) only loses the clean-up.
+      const info = this.sendCommand(['CLIENT', 'INFO']).catch(() => undefined)
+      await Promise.all(handshake)
+      this.#killFilters = killFilters(await info)
       this.#ready = true
     } catch (error) {
       this.destroy()
       throw error
-    } finally {
-      clearTimeout(timer)
     }
   }
 
-  /** A plain command, before subscribing: Sentinel's ROLE. */
+  /** A plain command, before subscribing: Sentinel's ROLE; and PING, at any time. */
   sendCommand<T = unknown>(args: readonly string[]): Promise<T> {
     return this.#send(undefined, args, 1) as Promise<T>
   }
@@ -158,7 +175,8 @@ export class SubscriberClient extends EventEmitter {
 
   #onReply(value: RespValue): void {
     const head = this.#waiting[0]
-    // Messages never get here: the reader hands them to the sink on its fast path.
+    // Messages never get here: the reader hands them to the sink on its fast path. Neither does
+    // anything else often: confirmations, and a PING's answer about once a second.
     if (Array.isArray(value) && value[0] instanceof Buffer) {
       const confirmation = CONFIRMATIONS.get(value[0].toString())
       if (confirmation) {
@@ -173,7 +191,9 @@ export class SubscriberClient extends EventEmitter {
         }
         return
       }
-      // Another push while a (un)subscribe waits is no reply to it.
+      // A subscribed connection answers PING with ["pong", ""]: the reply of the plain command
+      // at the head, as `+PONG` is before subscribing. Any other push while a (un)subscribe
+      // waits is no reply to it.
       if (head?.subscription) return
     }
     this.#waiting.shift()

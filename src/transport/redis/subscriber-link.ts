@@ -26,7 +26,7 @@ export interface SubscriberLinkSpec {
   onMessage: PushSink
   /** Makes the managed connection, with the status callbacks of the links it belongs to. */
   manage: (
-    spec: Pick<ManagedConnectionSpec<SubscriberClient>, 'locate' | 'create' | 'prepare'>,
+    spec: Pick<ManagedConnectionSpec<SubscriberClient>, 'locate' | 'create' | 'prepare' | 'liveness'>,
   ) => ManagedConnection<SubscriberClient>
   /** The error for `what`, which found `link` not ready (the command link: the server is away). */
   refusal: (what: string, link: Link) => SwitchboardError
@@ -60,6 +60,12 @@ export class SubscriberLink {
         await spec.verify(client)
         this.#ledger.reset()
         await send(client, this.#ledger.plan())
+      },
+      // PING works on a subscribed connection too; and a message arriving proves the link lives.
+      liveness: {
+        timeoutMs: spec.options.commandTimeoutMs,
+        ping: (client) => client.sendCommand(['PING']),
+        heard: (client) => client.heard,
       },
     })
   }
