@@ -39,22 +39,6 @@ describeRedis('RedisTransport publish connection', () => {
     await sub.inbox.waitForCount((m) => m.channel === ch, 2, 'both messages')
   })
 
-  it('publishConnection: false is ignored: the publish connection is the one path', async () => {
-    const name = uniq('nopub')
-    const sub = await open()
-    const pub = await open(redis.server.url, { ...FAST, clientName: name, publishConnection: false })
-    const ch = uniq('plain')
-    await sub.t.subscribe('channel', [ch])
-    expect(
-      await pub.t.publishBatch([
-        [ch, bytes('a')],
-        [ch, bytes('b')],
-      ]),
-    ).toEqual([1, 1])
-    await sub.inbox.waitForCount((m) => m.channel === ch, 2, 'both messages')
-    expect(publishedOn(`${name}:pub`)).toBe(1)
-  })
-
   it('keeps a publisher in order from the first moment after connect()', async () => {
     const sub = await open()
     const ch = uniq('order')

@@ -80,13 +80,6 @@ export interface RedisTransportOptions {
    */
   commandTimeoutMs?: number
   /**
-   * @deprecated Ignored. Every publish goes through the publish connection, which carries nothing
-   * but PUBLISH, written by switchboard itself (`<clientName>:pub` in CLIENT LIST): there is no
-   * second publish path to choose.
-   * @defaultValue true
-   */
-  publishConnection?: boolean
-  /**
    * TLS settings (ca, cert, key, servername, rejectUnauthorized...). With `rediss://` they apply
    * to the server. With `redis+sentinel://`, which has no TLS form of its own, giving them (even
    * `{}`) is what says the master speaks TLS: every link to it then uses them, and so do the
@@ -127,7 +120,6 @@ export const DEFAULTS = {
   closeTimeoutMs: 2_000,
   clientName: 'switchboard',
   sentinelPassword: '',
-  publishConnection: true,
   commandTimeoutMs: 10_000,
   tls: undefined,
   sentinelTls: undefined,
@@ -141,7 +133,6 @@ export function resolveOptions(options: RedisTransportOptions = {}): ResolvedRed
     closeTimeoutMs: options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs,
     clientName: options.clientName ?? DEFAULTS.clientName,
     sentinelPassword: options.sentinelPassword ?? DEFAULTS.sentinelPassword,
-    publishConnection: options.publishConnection ?? DEFAULTS.publishConnection,
     commandTimeoutMs: options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs,
     tls: options.tls ?? DEFAULTS.tls,
     sentinelTls: sentinelTls(options),
