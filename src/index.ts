@@ -9,7 +9,7 @@ export { msgpackCodec } from './codec/msgpack.js'
 export type { NDArrayInit, NumericArray, NumpyDtype } from './codec/ndarray.js'
 export { isNDArray, NDArray } from './codec/ndarray.js'
 export { rawCodec } from './codec/raw.js'
-export type { ErrorCode } from './errors.js'
+export type { ErrorCode, ResponseErrorCode, WireErrorCode } from './errors.js'
 export {
   BufferOverflowError,
   CancelledError,
@@ -28,6 +28,7 @@ export {
   SwitchboardError,
   TimeoutError,
   ValidationError,
+  WIRE_ERROR_CODES,
 } from './errors.js'
 export { ConsoleLogger } from './observe/console-logger.js'
 export type { LogLevel } from './observe/level-logger.js'
