@@ -31,6 +31,8 @@ export {
   WIRE_ERROR_CODES,
 } from './errors.js'
 export { ConsoleLogger } from './observe/console-logger.js'
+export type { Instrumentation, LinkState } from './observe/instrumentation.js'
+export { CallOutcome, DropReason, HandleOutcome, SkipReason } from './observe/instrumentation.js'
 export type { LogLevel } from './observe/level-logger.js'
 export type { Logger } from './observe/logger.js'
 export { Batch } from './pubsub/batch.js'

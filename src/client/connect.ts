@@ -1,5 +1,6 @@
 import { resolveCodec } from '../codec/resolve-codec.js'
 import { ConsoleLogger } from '../observe/console-logger.js'
+import { completeInstrumentation } from '../observe/instrumentation.js'
 import { PubSubCore } from '../pubsub/pubsub-core.js'
 import { brokerCommands } from './broker-commands.js'
 import { Bus } from './bus.js'
@@ -16,6 +17,8 @@ export async function connect<C extends object = Record<string, unknown>>(
   const options: ConnectOptions<C> =
     typeof urlOrOptions === 'string' ? { url: urlOrOptions } : (urlOrOptions ?? {})
   const url = options.url ?? process.env.SWITCHBOARD_URL ?? CONNECT_DEFAULTS.url
+  // Checked before a transport exists, so a bad one leaves nothing to close.
+  const instrumentation = completeInstrumentation(options.instrumentation)
   const transport = await createTransport(url, options)
   const pubsub = new PubSubCore(transport, {
     codec: resolveCodec(options.codec ?? CONNECT_DEFAULTS.codec),
@@ -25,6 +28,7 @@ export async function connect<C extends object = Record<string, unknown>>(
     bufferSize: options.bufferSize ?? CONNECT_DEFAULTS.bufferSize,
     overflow: options.overflow ?? CONNECT_DEFAULTS.overflow,
     schemas: (options.schemas ?? {}) as Record<string, never>,
+    instrumentation,
   })
   const bus = new Bus<C>(
     pubsub,

@@ -24,15 +24,29 @@ export interface BusEvents {
   overflow: [info: OverflowInfo]
 }
 
+/**
+ * Counts since the bus was created: a view of what the bus's StatsRecorder heard from every layer
+ * (its subscriptions, services and callers included).
+ */
 export interface BusStats {
-  /** Messages handed to the transport. */
+  /** Messages handed to the transport (each channel of a multi-channel publish counts one). */
   published: number
-  /** Messages handed to local subscriptions. */
+  /** Messages handed to local subscriptions (one per subscription reached). */
   delivered: number
-  /** Messages that could not be decoded and were dropped. */
+  /**
+   * Messages that could not be decoded and were dropped: on subscriptions, on the reply channel
+   * of callers, and requests to services (MalformedMessageError reports).
+   */
   malformed: number
-  /** Messages dropped by full subscription buffers. */
+  /**
+   * Messages dropped after they reached a subscription: its buffer was full (one per message lost,
+   * not per episode), or the bus closed before a handler reached them.
+   */
   dropped: number
-  /** Handler calls that threw. */
+  /** Messages dropped because they failed their channel's or subscription's schema. */
+  invalid: number
+  /** Handler calls (and schema checks) that threw: SubscriberError reports. */
   handlerErrors: number
+  /** Times the transport's link came back after it dropped. */
+  reconnects: number
 }

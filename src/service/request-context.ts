@@ -17,6 +17,8 @@ export class RequestContext implements ActionContext {
   readonly key: string
   readonly requestId: string
   readonly service: string
+  /** performance.now() when the instance took the request: where its handled() duration starts. */
+  readonly takenAt = performance.now()
   readonly #sendProgress: ProgressSender
   #controller: AbortController | undefined
   #abortReason: Error | undefined

@@ -70,13 +70,18 @@ export const SERVICE_DEFAULTS = {
   exit: true,
 } as const
 
-/** Counters since the service started. */
+/**
+ * Counts since the service was created, and what is running, queued and held now. The counts are
+ * a view of the service's own recorder, which passes them on to the bus's (and the user's
+ * instrumentation). Each request the instance takes ends in exactly one of succeeded, failed,
+ * cancelled, overloaded, unknownAction, deadlineExceeded or closed.
+ */
 export interface ServiceStats {
   /** Messages that arrived on the service's channels (requests and cancels). */
   received: number
-  /** Action handlers that returned a value. */
+  /** Requests whose handler returned a value, which was sent. */
   succeeded: number
-  /** Action handlers that threw, or whose payload failed validation. */
+  /** Requests whose handler threw, or whose payload failed validation: the error was sent. */
   failed: number
   /** Requests refused because the queue was full (code OVERLOADED). */
   overloaded: number
@@ -84,10 +89,18 @@ export interface ServiceStats {
   unknownAction: number
   /** Requests skipped because their deadline had passed (code DEADLINE_EXCEEDED). */
   deadlineExceeded: number
-  /** Requests that were not JSON or lacked fields (code BAD_REQUEST when a reply could go). */
+  /**
+   * Requests that were not JSON or lacked fields (code BAD_REQUEST when a reply could go):
+   * reported as MalformedMessageError on the bus 'error' event.
+   */
   malformed: number
-  /** Requests the caller cancelled while they waited or ran. */
+  /**
+   * Requests the caller cancelled while they were held, waited or ran (one that ran is counted
+   * when its handler returns, and gets no reply).
+   */
   cancelled: number
+  /** Requests answered CLOSED because the service had stopped, or stopped before they finished. */
+  closed: number
   /** Requests on the shared channel that another instance claimed first. */
   claimedElsewhere: number
   /** Shared-channel requests dropped after waiting claimTtlMs / 2 for a free slot (see SharedIntake). */

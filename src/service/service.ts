@@ -123,15 +123,20 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
     this.instanceChannel = instanceChannel(name, this.instanceId)
     this.#log = (options.logger ?? this.bus.logger).child({ service: name, instance: this.instanceId })
     this.#stopTimeoutMs = options.stopTimeoutMs ?? SERVICE_DEFAULTS.stopTimeoutMs
+    const claimTtlMs = positiveInteger('claimTtlMs', options.claimTtlMs ?? SERVICE_DEFAULTS.claimTtlMs)
     this.#dispatcher = new ActionDispatcher({
       service: name,
+      instance: this.instanceId,
       pubsub,
+      parent: pubsub.instrumentation,
+      reportError: (error, via) => pubsub.reportError(error, via),
       claim: (key, ttlMs) => broker.claim(key, ttlMs),
       log: this.#log,
       concurrency: positiveInteger('concurrency', options.concurrency ?? SERVICE_DEFAULTS.concurrency),
       maxQueue: options.maxQueue ?? SERVICE_DEFAULTS.maxQueue,
-      claimTtlMs: positiveInteger('claimTtlMs', options.claimTtlMs ?? SERVICE_DEFAULTS.claimTtlMs),
+      claimTtlMs,
       claimGraceMs: nonNegative('claimGraceMs', options.claimGraceMs ?? SERVICE_DEFAULTS.claimGraceMs),
+      claimWaitMs: Math.floor(claimTtlMs / 2),
       preferred: (request) => this.#preferred(String(request.requestId)),
     })
     this.#view = new InstanceDirectory((pattern) => broker.channels(pattern))
@@ -251,6 +256,8 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
             if (raw instanceof Uint8Array) this.#dispatcher.onMessage(raw, msg.channel === this.name)
           },
           { codec: rawCodec, pattern: false },
+          // Its deliveries are the service's `received`.
+          this.#dispatcher.instrumentation,
         ),
       )
       for (const { names, handler, options } of this.#listens) {
