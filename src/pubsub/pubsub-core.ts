@@ -79,6 +79,11 @@ export class PubSubCore implements PubSubLink {
     return this.#recorder
   }
 
+  /** How long close() waits for in-flight work, in milliseconds. */
+  get closeTimeoutMs(): number {
+    return this.#config.closeTimeoutMs
+  }
+
   /** The broker URL, with any password masked. */
   get url(): string {
     return this.#transport.url

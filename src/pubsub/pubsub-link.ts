@@ -22,6 +22,8 @@ export interface PubSubLink {
    * its stats() are its share and the bus's totals include them.
    */
   readonly instrumentation: Instrumentation
+  /** How long the bus's close() waits for in-flight work, in milliseconds: the bound of each close hook. */
+  readonly closeTimeoutMs: number
   /**
    * bus.subscribe(), with the names already a list: the same defaults, schemas and multiplexing.
    * The subscription counts through `parent` (default: the bus's recorder).

@@ -35,12 +35,6 @@ export interface OutgoingRequest extends PendingRequest, RouteTarget, PublishRec
 }
 
 /**
- * How long a closing bus waits for its callers' pending requests before failing them, in
- * milliseconds. Each request is already bounded by its own timeout; this bounds close().
- */
-export const CLOSE_DRAIN_MS = 10_000
-
-/**
  * Counts of a bus's RPC client, shared by all its callers (one reply channel per bus): a view of
  * the client's recorder, which the bus's totals include.
  */
@@ -277,10 +271,14 @@ export class RpcClient {
     if (this.#pending.size === 0) this.#onIdle?.()
   }
 
-  /** Lets pending requests finish (each has its own timeout), up to CLOSE_DRAIN_MS, then fails the rest. */
+  /**
+   * Lets pending requests finish (each has its own timeout) for as long as the bus's close() waits
+   * for in-flight work (closeTimeoutMs), then fails the rest with ClosedError.
+   */
   async #close(): Promise<void> {
     if (this.#pending.size > 0) {
-      await settlesWithin(new Promise<void>((resolve) => (this.#onIdle = resolve)), CLOSE_DRAIN_MS)
+      const drained = new Promise<void>((resolve) => (this.#onIdle = resolve))
+      await settlesWithin(drained, this.#pubsub.closeTimeoutMs)
       this.#onIdle = undefined
     }
     for (const request of this.#pending.drain()) request.fail(new ClosedError('bus'))

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import type { Bus } from '../../src/client/bus.js'
 import { connect } from '../../src/client/connect.js'
-import { MalformedMessageError, type SwitchboardError } from '../../src/errors.js'
+import { ClosedError, MalformedMessageError, type SwitchboardError } from '../../src/errors.js'
 import type { Instrumentation } from '../../src/observe/instrumentation.js'
 import type { Logger } from '../../src/observe/logger.js'
 import { deferred, uniq, until, withTimeout } from '../helpers/wait.js'
@@ -92,6 +92,25 @@ describe('the caller side: called(service, action, outcome, durationMs), and cal
       expect.objectContaining({ level: 'warn', obj: expect.objectContaining({ code: 'MALFORMED_MESSAGE' }) }),
     ])
     expect(client.stats().malformed).toBe(1)
+  })
+
+  test("close() fails pending requests with ClosedError once the bus's closeTimeoutMs has passed", async () => {
+    const server = await bus()
+    const never = deferred()
+    await server
+      .service('stuck')
+      .action('wait', () => never.promise)
+      .start()
+    const client = await bus({ closeTimeoutMs: 50 })
+    const pending = client
+      .caller('stuck', { timeoutMs: 60_000 })
+      .request('wait', {})
+      .catch((e: unknown) => e)
+    await until(async () => (await activeChannels(client, 'caller:*')).length === 1, 'the request to go out')
+    await withTimeout(client.close(), 'close()')
+    // Before, the client waited a fixed 10 s of its own, past close() and this bound.
+    expect(await withTimeout(pending, 'the pending request to fail')).toBeInstanceOf(ClosedError)
+    never.resolve()
   })
 })
 
