@@ -9,33 +9,59 @@ import {
   type SkipReason,
 } from './instrumentation.js'
 
-/** Adds one to `key`'s count in a map made on first use. */
-function bump<K>(map: Map<K, number> | undefined, key: K, by: number): Map<K, number> {
-  const counts = map ?? new Map<K, number>()
-  counts.set(key, (counts.get(key) ?? 0) + by)
-  return counts
+/**
+ * Counts by key. Each key's count is a cell the map holds, so counting costs one lookup, not a
+ * get and a set: handled() and called() count on every request.
+ */
+class Tally<K> {
+  readonly #cells = new Map<K, { n: number }>()
+
+  add(key: K, by: number): void {
+    let cell = this.#cells.get(key)
+    if (cell === undefined) {
+      cell = { n: 0 }
+      this.#cells.set(key, cell)
+    }
+    cell.n += by
+  }
+
+  get(key: K): number {
+    return this.#cells.get(key)?.n ?? 0
+  }
+
+  total(): number {
+    let sum = 0
+    for (const cell of this.#cells.values()) sum += cell.n
+    return sum
+  }
 }
 
 /**
  * Counts what it hears, for `stats()` to read, and passes every call on to `next`. Recorders
  * chain: a subscription's, a service's or the RPC client's recorder passes on to its bus's, and
  * the bus's to the user's instrumentation (or nothing). So each view counts its own share, the
- * bus counts the sum, and the two can never disagree. The maps are made on first use: a
+ * bus counts the sum, and the two can never disagree. The tallies are made on first use: a
  * subscription that never drops or fails costs none.
  */
 export class StatsRecorder implements Instrumentation {
+  /**
+   * True when something past the recorders hears the events (the user's instrumentation, or the
+   * debug trace). Only then is a duration worth its clock reads: recorders count, never time.
+   */
+  readonly listening: boolean
   readonly #next: Instrumentation
   #published = 0
   #delivered = 0
   #reconnects = 0
-  #dropped: Map<DropReason, number> | undefined
-  #errors: Map<ErrorCode, number> | undefined
-  #calls: Map<CallOutcome, number> | undefined
-  #handled: Map<HandleOutcome, number> | undefined
-  #skipped: Map<SkipReason, number> | undefined
+  #dropped: Tally<DropReason> | undefined
+  #errors: Tally<ErrorCode> | undefined
+  #calls: Tally<CallOutcome> | undefined
+  #handled: Tally<HandleOutcome> | undefined
+  #skipped: Tally<SkipReason> | undefined
 
   constructor(next: Instrumentation = NO_INSTRUMENTATION) {
     this.#next = next
+    this.listening = next instanceof StatsRecorder ? next.listening : next !== NO_INSTRUMENTATION
   }
 
   published(channel: string, messages: number): void {
@@ -49,12 +75,14 @@ export class StatsRecorder implements Instrumentation {
   }
 
   dropped(reason: DropReason, messages: number): void {
-    this.#dropped = bump(this.#dropped, reason, messages)
+    this.#dropped ??= new Tally()
+    this.#dropped.add(reason, messages)
     this.#next.dropped(reason, messages)
   }
 
   reported(error: SwitchboardError): void {
-    this.#errors = bump(this.#errors, error.code, 1)
+    this.#errors ??= new Tally()
+    this.#errors.add(error.code, 1)
     this.#next.reported(error)
   }
 
@@ -64,17 +92,20 @@ export class StatsRecorder implements Instrumentation {
   }
 
   called(service: string, action: string, outcome: CallOutcome, durationMs: number): void {
-    this.#calls = bump(this.#calls, outcome, 1)
+    this.#calls ??= new Tally()
+    this.#calls.add(outcome, 1)
     this.#next.called(service, action, outcome, durationMs)
   }
 
   handled(service: string, action: string, outcome: HandleOutcome, durationMs: number): void {
-    this.#handled = bump(this.#handled, outcome, 1)
+    this.#handled ??= new Tally()
+    this.#handled.add(outcome, 1)
     this.#next.handled(service, action, outcome, durationMs)
   }
 
   skipped(service: string, action: string, reason: SkipReason): void {
-    this.#skipped = bump(this.#skipped, reason, 1)
+    this.#skipped ??= new Tally()
+    this.#skipped.add(reason, 1)
     this.#next.skipped(service, action, reason)
   }
 
@@ -100,9 +131,7 @@ export class StatsRecorder implements Instrumentation {
   /** Messages dropped for `reason`, or for any reason. */
   droppedCount(reason?: DropReason): number {
     if (reason !== undefined) return this.#dropped?.get(reason) ?? 0
-    let total = 0
-    for (const count of this.#dropped?.values() ?? []) total += count
-    return total
+    return this.#dropped?.total() ?? 0
   }
 
   /** Errors reported with this code. */

@@ -101,7 +101,9 @@ export class RpcClient {
 
   /** A request settled for its caller: `startedAt` is its performance.now() when it began. */
   called(service: string, action: string, outcome: CallOutcome, startedAt: number): void {
-    this.#recorder.called(service, action, outcome, performance.now() - startedAt)
+    const recorder = this.#recorder
+    // No clock read when only the recorders hear it: they count, never time.
+    recorder.called(service, action, outcome, recorder.listening ? performance.now() - startedAt : 0)
   }
 
   /** Subscribes the reply channel once; every request awaits it before publishing. */

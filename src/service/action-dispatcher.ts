@@ -232,7 +232,14 @@ export class ActionDispatcher {
   }
 
   #admit(request: RpcRequest): void {
-    const ctx = new RequestContext(this.#config.service, request, this.#sendProgress)
+    // Clock reads only when an instrumentation listens for durations.
+    const timed = this.instrumentation.listening
+    const ctx = new RequestContext(
+      this.#config.service,
+      request,
+      this.#sendProgress,
+      timed ? performance.now() : 0,
+    )
     const refusal = this.#refusal(request)
     if (refusal) {
       this.#refuse(ctx, refusal.message, refusal.code)
@@ -406,7 +413,9 @@ export class ActionDispatcher {
    */
   #ended(ctx: RequestContext, outcome: HandleOutcome): boolean {
     if (!ctx.finish()) return false
-    this.instrumentation.handled(this.#config.service, ctx.action, outcome, performance.now() - ctx.takenAt)
+    const recorder = this.instrumentation
+    const durationMs = recorder.listening ? performance.now() - ctx.takenAt : 0
+    recorder.handled(this.#config.service, ctx.action, outcome, durationMs)
     return true
   }
 

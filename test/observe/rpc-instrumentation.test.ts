@@ -61,6 +61,8 @@ describe('the caller side: called(service, action, outcome, durationMs), and cal
       ['calc', 'hang', 'cancelled'],
     ])
     for (const [, , , durationMs] of called) expect(durationMs).toBeGreaterThanOrEqual(0)
+    // Timed for real when an instrumentation listens: the timed-out call took its timeout at least.
+    expect(called[2]?.[3]).toBeGreaterThan(0)
     expect(calc.stats().calls).toEqual({
       success: 1,
       remote_error: 1,

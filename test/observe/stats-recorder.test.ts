@@ -77,6 +77,12 @@ describe('StatsRecorder', () => {
     ])
   })
 
+  it('listening: true only when something past the recorders hears, so durations are timed only then', () => {
+    const silent = new StatsRecorder(new StatsRecorder())
+    const heard = new StatsRecorder(new StatsRecorder(recording().instrumentation))
+    expect([silent.listening, heard.listening]).toEqual([false, true])
+  })
+
   it('has a default that does nothing and cannot be changed', () => {
     expect(Object.isFrozen(NO_INSTRUMENTATION)).toBe(true)
     expect(() => NO_INSTRUMENTATION.published('a', 1)).not.toThrow()
