@@ -10,8 +10,12 @@ export interface BusEvents {
   /** The link is back and every channel and pattern is subscribed again. */
   reconnected: []
   /**
-   * Something went wrong that no call could be told about: a malformed message, a handler that
-   * threw, a slow-consumer disconnect. With no listener, errors are only logged.
+   * Something went wrong that no call could be told about: a malformed message (on a
+   * subscription, a caller's reply channel or a service's request channel), a payload that failed
+   * its schema, a handler that threw, a lost link, a slow-consumer disconnect. Each is counted by
+   * its code (see stats()) and then handed to these listeners; with none, it is logged instead,
+   * at the level of its code: warn for what another process sent and this one dropped (malformed,
+   * invalid), error for what this process lost or its own code did.
    */
   error: [error: SwitchboardError]
   /**

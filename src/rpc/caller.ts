@@ -135,7 +135,10 @@ export class Caller<A extends ActionsOf<A> = ActionMap> {
     await this.#client.publish(this.service, action, bytes, this.#discoveryIntervalMs)
   }
 
-  /** Counters of the bus's reply channel, which all its callers share. */
+  /**
+   * Counts of the bus's RPC client, which all its callers share (one reply channel per bus):
+   * requests pending now, late and malformed replies, and requests finished by outcome.
+   */
   stats(): CallerStats {
     return this.#client.stats()
   }
