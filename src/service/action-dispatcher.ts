@@ -419,8 +419,12 @@ export class ActionDispatcher {
     return true
   }
 
-  /** Tells the instrumentation what runs and waits now, when that changed. */
+  /**
+   * Tells the instrumentation what runs and waits now, when that changed. Recorders do not count
+   * it (stats() reads the limiter), so with nobody past them listening there is no one to tell.
+   */
   #loadChanged(): void {
+    if (!this.instrumentation.listening) return
     const { running, queued } = this.#limiter
     if (running === this.#toldRunning && queued === this.#toldQueued) return
     this.#toldRunning = running
