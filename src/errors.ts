@@ -19,7 +19,8 @@ export const ERROR_CODES = {
   TIMEOUT: 'No final response arrived within the timeout.',
   CANCELLED: 'The request was cancelled through its AbortSignal.',
   NO_RESPONDER: 'Nobody is subscribed to the service channel: the request reached 0 receivers.',
-  REMOTE: 'The remote handler answered with an error; `remoteCode` and the message are the remote ones.',
+  REMOTE:
+    'The remote handler answered with an error whose code is its own (or none); `remoteCode` and the message are the remote ones.',
   UNKNOWN_ACTION: 'The service has no handler for the requested action.',
   OVERLOADED: 'The service queue is full; retry later or raise `concurrency`/`maxQueue`.',
   DEADLINE_EXCEEDED: 'The request deadline passed before a handler could start it.',
@@ -28,6 +29,40 @@ export const ERROR_CODES = {
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
+
+/**
+ * The codes a switchboard service puts in an error response on its own, whatever its handlers
+ * do: it refused the request (UNKNOWN_ACTION, OVERLOADED, DEADLINE_EXCEEDED, BAD_REQUEST,
+ * VALIDATION), stopped before answering (CLOSED), or could not send the result (ENCODE,
+ * PAYLOAD_TOO_LARGE). A caller's RemoteError takes such a code as its own `code`. A handler's
+ * error travels with whatever string code it has, which may be anything else.
+ */
+export const WIRE_ERROR_CODES = [
+  'UNKNOWN_ACTION',
+  'OVERLOADED',
+  'DEADLINE_EXCEEDED',
+  'BAD_REQUEST',
+  'VALIDATION',
+  'CLOSED',
+  'ENCODE',
+  'PAYLOAD_TOO_LARGE',
+] as const satisfies readonly ErrorCode[]
+
+/** A code of WIRE_ERROR_CODES: a subset of ErrorCode. */
+export type WireErrorCode = (typeof WIRE_ERROR_CODES)[number]
+
+/**
+ * The code in an error response: a WireErrorCode when the service answered on its own, else
+ * the string code of the handler's error, whatever it is. (`& Record<never, never>` keeps the
+ * wire codes offered by editors without closing the type to other strings.)
+ */
+export type ResponseErrorCode = WireErrorCode | (string & Record<never, never>)
+
+const wireCodes: ReadonlySet<string> = new Set(WIRE_ERROR_CODES)
+
+export function isWireErrorCode(code: unknown): code is WireErrorCode {
+  return typeof code === 'string' && wireCodes.has(code)
+}
 
 export interface SwitchboardErrorOptions {
   cause?: unknown
@@ -198,13 +233,20 @@ export class NoResponderError extends SwitchboardError {
   }
 }
 
+/**
+ * The service answered with an error. `code` is the code it sent when that is one of switchboard's
+ * WireErrorCodes (UNKNOWN_ACTION, OVERLOADED…), so `err.code` says what went wrong wherever it
+ * happened; any other code (a handler's own, or none, as from Daebus) gives 'REMOTE'.
+ * `remoteCode` is always the code as sent.
+ */
 export class RemoteError extends SwitchboardError {
+  declare readonly code: 'REMOTE' | WireErrorCode
   readonly service: string
   readonly action: string
   /** The `code` the remote put in its error payload, when it sent one (Daebus never does). */
   readonly remoteCode: string | undefined
   constructor(service: string, action: string, message: string, remoteCode?: string) {
-    super('REMOTE', message)
+    super(isWireErrorCode(remoteCode) ? remoteCode : 'REMOTE', message)
     this.service = service
     this.action = action
     this.remoteCode = remoteCode

@@ -9,7 +9,7 @@ export { msgpackCodec } from './codec/msgpack.js'
 export type { NDArrayInit, NumericArray, NumpyDtype } from './codec/ndarray.js'
 export { isNDArray, NDArray } from './codec/ndarray.js'
 export { rawCodec } from './codec/raw.js'
-export type { ErrorCode } from './errors.js'
+export type { ErrorCode, ResponseErrorCode, WireErrorCode } from './errors.js'
 export {
   BufferOverflowError,
   CancelledError,
@@ -28,8 +28,11 @@ export {
   SwitchboardError,
   TimeoutError,
   ValidationError,
+  WIRE_ERROR_CODES,
 } from './errors.js'
 export { ConsoleLogger } from './observe/console-logger.js'
+export type { Instrumentation, LinkState } from './observe/instrumentation.js'
+export { CallOutcome, DropReason, HandleOutcome, SkipReason } from './observe/instrumentation.js'
 export type { LogLevel } from './observe/level-logger.js'
 export type { Logger } from './observe/logger.js'
 export { Batch } from './pubsub/batch.js'
@@ -67,4 +70,4 @@ export { Blueprint } from './service/blueprint.js'
 export type { ServiceState } from './service/service.js'
 export { Service } from './service/service.js'
 export type { RunOptions, ServiceOptions, ServiceStats, StopOptions } from './service/service-options.js'
-export { SERVICE_DEFAULTS } from './service/service-options.js'
+export { CLAIM_WAIT_SHARE, SERVICE_DEFAULTS } from './service/service-options.js'

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Codec, CodecName } from '../codec/codec.js'
+import type { Instrumentation } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import type { OverflowPolicy } from '../queue/overflow-policy.js'
 import type { ReconnectOptions, RedisTransportOptions } from '../transport/redis/redis-transport-options.js'
@@ -38,6 +39,14 @@ export interface ConnectOptions<C extends object = Record<string, unknown>> {
   overflow?: OverflowPolicy
   /** Standard Schemas by channel: what arrives on the channel is validated against it. */
   schemas?: { [K in keyof C]?: StandardSchemaV1<unknown, C[K]> }
+  /**
+   * Hears every event of the bus, its subscriptions, services and callers: messages published,
+   * delivered and dropped, errors reported, link changes, requests called and handled. This is
+   * where metrics and tracing plug in; `stats()` read the same events. Implement only the
+   * methods you need; each must return quickly and never throw, since publish and deliver call
+   * them once per message. @defaultValue none
+   */
+  instrumentation?: Partial<Instrumentation>
 }
 
 /** Reconnection: exponential backoff with jitter between attempts. */

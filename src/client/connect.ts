@@ -1,6 +1,8 @@
 import { resolveCodec } from '../codec/resolve-codec.js'
 import { ConsoleLogger } from '../observe/console-logger.js'
+import { completeInstrumentation } from '../observe/instrumentation.js'
 import { PubSubCore } from '../pubsub/pubsub-core.js'
+import { checkMs } from '../timers.js'
 import { brokerCommands } from './broker-commands.js'
 import { Bus } from './bus.js'
 import { CONNECT_DEFAULTS, type ConnectOptions } from './connect-options.js'
@@ -16,15 +18,23 @@ export async function connect<C extends object = Record<string, unknown>>(
   const options: ConnectOptions<C> =
     typeof urlOrOptions === 'string' ? { url: urlOrOptions } : (urlOrOptions ?? {})
   const url = options.url ?? process.env.SWITCHBOARD_URL ?? CONNECT_DEFAULTS.url
+  // Options are checked before a transport exists, so a bad one leaves nothing to close.
+  const instrumentation = completeInstrumentation(options.instrumentation)
+  const closeTimeoutMs = checkMs(
+    'closeTimeoutMs',
+    options.closeTimeoutMs ?? CONNECT_DEFAULTS.closeTimeoutMs,
+    'zero',
+  )
   const transport = await createTransport(url, options)
   const pubsub = new PubSubCore(transport, {
     codec: resolveCodec(options.codec ?? CONNECT_DEFAULTS.codec),
     logger: options.logger ?? new ConsoleLogger(),
     maxPayloadBytes: options.maxPayloadBytes ?? CONNECT_DEFAULTS.maxPayloadBytes,
-    closeTimeoutMs: options.closeTimeoutMs ?? CONNECT_DEFAULTS.closeTimeoutMs,
+    closeTimeoutMs,
     bufferSize: options.bufferSize ?? CONNECT_DEFAULTS.bufferSize,
     overflow: options.overflow ?? CONNECT_DEFAULTS.overflow,
     schemas: (options.schemas ?? {}) as Record<string, never>,
+    instrumentation,
   })
   const bus = new Bus<C>(
     pubsub,

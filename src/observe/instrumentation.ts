@@ -1,15 +1,22 @@
-import type { SwitchboardError } from '../errors.js'
+import { InvalidArgumentError, type SwitchboardError } from '../errors.js'
 
-/** Why messages that arrived were not handed to a handler or an iterator. */
+/**
+ * Why a message that reached a subscription was not handed to its handler or reader. Every
+ * message delivered to a subscription is handed over, dropped for one of these, or still buffered.
+ */
 export const DropReason = {
-  /** A subscription buffer was full and its overflow policy dropped one. */
+  /** The subscription buffer was full and its overflow policy dropped one. */
   Overflow: 'overflow',
-  /** The bus closed before a handler reached the message. */
+  /** The bus or subscription closed before a handler reached the message. */
   Closed: 'closed',
+  /** The payload failed the channel's or subscription's schema. */
+  Invalid: 'invalid',
+  /** A response on a reply channel whose request no longer waited (timed out, cancelled, answered). */
+  Late: 'late',
 } as const
 export type DropReason = (typeof DropReason)[keyof typeof DropReason]
 
-/** How a request ended for its caller: the outcome label of RPC metrics and spans. */
+/** How a request ended for its caller: the outcome label of RPC client metrics and spans. */
 export const CallOutcome = {
   Success: 'success',
   RemoteError: 'remote_error',
@@ -21,39 +28,97 @@ export const CallOutcome = {
 } as const
 export type CallOutcome = (typeof CallOutcome)[keyof typeof CallOutcome]
 
+/**
+ * How a request that a service instance took ended there: the outcome label of RPC server
+ * metrics and spans. Each request taken ends with exactly one.
+ */
+export const HandleOutcome = {
+  /** The handler returned, and its result was sent. */
+  Success: 'success',
+  /** The handler threw, or the payload failed the action's schema: its error was sent. */
+  Failed: 'failed',
+  /** The caller cancelled while the request waited or ran: no reply was sent. */
+  Cancelled: 'cancelled',
+  /** Refused without running: the service has no such action (code UNKNOWN_ACTION). */
+  UnknownAction: 'unknown_action',
+  /** Refused without running: the queue was full (code OVERLOADED). */
+  Overloaded: 'overloaded',
+  /** Refused without running: its deadline had passed (code DEADLINE_EXCEEDED). */
+  DeadlineExceeded: 'deadline_exceeded',
+  /** The service stopped before the request finished (code CLOSED). */
+  Closed: 'closed',
+} as const
+export type HandleOutcome = (typeof HandleOutcome)[keyof typeof HandleOutcome]
+
+/**
+ * Why an instance let a request from the shared service channel go without taking it. Every
+ * instance receives such a request; one takes it, the others skip it.
+ */
+export const SkipReason = {
+  /** Another instance claimed it first. */
+  ClaimedElsewhere: 'claimed_elsewhere',
+  /** It waited too long here for a free slot; another instance has probably handled it. */
+  Expired: 'expired',
+  /** Its caller cancelled it while it was held here. */
+  Cancelled: 'cancelled',
+} as const
+export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason]
+
 /** The link states a transport reports; `reconnected` counts as a reconnect. */
 export type LinkState = 'connected' | 'disconnected' | 'reconnected'
 
 /**
  * The one seam through which switchboard tells what it does: every layer reports here, and
- * `stats()` are views of what a recorder heard. The default does nothing; metrics and tracing
- * implement it. Methods take primitives, never a fresh object, because publish and deliver call
- * them once per message and an allocation there shows in the profile.
+ * `stats()` are views of what a StatsRecorder heard. The default does nothing; metrics and
+ * tracing implement it. Methods take primitives, never a fresh object, because publish, deliver
+ * and RPC call them once per message and an allocation there shows in the profile.
  *
- * An implementation must not throw; switchboard does not guard the calls.
+ * An implementation must not throw (switchboard does not guard the calls) and should return
+ * quickly: it runs on the path of every message.
  */
 export interface Instrumentation {
-  /** Messages handed to the transport for `channel` (several for a multi-channel publish). */
+  /** Messages handed to the transport for `channel` (a multi-channel publish tells each channel). */
   published(channel: string, messages: number): void
-  /** One message handed to one local subscription. */
+  /** One message handed to one local subscription (a pattern subscription names its pattern). */
   delivered(channel: string, pattern: string | undefined): void
-  /** Messages that arrived and were dropped, and why. */
+  /** Messages a subscription received and did not hand over, and why. */
   dropped(reason: DropReason, messages: number): void
   /**
    * An error no call could be told about (malformed message, handler that threw, lost link,
-   * slow consumer): each is reported once here, and then to the bus's 'error' listeners or log.
+   * slow consumer): each is reported once here, then to the bus 'error' listeners or the log.
    */
   reported(error: SwitchboardError): void
   /** The transport's link changed state. */
   link(state: LinkState): void
-  /** A request's caller heard its outcome after `durationMs`. */
+  /** A request's caller heard its outcome `durationMs` after it started. */
   called(service: string, action: string, outcome: CallOutcome, durationMs: number): void
+  /** A service instance finished with a request `durationMs` after it took it. */
+  handled(service: string, action: string, outcome: HandleOutcome, durationMs: number): void
+  /** A service instance let a shared-channel request go without taking it. */
+  skipped(service: string, action: string, reason: SkipReason): void
   /**
-   * A service finished with a request: `outcome` is 'success' or the error code it answered
-   * with (UNKNOWN_ACTION, OVERLOADED…), 'cancelled' when the caller went away.
+   * The requests running (`inFlight`) and waiting for a slot (`queued`) at one instance of a
+   * service changed: the new values, for gauges. `instance` tells instances in one process apart.
    */
-  handled(service: string, action: string, outcome: string, durationMs: number): void
+  load(service: string, instance: string, inFlight: number, queued: number): void
 }
+
+/** Every method of Instrumentation, to complete a partial one. */
+const EVENTS = [
+  'published',
+  'delivered',
+  'dropped',
+  'reported',
+  'link',
+  'called',
+  'handled',
+  'skipped',
+  'load',
+] as const satisfies readonly (keyof Instrumentation)[]
+
+// Fails to compile when Instrumentation gains a method that EVENTS does not list.
+const everyEvent: Record<Exclude<keyof Instrumentation, (typeof EVENTS)[number]>, never> = {}
+void everyEvent
 
 const nothing = (): void => {}
 
@@ -66,4 +131,35 @@ export const NO_INSTRUMENTATION: Instrumentation = Object.freeze({
   link: nothing,
   called: nothing,
   handled: nothing,
+  skipped: nothing,
+  load: nothing,
 })
+
+/**
+ * The user's instrumentation made whole: the methods it has (bound to it), and a no-op for each
+ * it lacks, so that an implementation written for today's events keeps working when events are
+ * added. A value that is not an object, or a method that is not a function, is refused.
+ */
+export function completeInstrumentation(given: Partial<Instrumentation> | undefined): Instrumentation {
+  if (given === undefined) return NO_INSTRUMENTATION
+  if (typeof given !== 'object' || given === null) {
+    throw new InvalidArgumentError(`instrumentation must be an object of event methods, got ${String(given)}`)
+  }
+  for (const event of EVENTS) {
+    const method: unknown = given[event]
+    if (method !== undefined && typeof method !== 'function') {
+      throw new InvalidArgumentError(`instrumentation.${event} must be a function, got ${typeof method}`)
+    }
+  }
+  return {
+    published: given.published?.bind(given) ?? nothing,
+    delivered: given.delivered?.bind(given) ?? nothing,
+    dropped: given.dropped?.bind(given) ?? nothing,
+    reported: given.reported?.bind(given) ?? nothing,
+    link: given.link?.bind(given) ?? nothing,
+    called: given.called?.bind(given) ?? nothing,
+    handled: given.handled?.bind(given) ?? nothing,
+    skipped: given.skipped?.bind(given) ?? nothing,
+    load: given.load?.bind(given) ?? nothing,
+  }
+}

@@ -2,28 +2,66 @@ import type { ErrorCode, SwitchboardError } from '../errors.js'
 import {
   type CallOutcome,
   type DropReason,
+  type HandleOutcome,
   type Instrumentation,
   type LinkState,
   NO_INSTRUMENTATION,
+  type SkipReason,
 } from './instrumentation.js'
 
 /**
- * Counts what it hears, for `stats()` to read, and passes every call on to `next` (the user's
- * instrumentation, or nothing). One recorder per bus: the counters that used to sit in separate
- * bags, incremented inline, are views of it.
+ * Counts by key. Each key's count is a cell the map holds, so counting costs one lookup, not a
+ * get and a set: handled() and called() count on every request.
+ */
+class Tally<K> {
+  readonly #cells = new Map<K, { n: number }>()
+
+  add(key: K, by: number): void {
+    let cell = this.#cells.get(key)
+    if (cell === undefined) {
+      cell = { n: 0 }
+      this.#cells.set(key, cell)
+    }
+    cell.n += by
+  }
+
+  get(key: K): number {
+    return this.#cells.get(key)?.n ?? 0
+  }
+
+  total(): number {
+    let sum = 0
+    for (const cell of this.#cells.values()) sum += cell.n
+    return sum
+  }
+}
+
+/**
+ * Counts what it hears, for `stats()` to read, and passes every call on to `next`. Recorders
+ * chain: a subscription's, a service's or the RPC client's recorder passes on to its bus's, and
+ * the bus's to the user's instrumentation (or nothing). So each view counts its own share, the
+ * bus counts the sum, and the two can never disagree. The tallies are made on first use: a
+ * subscription that never drops or fails costs none.
  */
 export class StatsRecorder implements Instrumentation {
+  /**
+   * True when something past the recorders hears the events (the user's instrumentation, or the
+   * debug trace). Only then is a duration worth its clock reads: recorders count, never time.
+   */
+  readonly listening: boolean
   readonly #next: Instrumentation
   #published = 0
   #delivered = 0
-  #dropped = 0
   #reconnects = 0
-  readonly #errors = new Map<ErrorCode, number>()
-  readonly #calls = new Map<CallOutcome, number>()
-  readonly #handled = new Map<string, number>()
+  #dropped: Tally<DropReason> | undefined
+  #errors: Tally<ErrorCode> | undefined
+  #calls: Tally<CallOutcome> | undefined
+  #handled: Tally<HandleOutcome> | undefined
+  #skipped: Tally<SkipReason> | undefined
 
   constructor(next: Instrumentation = NO_INSTRUMENTATION) {
     this.#next = next
+    this.listening = next instanceof StatsRecorder ? next.listening : next !== NO_INSTRUMENTATION
   }
 
   published(channel: string, messages: number): void {
@@ -37,12 +75,14 @@ export class StatsRecorder implements Instrumentation {
   }
 
   dropped(reason: DropReason, messages: number): void {
-    this.#dropped += messages
+    this.#dropped ??= new Tally()
+    this.#dropped.add(reason, messages)
     this.#next.dropped(reason, messages)
   }
 
   reported(error: SwitchboardError): void {
-    this.#errors.set(error.code, (this.#errors.get(error.code) ?? 0) + 1)
+    this.#errors ??= new Tally()
+    this.#errors.add(error.code, 1)
     this.#next.reported(error)
   }
 
@@ -52,13 +92,26 @@ export class StatsRecorder implements Instrumentation {
   }
 
   called(service: string, action: string, outcome: CallOutcome, durationMs: number): void {
-    this.#calls.set(outcome, (this.#calls.get(outcome) ?? 0) + 1)
+    this.#calls ??= new Tally()
+    this.#calls.add(outcome, 1)
     this.#next.called(service, action, outcome, durationMs)
   }
 
-  handled(service: string, action: string, outcome: string, durationMs: number): void {
-    this.#handled.set(outcome, (this.#handled.get(outcome) ?? 0) + 1)
+  handled(service: string, action: string, outcome: HandleOutcome, durationMs: number): void {
+    this.#handled ??= new Tally()
+    this.#handled.add(outcome, 1)
     this.#next.handled(service, action, outcome, durationMs)
+  }
+
+  skipped(service: string, action: string, reason: SkipReason): void {
+    this.#skipped ??= new Tally()
+    this.#skipped.add(reason, 1)
+    this.#next.skipped(service, action, reason)
+  }
+
+  /** Not counted: running and queued are read from their owners; passed on for gauges. */
+  load(service: string, instance: string, inFlight: number, queued: number): void {
+    this.#next.load(service, instance, inFlight, queued)
   }
 
   /** Messages handed to the transport. */
@@ -71,27 +124,33 @@ export class StatsRecorder implements Instrumentation {
     return this.#delivered
   }
 
-  /** Messages dropped after they arrived, whatever the reason. */
-  get droppedCount(): number {
-    return this.#dropped
-  }
-
   get reconnectCount(): number {
     return this.#reconnects
   }
 
+  /** Messages dropped for `reason`, or for any reason. */
+  droppedCount(reason?: DropReason): number {
+    if (reason !== undefined) return this.#dropped?.get(reason) ?? 0
+    return this.#dropped?.total() ?? 0
+  }
+
   /** Errors reported with this code. */
   errorCount(code: ErrorCode): number {
-    return this.#errors.get(code) ?? 0
+    return this.#errors?.get(code) ?? 0
   }
 
   /** Requests whose caller heard this outcome. */
   callCount(outcome: CallOutcome): number {
-    return this.#calls.get(outcome) ?? 0
+    return this.#calls?.get(outcome) ?? 0
   }
 
-  /** Requests a service finished with this outcome. */
-  handledCount(outcome: string): number {
-    return this.#handled.get(outcome) ?? 0
+  /** Requests a service instance finished with this outcome. */
+  handledCount(outcome: HandleOutcome): number {
+    return this.#handled?.get(outcome) ?? 0
+  }
+
+  /** Shared-channel requests a service instance let go for this reason. */
+  skippedCount(reason: SkipReason): number {
+    return this.#skipped?.get(reason) ?? 0
   }
 }

@@ -1,7 +1,10 @@
-import type { Codec } from '../codec/codec.js'
-import { ConnectionError, MalformedMessageError, SlowConsumerError, SwitchboardError } from '../errors.js'
-import { isDebugEnabled, type Logger } from '../observe/logger.js'
-import { type Payload, payloadBytes, type TransportStatus } from '../transport/transport.js'
+import { ConnectionError, SlowConsumerError, SwitchboardError } from '../errors.js'
+import { DebugTrace } from '../observe/debug-trace.js'
+import { ERROR_LOG_LEVELS } from '../observe/error-log-levels.js'
+import type { Instrumentation } from '../observe/instrumentation.js'
+import type { Logger } from '../observe/logger.js'
+import { StatsRecorder } from '../observe/stats-recorder.js'
+import type { TransportStatus } from '../transport/transport.js'
 import type { BusEvents, BusStats } from './bus-events.js'
 import type { OverflowInfo } from './subscription.js'
 import { TypedEmitter } from './typed-emitter.js'
@@ -9,26 +12,23 @@ import { TypedEmitter } from './typed-emitter.js'
 type Listener<K extends keyof BusEvents> = (...args: BusEvents[K]) => void
 
 /**
- * What a bus tells the world about itself: its events, its counters and its log lines, in one
- * place. Everything that publishes, delivers or fails on a bus reports here, so each counter is
- * incremented by one method and each kind of event has one wording.
+ * What a bus tells the world about itself: its events, its counts and its log lines, in one
+ * place. Counts live in one StatsRecorder, which every layer of the bus reports to (directly, or
+ * through the recorder of a subscription, service or RPC client chained to it) and which passes
+ * everything on to the user's instrumentation; `stats()` reads it. Every error nobody can be told
+ * about goes through report().
  */
 export class BusReporter {
+  /** The bus's recorder: what publishes, deliveries and the layers above report to. */
+  readonly recorder: StatsRecorder
   readonly #log: Logger
-  readonly #publishLog: Logger
-  readonly #deliverLog: Logger
-  /** Checked once: debug records are not even built when debug is off (the hot paths). */
-  readonly #debug: boolean
   readonly #url: string
   readonly #events: TypedEmitter<BusEvents>
-  readonly #stats: BusStats = { published: 0, delivered: 0, malformed: 0, dropped: 0, handlerErrors: 0 }
 
-  constructor(logger: Logger, url: string) {
+  constructor(logger: Logger, url: string, instrumentation: Instrumentation) {
     this.#log = logger
-    this.#publishLog = logger.child({ component: 'publisher' })
-    this.#deliverLog = logger.child({ component: 'subscriber' })
-    this.#debug = isDebugEnabled(logger)
     this.#url = url
+    this.recorder = new StatsRecorder(DebugTrace.around(logger, instrumentation))
     this.#events = new TypedEmitter<BusEvents>((error) =>
       logger.error({ err: error }, 'bus event listener threw'),
     )
@@ -46,65 +46,45 @@ export class BusReporter {
     this.#events.once(event, listener)
   }
 
-  /** A copy of the counters. */
-  stats(): Readonly<BusStats> {
-    return { ...this.#stats }
-  }
-
-  /** One message handed to the transport for `channel`. */
-  published(channel: string, payload: Payload): void {
-    this.#stats.published += 1
-    if (this.#debug) this.#publishLog.debug({ channel, bytes: payloadBytes(payload) }, 'publish')
-  }
-
-  /** The same message handed to the transport for several channels. */
-  publishedToEach(channels: readonly string[], payload: Payload): void {
-    this.#stats.published += channels.length
-    if (this.#debug) this.#publishLog.debug({ channel: channels, bytes: payloadBytes(payload) }, 'publish')
-  }
-
-  /** Messages handed to the transport in one batch. */
-  publishedBatch(messages: ReadonlyArray<readonly [string, Payload]>): void {
-    this.#stats.published += messages.length
-    if (this.#debug)
-      for (const [channel, payload] of messages)
-        this.#publishLog.debug({ channel, bytes: payloadBytes(payload) }, 'publish')
-  }
-
-  /** One message handed to one local subscription. */
-  delivered(channel: string, pattern: string | undefined, raw: Uint8Array): void {
-    this.#stats.delivered += 1
-    if (this.#debug) this.#deliverLog.debug({ channel, pattern, bytes: raw.byteLength }, 'deliver')
+  /** The counts, read from the recorder. */
+  stats(): BusStats {
+    const recorder = this.recorder
+    return {
+      published: recorder.publishedCount,
+      delivered: recorder.deliveredCount,
+      malformed: recorder.errorCount('MALFORMED_MESSAGE'),
+      dropped: recorder.droppedCount('overflow') + recorder.droppedCount('closed'),
+      invalid: recorder.droppedCount('invalid'),
+      handlerErrors: recorder.errorCount('SUBSCRIBER'),
+      reconnects: recorder.reconnectCount,
+    }
   }
 
   /**
-   * A message a codec could not decode: dropped, logged at warn level and counted, and told to
-   * 'error' listeners (with none, the warning is the only trace, not an error line as well).
+   * The one path of an error no call can be told about (a malformed message, a handler that
+   * threw, a lost link): counted by code through `via` (the recorder of the subscription, service
+   * or RPC client it concerns, which passes it on to the bus's), then handed to the 'error'
+   * listeners, or, when there are none, logged at the level ERROR_LOG_LEVELS gives its code.
    */
-  undecodable(error: MalformedMessageError, codec: Codec, raw: Uint8Array): void {
-    this.#log.warn({ channel: error.channel, codec: codec.name, bytes: raw.byteLength }, error.message)
-    this.#stats.malformed += 1
-    this.#events.emit('error', error)
+  report(error: SwitchboardError, via: Instrumentation = this.recorder): void {
+    via.reported(error)
+    if (this.#events.emit('error', error)) return
+    // A code from outside the catalogue (a hand-made error) is logged as an error.
+    this.#log[ERROR_LOG_LEVELS[error.code] ?? 'error']({ err: error, code: error.code }, error.message)
   }
 
-  /** An error no call can be told about: to 'error' listeners, or only to the log when there is none. */
-  error(error: SwitchboardError): void {
-    if (error instanceof MalformedMessageError) this.#stats.malformed += 1
-    else if (error.code === 'SUBSCRIBER') this.#stats.handlerErrors += 1
-    if (!this.#events.emit('error', error)) this.#log.error({ err: error, code: error.code }, error.message)
-  }
-
-  /** A subscription buffer overflowed: once per episode, whatever the number of lost messages. */
+  /**
+   * A subscription buffer overflowed: told once per episode, to 'overflow' listeners or else the
+   * log. The messages lost are counted one by one by the subscription.
+   */
   overflow(info: OverflowInfo): void {
-    this.#stats.dropped += 1
     if (!this.#events.emit('overflow', info)) {
       this.#log.warn({ ...info }, `subscription buffer full: dropping messages (${info.policy})`)
     }
   }
 
-  /** A handler's backlog thrown away because the bus closed before it was handled. */
+  /** A handler's backlog thrown away because the bus closed before it was handled (counted by the subscription). */
   discarded(names: readonly string[], count: number): void {
-    this.#stats.dropped += count
     this.#log.warn(
       { names, count },
       `discarded ${count} messages a handler had not reached when the bus closed`,
@@ -115,15 +95,18 @@ export class BusReporter {
   status(status: TransportStatus): void {
     switch (status.type) {
       case 'connected':
+        this.recorder.link('connected')
         // The first connect happens inside connect(): a turn later, listeners attached just after
         // `await connect()` hear it.
         setImmediate(() => this.#events.emit('connected'))
         break
       case 'disconnected':
+        this.recorder.link('disconnected')
         this.#log.warn({ url: this.#url, err: status.error }, 'disconnected from the broker')
         this.#events.emit('disconnected', status.error)
         break
       case 'reconnected':
+        this.recorder.link('reconnected')
         this.#log.info({ url: this.#url }, 'reconnected to the broker')
         this.#events.emit('reconnected')
         break
@@ -134,7 +117,7 @@ export class BusReporter {
             ? status.error
             : new ConnectionError(status.error.message, { cause: status.error, url: this.#url })
         if (error instanceof SlowConsumerError) this.#events.emit('slow-consumer', error)
-        this.error(error)
+        this.report(error)
         break
       }
     }

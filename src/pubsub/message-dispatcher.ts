@@ -15,10 +15,9 @@ export interface DispatchRoutes {
   holders(kind: SubscriptionKind): ReadonlyMap<string, ReadonlySet<DispatchTarget>>
 }
 
-/** Where the dispatcher reports what it did. */
+/** Where the dispatcher reports a message it could not decode (each subscription counts its own deliveries). */
 export interface DispatchReporter {
-  delivered(channel: string, pattern: string | undefined, raw: Uint8Array): void
-  undecodable(error: MalformedMessageError, codec: Codec, raw: Uint8Array): void
+  report(error: MalformedMessageError): void
 }
 
 /**
@@ -60,9 +59,7 @@ export class MessageDispatcher {
         if (!others.has(sub.codec)) others.set(sub.codec, this.#decode(sub.codec, channel, raw, pattern))
         delivered = others.get(sub.codec)
       }
-      if (!delivered) continue
-      this.#reporter.delivered(channel, pattern, raw)
-      sub.deliver(delivered)
+      if (delivered) sub.deliver(delivered)
     }
   }
 
@@ -81,7 +78,7 @@ export class MessageDispatcher {
         `dropped a message on "${channel}" that the ${codec.name} codec cannot decode: ${reason}`,
         { channel, bytes: raw, cause: error },
       )
-      this.#reporter.undecodable(malformed, codec, raw)
+      this.#reporter.report(malformed)
       return undefined
     }
     return pattern === undefined ? { channel, data, raw } : { channel, pattern, data, raw }

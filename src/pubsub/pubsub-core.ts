@@ -1,7 +1,9 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Codec } from '../codec/codec.js'
 import { ClosedError, InvalidArgumentError, type SwitchboardError } from '../errors.js'
+import type { Instrumentation } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
+import type { StatsRecorder } from '../observe/stats-recorder.js'
 import { settlesWithin } from '../timers.js'
 import type { BrokerCommands, Payload, PublishReceipt, Transport } from '../transport/transport.js'
 import { BusReporter } from './bus-reporter.js'
@@ -32,13 +34,15 @@ export interface PubSubConfig {
   overflow: SubscribeOptions['overflow']
   /** Schemas by channel, checked on what arrives. */
   schemas: Record<string, StandardSchemaV1>
+  /** The user's instrumentation, which the bus's recorder passes everything on to. */
+  instrumentation: Instrumentation
 }
 
 /**
  * The pub/sub of one transport, behind the public PubSubBus and handed as a PubSubLink to rpc/
  * and service/: publishing bytes (size limit, closed checks, counts), subscribing through the
  * Multiplexer, and the close sequence. The MessageDispatcher takes what arrives; the BusReporter
- * holds the events and counters.
+ * holds the events, the recorder every layer counts through, and the one error path.
  */
 export class PubSubCore implements PubSubLink {
   readonly codec: Codec
@@ -48,6 +52,7 @@ export class PubSubCore implements PubSubLink {
   readonly closed: Promise<void>
   readonly #transport: PubSubTransport
   readonly #config: PubSubConfig
+  readonly #recorder: StatsRecorder
   readonly #mux: Multiplexer<Subscription<unknown>>
   readonly #closeHooks = new Set<CloseHook>()
   #closing = false
@@ -60,13 +65,24 @@ export class PubSubCore implements PubSubLink {
     this.#config = config
     this.codec = config.codec
     this.logger = config.logger
-    this.reporter = new BusReporter(config.logger, transport.url)
+    this.reporter = new BusReporter(config.logger, transport.url, config.instrumentation)
+    this.#recorder = this.reporter.recorder
     this.#mux = new Multiplexer(transport)
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve
     })
     transport.onMessage(new MessageDispatcher(this.#mux, this.reporter).dispatch)
     transport.onStatus((status) => this.reporter.status(status))
+  }
+
+  /** The bus's recorder: the layers above chain their own recorders to it. */
+  get instrumentation(): Instrumentation {
+    return this.#recorder
+  }
+
+  /** How long close() waits for in-flight work, in milliseconds. */
+  get closeTimeoutMs(): number {
+    return this.#config.closeTimeoutMs
   }
 
   /** The broker URL, with any password masked. */
@@ -102,7 +118,7 @@ export class PubSubCore implements PubSubLink {
       queueMicrotask(() => receipt.publishFailed(new ClosedError('bus')))
       return
     }
-    this.reporter.published(channel, payload)
+    this.#recorder.published(channel, 1)
     this.#transport.publishTo(channel, payload, receipt)
   }
 
@@ -116,7 +132,7 @@ export class PubSubCore implements PubSubLink {
     if (this.#shut) return Promise.reject(new ClosedError('bus'))
     if (channel.length === 0)
       return Promise.reject(new InvalidArgumentError('publish needs at least one channel'))
-    this.reporter.publishedToEach(channel, payload)
+    for (const name of channel) this.#recorder.published(name, 1)
     return this.#transport
       .publishBatch(channel.map((name) => [name, payload] as const))
       .then((counts) => counts.reduce((a, b) => a + b, 0))
@@ -125,7 +141,7 @@ export class PubSubCore implements PubSubLink {
   /** Many publishes in one round trip; resolves to each one's receivers, in order. */
   publishBatch(messages: ReadonlyArray<readonly [string, Uint8Array]>): Promise<number[]> {
     if (this.#shut) return Promise.reject(new ClosedError('bus'))
-    this.reporter.publishedBatch(messages)
+    for (const [channel] of messages) this.#recorder.published(channel, 1)
     return this.#transport.publishBatch(messages)
   }
 
@@ -133,6 +149,7 @@ export class PubSubCore implements PubSubLink {
     names: readonly string[],
     handler: MessageHandler<T> | undefined,
     options: SubscribeOptions<T>,
+    parent: Instrumentation = this.#recorder,
   ): Promise<Subscription<T>> {
     if (this.#closing) throw new ClosedError('bus')
     if (
@@ -159,6 +176,7 @@ export class PubSubCore implements PubSubLink {
         // (service RPC envelopes, raw bytes) is not checked against them.
         channelSchemas: options.codec ? undefined : this.#config.schemas,
       },
+      parent,
     )
     try {
       await this.#mux.add(sub as Subscription<unknown>, brokerNames(list, options.pattern ?? true))
@@ -175,8 +193,8 @@ export class PubSubCore implements PubSubLink {
     return this.#transport.numsub(channels)
   }
 
-  reportError(error: SwitchboardError): void {
-    this.reporter.error(error)
+  reportError(error: SwitchboardError, via?: Instrumentation): void {
+    this.reporter.report(error, via)
   }
 
   onClose(hook: CloseHook): () => void {
@@ -207,7 +225,7 @@ export class PubSubCore implements PubSubLink {
 
   readonly #host: SubscriptionHost = {
     release: (sub) => this.#mux.release(sub),
-    reportError: (error) => this.reporter.error(error),
+    reportError: (error, via) => this.reporter.report(error, via),
     reportOverflow: (info) => this.reporter.overflow(info),
     reportDiscarded: (names, count) => this.reporter.discarded(names, count),
   }

@@ -7,6 +7,8 @@ import {
   SubscriberError,
   SwitchboardError,
 } from '../errors.js'
+import type { Instrumentation } from '../observe/instrumentation.js'
+import { StatsRecorder } from '../observe/stats-recorder.js'
 import { BoundedQueue } from '../queue/bounded-queue.js'
 import type { OverflowPolicy } from '../queue/overflow-policy.js'
 import { QueuedIterator } from '../queue/queued-iterator.js'
@@ -39,7 +41,8 @@ export const SUBSCRIBE_DEFAULTS = { pattern: true, bufferSize: 10_000, overflow:
 /** What a subscription needs from the bus that owns it. */
 export interface SubscriptionHost {
   release(sub: Subscription<unknown>): Promise<void>
-  reportError(error: SwitchboardError): void
+  /** The bus's one error path, counting through `via`: this subscription's recorder. */
+  reportError(error: SwitchboardError, via: Instrumentation): void
   reportOverflow(info: OverflowInfo): void
   /** A handler's backlog was thrown away because the bus closed before it was handled. */
   reportDiscarded(names: readonly string[], count: number): void
@@ -55,10 +58,15 @@ export interface OverflowInfo {
   readonly dropped: number
 }
 
+/** Counts since the subscription was made: a view of its own recorder, which the bus's totals include. */
 export interface SubscriptionStats {
+  /** Messages that reached it. */
   received: number
+  /** Messages dropped because its buffer was full, or because it ended before a handler reached them. */
   dropped: number
+  /** Handler calls (and schema checks) that threw. */
   handlerErrors: number
+  /** Messages dropped because they failed the schema. */
   invalid: number
 }
 
@@ -75,9 +83,10 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   readonly names: readonly string[]
   /** Resolves when the subscription has ended; never rejects. */
   readonly closed: Promise<void>
-  readonly stats: SubscriptionStats = { received: 0, dropped: 0, handlerErrors: 0, invalid: 0 }
   /** @internal */ readonly codec: Codec
   readonly #host: SubscriptionHost
+  /** What this subscription counts; it passes everything on to the bus's (or a service's) recorder. */
+  readonly #recorder: StatsRecorder
   #handler: Invoke | undefined
   readonly #schema: StandardSchemaV1<unknown, T> | undefined
   readonly #channelSchemas: Readonly<Record<string, StandardSchemaV1>> | undefined
@@ -90,15 +99,17 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   #releasing = false
   #resolveClosed!: () => void
 
-  /** @internal Created by bus.subscribe(). */
+  /** @internal Created by bus.subscribe(); `parent` is where its recorder passes counts on. */
   constructor(
     host: SubscriptionHost,
     names: readonly string[],
     codec: Codec,
     handler: MessageHandler<T> | undefined,
     options: SubscribeOptions<T>,
+    parent: Instrumentation,
   ) {
     this.#host = host
+    this.#recorder = new StatsRecorder(parent)
     this.names = names
     this.codec = codec
     this.#handler = handler && ((msg) => handler(msg.data as T, msg as Message<T>))
@@ -125,10 +136,21 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     return this.#ended
   }
 
+  /** Counts since the subscription was made. */
+  get stats(): SubscriptionStats {
+    const recorder = this.#recorder
+    return {
+      received: recorder.deliveredCount,
+      dropped: recorder.droppedCount('overflow') + recorder.droppedCount('closed'),
+      handlerErrors: recorder.errorCount('SUBSCRIBER'),
+      invalid: recorder.droppedCount('invalid'),
+    }
+  }
+
   /** @internal Hands over one message, decoded. Never throws. */
   deliver(msg: Message<T>): void {
     if (this.#ended) return
-    this.stats.received += 1
+    this.#recorder.delivered(msg.channel, msg.pattern)
     const schema =
       this.#schema ?? (this.#channelSchemas?.[msg.channel] as StandardSchemaV1<unknown, T> | undefined)
     if (!schema && !this.#validating) {
@@ -170,8 +192,8 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
 
   #settle(msg: Message<T>, value: T | SwitchboardError): void {
     if (value instanceof SwitchboardError) {
-      this.stats.invalid += 1
-      this.#host.reportError(value)
+      this.#recorder.dropped('invalid', 1)
+      this.#host.reportError(value, this.#recorder)
       return
     }
     this.#accept(value === msg.data ? msg : { ...msg, data: value })
@@ -190,21 +212,20 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
       this.#overflowing = false
       return
     }
+    // Each lost message is counted; the overflow is reported once per episode.
+    this.#recorder.dropped('overflow', 1)
     if (outcome === 'dropped') {
-      this.stats.dropped += 1
-      // One report per episode of overflow, not one per lost message.
       if (!this.#overflowing) {
         this.#overflowing = true
         this.#host.reportOverflow({
           names: this.names,
           channel: msg.channel,
           policy: messages.queue.policy,
-          dropped: this.stats.dropped,
+          dropped: this.#recorder.droppedCount('overflow'),
         })
       }
       return
     }
-    this.stats.dropped += 1
     // What still arrives until the unsubscribe is confirmed is counted, but the failure, like any
     // overflow episode, is reported once.
     if (!messages.ended) this.#fail(new BufferOverflowError(msg.channel, messages.queue.capacity))
@@ -253,15 +274,16 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
   }
 
   #handlerFailed(msg: Message<T>, error: unknown): void {
-    this.stats.handlerErrors += 1
-    this.#host.reportError(error instanceof SubscriberError ? error : new SubscriberError(msg.channel, error))
+    const failure = error instanceof SubscriberError ? error : new SubscriberError(msg.channel, error)
+    this.#host.reportError(failure, this.#recorder)
   }
 
   #fail(error: SwitchboardError): void {
     this.#messages.fail(error)
-    this.#host.reportError(error)
+    this.#host.reportError(error, this.#recorder)
     this.unsubscribe().catch((cause: unknown) => {
-      this.#host.reportError(new ConnectionError('could not unsubscribe a failed subscription', { cause }))
+      const failure = new ConnectionError('could not unsubscribe a failed subscription', { cause })
+      this.#host.reportError(failure, this.#recorder)
     })
   }
 
@@ -313,7 +335,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     const buffer = this.#messages.queue
     if (this.#handler && buffer.length > 0) {
       const discarded = buffer.length
-      this.stats.dropped += discarded
+      this.#recorder.dropped('closed', discarded)
       buffer.clear()
       this.#host.reportDiscarded(this.names, discarded)
     }

@@ -1,4 +1,5 @@
-import { CancelledError, RemoteError, TimeoutError } from '../errors.js'
+import { CancelledError, NoResponderError, RemoteError, TimeoutError } from '../errors.js'
+import type { CallOutcome } from '../observe/instrumentation.js'
 import type { Payload } from '../transport/transport.js'
 import { encodeRequest, type RpcResponse, readErrorPayload } from './envelope.js'
 import type { OutgoingRequest, RpcClient } from './rpc-client.js'
@@ -24,6 +25,15 @@ export interface CallSpec {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error))
+}
+
+/** How a call that failed with `error` ended, for the instrumentation. */
+function outcomeOf(error: unknown): CallOutcome {
+  if (error instanceof TimeoutError) return 'timeout'
+  if (error instanceof NoResponderError) return 'no_responder'
+  if (error instanceof CancelledError) return 'cancelled'
+  if (error instanceof RemoteError) return 'remote_error'
+  return 'failed'
 }
 
 /**
@@ -121,7 +131,7 @@ export class Call implements OutgoingRequest {
 
   settle(response: RpcResponse): void {
     // The table let go of it already, on routing this final response.
-    if (!this.#finish(false)) return
+    if (!this.#finish(response.status === 'error' ? 'remote_error' : 'success', false)) return
     if (response.status === 'error') {
       const { message, code } = readErrorPayload(response.payload)
       this.#sink.reject(new RemoteError(this.#spec.service, this.#spec.action, message, code))
@@ -131,12 +141,12 @@ export class Call implements OutgoingRequest {
   }
 
   fail(error: unknown): void {
-    if (this.#finish()) this.#sink.reject(asError(error))
+    if (this.#finish(outcomeOf(error))) this.#sink.reject(asError(error))
   }
 
   /** Rejects at once and tells the service, so that its ctx.signal aborts. */
   cancel(error?: Error): void {
-    if (!this.#finish()) return
+    if (!this.#finish(error === undefined ? 'cancelled' : outcomeOf(error))) return
     const reason = this.#spec.signal?.reason
     this.#sink.reject(
       error ??
@@ -159,12 +169,18 @@ export class Call implements OutgoingRequest {
     )
   }
 
-  /** Marks the call done and releases what it holds; false when it was already done. */
-  #finish(inTable = true): boolean {
+  /**
+   * Marks the call done, releases what it holds and tells the client how it ended; false when it
+   * was already done.
+   */
+  #finish(outcome: CallOutcome, inTable = true): boolean {
     if (this.#done) return false
     this.#done = true
-    if (this.#onAbort) this.#spec.signal?.removeEventListener('abort', this.#onAbort)
+    const spec = this.#spec
+    if (this.#onAbort) spec.signal?.removeEventListener('abort', this.#onAbort)
     if (this.#added) this.#client.remove(this, inTable)
+    // The start, without a clock read of its own: expiresAt was counted from it.
+    this.#client.called(spec.service, spec.action, outcome, this.expiresAt - spec.timeoutMs)
     return true
   }
 }

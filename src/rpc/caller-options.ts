@@ -14,8 +14,9 @@ export interface CallerOptions {
    */
   discoveryIntervalMs?: number
   /**
-   * Responses a stream() holds for a reader that is behind; one more fails the stream with
-   * BufferOverflowError and cancels the request. @defaultValue 10000
+   * Responses a stream() holds for a reader that is behind, in messages (a whole number, or
+   * Infinity for no bound); one more fails the stream with BufferOverflowError and cancels the
+   * request. @defaultValue 10000
    */
   streamBufferSize?: number
   /** Headers sent with every request, such as trace context; per-call headers are merged over them. @defaultValue none */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { ClosedError, InvalidArgumentError } from '../errors.js'
-import { MAX_TIMER_MS } from '../timers.js'
+import { checkCapacity } from '../queue/capacity.js'
+import { checkMs } from '../timers.js'
 import type { ActionMap, ActionsOf, PayloadOf, ProgressOf, ResultOf } from './action-types.js'
 import { Call, type CallSink } from './call.js'
 import {
@@ -14,12 +15,7 @@ import { ResponseStream } from './response-stream.js'
 import type { CallerStats, RpcClient } from './rpc-client.js'
 
 function checkTimeout(timeoutMs: number): number {
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS) {
-    throw new InvalidArgumentError(
-      `timeoutMs must be a number of milliseconds in (0, ${MAX_TIMER_MS}], got ${timeoutMs}`,
-    )
-  }
-  return timeoutMs
+  return checkMs('timeoutMs', timeoutMs, 'positive')
 }
 
 function ignore(): void {}
@@ -55,8 +51,15 @@ export class Caller<A extends ActionsOf<A> = ActionMap> {
     this.service = service
     this.#client = client
     this.#timeoutMs = checkTimeout(options.timeoutMs ?? CALLER_DEFAULTS.timeoutMs)
-    this.#discoveryIntervalMs = options.discoveryIntervalMs ?? CALLER_DEFAULTS.discoveryIntervalMs
-    this.#streamBufferSize = options.streamBufferSize ?? CALLER_DEFAULTS.streamBufferSize
+    this.#discoveryIntervalMs = checkMs(
+      'discoveryIntervalMs',
+      options.discoveryIntervalMs ?? CALLER_DEFAULTS.discoveryIntervalMs,
+      'zero',
+    )
+    this.#streamBufferSize = checkCapacity(
+      'streamBufferSize',
+      options.streamBufferSize ?? CALLER_DEFAULTS.streamBufferSize,
+    )
     this.#headers = options.headers
   }
 
@@ -132,7 +135,10 @@ export class Caller<A extends ActionsOf<A> = ActionMap> {
     await this.#client.publish(this.service, action, bytes, this.#discoveryIntervalMs)
   }
 
-  /** Counters of the bus's reply channel, which all its callers share. */
+  /**
+   * Counts of the bus's RPC client, which all its callers share (one reply channel per bus):
+   * requests pending now, late and malformed replies, and requests finished by outcome.
+   */
   stats(): CallerStats {
     return this.#client.stats()
   }

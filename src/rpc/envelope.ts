@@ -1,4 +1,5 @@
 import { jsonCodec, parseJson, toJsonText } from '../codec/json.js'
+import type { ResponseErrorCode } from '../errors.js'
 import { boundedMemo } from '../memo.js'
 import { CANCEL_ACTION } from './channels.js'
 
@@ -120,7 +121,11 @@ export function encodeSuccess(requestId: RequestId | null, payload: unknown, fin
 }
 
 /** Encodes an error response: `{"error": message}`, plus `code` when there is one. */
-export function encodeError(requestId: RequestId | null, message: string, code: string | undefined): Buffer {
+export function encodeError(
+  requestId: RequestId | null,
+  message: string,
+  code: ResponseErrorCode | undefined,
+): Buffer {
   const payload: ErrorPayload = code === undefined ? { error: message } : { error: message, code }
   return Buffer.from(JSON.stringify({ status: 'error', payload, request_id: requestId, final: true }), 'utf8')
 }

@@ -15,20 +15,14 @@ export type RouteOutcome = 'progress' | 'final' | 'late'
  * The requests of one reply channel that still wait for their final response, by request_id.
  * Pure bookkeeping, with no I/O and no timers: the caller adds, removes on timeout or cancel, and
  * routes each decoded response here. A response whose request is not in the table (it timed out,
- * was cancelled, or answered twice) is late: dropped and counted.
+ * was cancelled, or answered twice) is late: the client drops and counts it.
  */
 export class PendingRequests<R extends PendingRequest = PendingRequest> {
   readonly #entries = new Map<string, R>()
-  #late = 0
 
   /** Requests waiting. */
   get size(): number {
     return this.#entries.size
-  }
-
-  /** Responses dropped because no request waited for them. */
-  get lateReplies(): number {
-    return this.#late
   }
 
   has(requestId: string): boolean {
@@ -49,10 +43,8 @@ export class PendingRequests<R extends PendingRequest = PendingRequest> {
   /** Hands a response to its request. A final one removes the request first, so a handler may re-add. */
   route(response: RpcResponse): RouteOutcome {
     const entry = this.#entries.get(response.requestId)
-    if (!entry) {
-      this.#late += 1
-      return 'late'
-    }
+    if (!entry) return 'late'
+
     if (!response.final) {
       entry.progress(response.payload)
       return 'progress'

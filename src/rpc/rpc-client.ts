@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { rawCodec } from '../codec/raw.js'
 import { ClosedError, MalformedMessageError, NoResponderError } from '../errors.js'
+import type { CallOutcome } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
+import { StatsRecorder } from '../observe/stats-recorder.js'
 import type { PubSubLink } from '../pubsub/pubsub-link.js'
 import type { Subscription } from '../pubsub/subscription.js'
 import { settlesWithin } from '../timers.js'
@@ -32,21 +34,20 @@ export interface OutgoingRequest extends PendingRequest, RouteTarget, PublishRec
   channel: string | undefined
 }
 
-/** Counters of a bus's reply channel, shared by all its callers. */
+/**
+ * Counts of a bus's RPC client, shared by all its callers (one reply channel per bus): a view of
+ * the client's recorder, which the bus's totals include.
+ */
 export interface CallerStats {
-  /** Requests waiting for their final response. */
+  /** Requests waiting for their final response now. */
   pending: number
   /** Responses dropped because their request had timed out, been cancelled, or was unknown. */
   lateReplies: number
   /** Responses that could not be decoded, dropped (and reported on the bus 'error' event). */
   malformedReplies: number
+  /** Requests (request() and stream()) finished, by how they ended for their caller. */
+  calls: Record<CallOutcome, number>
 }
-
-/**
- * How long a closing bus waits for its callers' pending requests before failing them, in
- * milliseconds. Each request is already bounded by its own timeout; this bounds close().
- */
-export const CLOSE_DRAIN_MS = 10_000
 
 /**
  * The RPC side of one bus: one reply channel (`caller:<uuid>`, subscribed on first use) shared by
@@ -63,15 +64,17 @@ export class RpcClient {
   readonly #idPrefix = randomUUID().slice(0, 24)
   #idCounter = 0
   readonly #directory: InstanceDirectory
+  /** What every caller of the bus counts through; it passes everything on to the bus's recorder. */
+  readonly #recorder: StatsRecorder
   #subscription: Promise<Subscription<unknown>> | undefined
   #subscribed = false
-  #malformed = 0
   #onIdle: (() => void) | undefined
 
   constructor({ pubsub, broker }: BusInternals) {
     this.#pubsub = pubsub
     this.#log = pubsub.logger.child({ component: 'caller', replyChannel: this.replyChannel })
     this.#directory = new InstanceDirectory((pattern) => broker.channels(pattern))
+    this.#recorder = new StatsRecorder(pubsub.instrumentation)
     pubsub.onClose(() => this.#close())
   }
 
@@ -80,20 +83,38 @@ export class RpcClient {
   }
 
   stats(): CallerStats {
+    const recorder = this.#recorder
     return {
       pending: this.#pending.size,
-      lateReplies: this.#pending.lateReplies,
-      malformedReplies: this.#malformed,
+      lateReplies: recorder.droppedCount('late'),
+      malformedReplies: recorder.errorCount('MALFORMED_MESSAGE'),
+      calls: {
+        success: recorder.callCount('success'),
+        remote_error: recorder.callCount('remote_error'),
+        timeout: recorder.callCount('timeout'),
+        no_responder: recorder.callCount('no_responder'),
+        cancelled: recorder.callCount('cancelled'),
+        failed: recorder.callCount('failed'),
+      },
     }
+  }
+
+  /** A request settled for its caller: `startedAt` is its performance.now() when it began. */
+  called(service: string, action: string, outcome: CallOutcome, startedAt: number): void {
+    const recorder = this.#recorder
+    // No clock read when only the recorders hear it: they count, never time.
+    recorder.called(service, action, outcome, recorder.listening ? performance.now() - startedAt : 0)
   }
 
   /** Subscribes the reply channel once; every request awaits it before publishing. */
   ready(): Promise<unknown> {
     if (!this.#subscription) {
-      const subscribing = this.#pubsub.subscribe([this.replyChannel], this.#onReply, {
-        codec: rawCodec,
-        pattern: false,
-      })
+      const subscribing = this.#pubsub.subscribe(
+        [this.replyChannel],
+        this.#onReply,
+        { codec: rawCodec, pattern: false },
+        this.#recorder,
+      )
       this.#subscription = subscribing
       subscribing.then(
         () => {
@@ -229,17 +250,16 @@ export class RpcClient {
     if (!(raw instanceof Uint8Array)) return
     const response = decodeResponse(raw)
     if (typeof response === 'string') {
-      this.#malformed += 1
-      this.#pubsub.reportError(
-        new MalformedMessageError(`dropped a malformed response on "${this.replyChannel}": ${response}`, {
-          channel: this.replyChannel,
-          bytes: raw,
-        }),
+      const malformed = new MalformedMessageError(
+        `dropped a malformed response on "${this.replyChannel}": ${response}`,
+        { channel: this.replyChannel, bytes: raw },
       )
+      this.#pubsub.reportError(malformed, this.#recorder)
       return
     }
     const outcome = this.#pending.route(response)
     if (outcome === 'late') {
+      this.#recorder.dropped('late', 1)
       this.#log.debug(
         { requestId: response.requestId },
         'dropped a late reply: its request is no longer waiting',
@@ -253,10 +273,14 @@ export class RpcClient {
     if (this.#pending.size === 0) this.#onIdle?.()
   }
 
-  /** Lets pending requests finish (each has its own timeout), up to CLOSE_DRAIN_MS, then fails the rest. */
+  /**
+   * Lets pending requests finish (each has its own timeout) for as long as the bus's close() waits
+   * for in-flight work (closeTimeoutMs), then fails the rest with ClosedError.
+   */
   async #close(): Promise<void> {
     if (this.#pending.size > 0) {
-      await settlesWithin(new Promise<void>((resolve) => (this.#onIdle = resolve)), CLOSE_DRAIN_MS)
+      const drained = new Promise<void>((resolve) => (this.#onIdle = resolve))
+      await settlesWithin(drained, this.#pubsub.closeTimeoutMs)
       this.#onIdle = undefined
     }
     for (const request of this.#pending.drain()) request.fail(new ClosedError('bus'))

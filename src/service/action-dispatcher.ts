@@ -1,5 +1,13 @@
-import { ClosedError, RemoteError, SwitchboardError } from '../errors.js'
+import {
+  ClosedError,
+  MalformedMessageError,
+  RemoteError,
+  SwitchboardError,
+  type WireErrorCode,
+} from '../errors.js'
+import type { HandleOutcome, Instrumentation } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
+import { StatsRecorder } from '../observe/stats-recorder.js'
 import { validate } from '../pubsub/validate.js'
 import { CANCEL_ACTION, claimKey } from '../rpc/channels.js'
 import { type BadRequest, decodeRequest, type RpcRequest } from '../rpc/envelope.js'
@@ -19,8 +27,14 @@ export interface ActionEntry {
 /** What a dispatcher needs to know. */
 export interface DispatcherConfig {
   readonly service: string
+  /** This instance's id, to tell its load from other instances'. */
+  readonly instance: string
   /** Where responses are published. */
   readonly pubsub: ReplyLink
+  /** Where the dispatcher's recorder passes its counts on: the bus's recorder. */
+  readonly parent: Instrumentation
+  /** The bus's one error path (see PubSubLink.reportError). */
+  readonly reportError: (error: SwitchboardError, via: Instrumentation) => void
   /** SET NX PX: true when this instance claimed the key first. */
   readonly claim: (key: string, ttlMs: number) => Promise<boolean>
   readonly log: Logger
@@ -28,6 +42,8 @@ export interface DispatcherConfig {
   readonly maxQueue: number
   readonly claimTtlMs: number
   readonly claimGraceMs: number
+  /** How long a shared-channel request may wait for a free slot, in milliseconds (see SharedIntake). */
+  readonly claimWaitMs: number
   /** Whether this instance is the preferred one for a shared-channel request (see SharedIntake). */
   readonly preferred: (request: RpcRequest) => boolean
 }
@@ -37,16 +53,25 @@ interface Job {
   readonly entry: ActionEntry
 }
 
-/**
- * The message and code of an error response. A RemoteError from a nested call passes through with
- * the remote code, so that an error crosses several services unchanged.
- */
+/** The codes a request is refused with before it runs, and the outcome each one is counted as. */
+const REFUSALS = {
+  UNKNOWN_ACTION: 'unknown_action',
+  OVERLOADED: 'overloaded',
+  DEADLINE_EXCEEDED: 'deadline_exceeded',
+  CLOSED: 'closed',
+} as const satisfies Partial<Record<WireErrorCode, HandleOutcome>>
+type RefusalCode = keyof typeof REFUSALS
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
   )
 }
 
+/**
+ * The message and code of an error response. A RemoteError from a nested call passes through with
+ * the remote code, so that an error crosses several services unchanged.
+ */
 function describe(error: unknown): { message: string; code: string | undefined } {
   const message = error instanceof Error ? error.message : String(error)
   if (error instanceof RemoteError) return { message, code: error.remoteCode }
@@ -76,16 +101,14 @@ export class ActionDispatcher {
   /** Requests queued or running, by requestKey: where a cancel finds them. */
   readonly #active = new Map<string, Job>()
   readonly #shared: SharedIntake
-  readonly #stats = {
-    received: 0,
-    succeeded: 0,
-    failed: 0,
-    overloaded: 0,
-    unknownAction: 0,
-    deadlineExceeded: 0,
-    malformed: 0,
-    cancelled: 0,
-  }
+  /**
+   * What this service counts, and stats() reads. The service's request subscription counts its
+   * deliveries here (ServiceStats.received); everything passes on to the bus's recorder.
+   */
+  readonly instrumentation: StatsRecorder
+  /** The load last told to the instrumentation, so that only changes are told. */
+  #toldRunning = 0
+  #toldQueued = 0
   #idle: (() => void)[] = []
   /** Set when stop() gave up: what still arrives is refused with CLOSED. */
   #closed = false
@@ -93,6 +116,7 @@ export class ActionDispatcher {
   constructor(config: DispatcherConfig) {
     this.#config = config
     this.#log = config.log
+    this.instrumentation = new StatsRecorder(config.parent)
     this.#limiter = new ConcurrencyLimiter(config.concurrency, config.maxQueue)
     this.#responder = new Responder(config.pubsub, config.log)
     this.#shared = new SharedIntake(
@@ -102,24 +126,33 @@ export class ActionDispatcher {
         running: () => this.#limiter.running,
         admit: (request) => this.#admit(request),
         settled: () => this.#checkIdle(),
+        skipped: (request, reason) => this.instrumentation.skipped(config.service, request.action, reason),
       },
       {
         concurrency: config.concurrency,
         maxHeld: config.maxQueue,
         graceMs: config.claimGraceMs,
-        maxWaitMs: Math.floor(config.claimTtlMs / 2),
+        maxWaitMs: config.claimWaitMs,
         log: config.log,
       },
     )
   }
 
+  /** The counts, read from the recorder; what runs, waits and is held now, from their owners. */
   stats(): ServiceStats {
-    const shared = this.#shared.stats
+    const recorder = this.instrumentation
     return {
-      ...this.#stats,
-      cancelled: this.#stats.cancelled + shared.cancelled,
-      claimedElsewhere: shared.claimedElsewhere,
-      expired: shared.expired,
+      received: recorder.deliveredCount,
+      succeeded: recorder.handledCount('success'),
+      failed: recorder.handledCount('failed'),
+      overloaded: recorder.handledCount('overloaded'),
+      unknownAction: recorder.handledCount('unknown_action'),
+      deadlineExceeded: recorder.handledCount('deadline_exceeded'),
+      malformed: recorder.errorCount('MALFORMED_MESSAGE'),
+      cancelled: recorder.handledCount('cancelled') + recorder.skippedCount('cancelled'),
+      closed: recorder.handledCount('closed'),
+      claimedElsewhere: recorder.skippedCount('claimed_elsewhere'),
+      expired: recorder.skippedCount('expired'),
       inFlight: this.#limiter.running,
       queued: this.#limiter.queued,
       held: this.#shared.held,
@@ -133,7 +166,6 @@ export class ActionDispatcher {
 
   /** Handles one message from the shared service channel (`shared`) or the instance channel. */
   onMessage(bytes: Uint8Array, shared: boolean): void {
-    this.#stats.received += 1
     const decoded = decodeRequest(bytes)
     if (!decoded.ok) {
       this.#badRequest(decoded, shared, bytes)
@@ -156,17 +188,15 @@ export class ActionDispatcher {
   }
 
   #badRequest(bad: { ok: false } & BadRequest, shared: boolean, bytes: Uint8Array): void {
-    this.#stats.malformed += 1
     const { replyTo, requestId, reason } = bad
-    this.#log.warn(
-      {
-        replyTo,
-        requestId,
-        bytes: bytes.byteLength,
-        preview: Buffer.from(bytes.subarray(0, 64)).toString('utf8'),
-      },
-      `malformed request to service "${this.#config.service}": ${reason}`,
-    )
+    const { service } = this.#config
+    // Through the bus's error path, as a malformed message on a subscription would be: counted
+    // here (ServiceStats.malformed) and by the bus, then to 'error' listeners or logged at warn.
+    const malformed = new MalformedMessageError(`malformed request to service "${service}": ${reason}`, {
+      channel: service,
+      bytes,
+    })
+    this.#config.reportError(malformed, this.instrumentation)
     if (replyTo === undefined) return
     const reply = () =>
       this.#responder.error({ replyTo, requestId: requestId ?? null }, reason, 'BAD_REQUEST')
@@ -187,7 +217,6 @@ export class ActionDispatcher {
     if (this.#shared.cancel(key)) return
     const job = this.#active.get(key)
     if (!job || job.ctx.cancelled) return
-    this.#stats.cancelled += 1
     job.ctx.cancel()
     this.#log.debug(
       { action: job.ctx.action, requestId: job.ctx.requestId },
@@ -195,14 +224,22 @@ export class ActionDispatcher {
     )
     // A queued request is dropped now; a running one ends when its handler returns or throws.
     if (this.#limiter.remove(job)) {
-      job.ctx.finish()
+      this.#ended(job.ctx, 'cancelled')
       this.#active.delete(key)
+      this.#loadChanged()
       this.#checkIdle()
     }
   }
 
   #admit(request: RpcRequest): void {
-    const ctx = new RequestContext(this.#config.service, request, this.#sendProgress)
+    // Clock reads only when an instrumentation listens for durations.
+    const timed = this.instrumentation.listening
+    const ctx = new RequestContext(
+      this.#config.service,
+      request,
+      this.#sendProgress,
+      timed ? performance.now() : 0,
+    )
     const refusal = this.#refusal(request)
     if (refusal) {
       this.#refuse(ctx, refusal.message, refusal.code)
@@ -211,37 +248,35 @@ export class ActionDispatcher {
     const job: Job = { ctx, entry: this.actions.get(request.action) as ActionEntry }
     const admission = this.#limiter.offer(job)
     if (admission === 'rejected') {
-      this.#stats.overloaded += 1
       const { running, queued } = this.#limiter
       const message = `service "${this.#config.service}" is overloaded: ${running} running and ${queued} queued; retry later`
       this.#refuse(ctx, message, 'OVERLOADED')
       return
     }
     this.#active.set(ctx.key, job)
+    this.#loadChanged()
     if (admission === 'run') this.#run(job)
   }
 
   /** Why a request cannot be admitted, if it cannot. */
-  #refusal(request: RpcRequest): { message: string; code: string } | undefined {
+  #refusal(request: RpcRequest): { message: string; code: RefusalCode } | undefined {
     const { service } = this.#config
     if (this.#closed) return { message: `service "${service}" has stopped`, code: 'CLOSED' }
     if (request.deadline !== undefined && Date.now() > request.deadline) {
-      this.#stats.deadlineExceeded += 1
       return {
         message: `the deadline of ${service}.${request.action} passed before it could start`,
         code: 'DEADLINE_EXCEEDED',
       }
     }
     if (!this.actions.has(request.action)) {
-      this.#stats.unknownAction += 1
       return { message: `unknown action "${request.action}" on service "${service}"`, code: 'UNKNOWN_ACTION' }
     }
     return undefined
   }
 
   /** Answers a request that will not run. */
-  #refuse(ctx: RequestContext, message: string, code: string): void {
-    ctx.finish()
+  #refuse(ctx: RequestContext, message: string, code: RefusalCode): void {
+    if (!this.#ended(ctx, REFUSALS[code])) return
     const { replyTo } = ctx
     if (replyTo === undefined) {
       this.#log.warn(
@@ -273,7 +308,6 @@ export class ActionDispatcher {
   #start(job: Job): boolean {
     const { ctx, entry } = job
     if (ctx.deadline !== undefined && Date.now() > ctx.deadline) {
-      this.#stats.deadlineExceeded += 1
       const what = this.#name(ctx)
       this.#refuse(ctx, `the deadline of ${what} passed while it waited in the queue`, 'DEADLINE_EXCEEDED')
       return true
@@ -317,8 +351,7 @@ export class ActionDispatcher {
   }
 
   #succeeded(ctx: RequestContext, result: unknown): void {
-    if (!ctx.finish()) return
-    this.#stats.succeeded += 1
+    if (!this.#ended(ctx, ctx.cancelled ? 'cancelled' : 'success')) return
     if (ctx.cancelled || ctx.replyTo === undefined) return
     try {
       this.#responder.success({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, result, ctx)
@@ -328,8 +361,7 @@ export class ActionDispatcher {
   }
 
   #failed(ctx: RequestContext, error: unknown): void {
-    if (!ctx.finish()) return
-    this.#stats.failed += 1
+    if (!this.#ended(ctx, ctx.cancelled ? 'cancelled' : 'failed')) return
     try {
       this.#answerError(ctx, error)
     } catch (failure) {
@@ -375,10 +407,36 @@ export class ActionDispatcher {
     }
   }
 
+  /**
+   * Marks a request finished and counts its one outcome; false when it had finished already (so
+   * exactly one final reply goes out, and one outcome is counted).
+   */
+  #ended(ctx: RequestContext, outcome: HandleOutcome): boolean {
+    if (!ctx.finish()) return false
+    const recorder = this.instrumentation
+    const durationMs = recorder.listening ? performance.now() - ctx.takenAt : 0
+    recorder.handled(this.#config.service, ctx.action, outcome, durationMs)
+    return true
+  }
+
+  /**
+   * Tells the instrumentation what runs and waits now, when that changed. Recorders do not count
+   * it (stats() reads the limiter), so with nobody past them listening there is no one to tell.
+   */
+  #loadChanged(): void {
+    if (!this.instrumentation.listening) return
+    const { running, queued } = this.#limiter
+    if (running === this.#toldRunning && queued === this.#toldQueued) return
+    this.#toldRunning = running
+    this.#toldQueued = queued
+    this.instrumentation.load(this.#config.service, this.#config.instance, running, queued)
+  }
+
   /** Frees the slot of a finished request and returns the next queued job, which takes it. */
   #release(ctx: RequestContext): Job | undefined {
     this.#active.delete(ctx.key)
     const next = this.#limiter.release()
+    this.#loadChanged()
     if (!next) this.#shared.pump()
     this.#checkIdle()
     return next
@@ -421,11 +479,13 @@ export class ActionDispatcher {
   abandon(reason: string): void {
     this.#closed = true
     this.#limiter.clear()
+    this.#loadChanged()
     for (const { ctx } of this.#active.values()) {
       const error = new ClosedError(`service "${this.#config.service}"`)
       const message = `${reason} before ${this.#config.service}.${ctx.action} finished`
       ctx.abort(error)
-      if (ctx.cancelled || !ctx.finish()) continue
+      // A cancelled one is counted as such when its handler returns.
+      if (ctx.cancelled || !this.#ended(ctx, 'closed')) continue
       if (ctx.replyTo !== undefined) {
         this.#responder.error({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, message, 'CLOSED')
       }

@@ -17,6 +17,8 @@ export class RequestContext implements ActionContext {
   readonly key: string
   readonly requestId: string
   readonly service: string
+  /** performance.now() when the instance took the request (0 when nobody times it). */
+  readonly takenAt: number
   readonly #sendProgress: ProgressSender
   #controller: AbortController | undefined
   #abortReason: Error | undefined
@@ -24,8 +26,9 @@ export class RequestContext implements ActionContext {
   #finished = false
   #cancelled = false
 
-  constructor(service: string, request: RpcRequest, sendProgress: ProgressSender) {
+  constructor(service: string, request: RpcRequest, sendProgress: ProgressSender, takenAt: number) {
     this.service = service
+    this.takenAt = takenAt
     this.request = request
     this.requestId = String(request.requestId)
     this.key = requestKey(request.replyTo, this.requestId)

@@ -1,4 +1,4 @@
-import { SwitchboardError } from '../errors.js'
+import { isWireErrorCode, type ResponseErrorCode, SwitchboardError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
 import type { PubSubLink } from '../pubsub/pubsub-link.js'
 import { encodeError, encodeSuccess, type RequestId } from '../rpc/envelope.js'
@@ -78,7 +78,7 @@ export class Responder {
    * An error response: `{"error": message, "code": code}`. A message too long for maxPayloadBytes
    * is cut; when even that cannot fit, the failure is logged and the caller times out.
    */
-  error(target: ReplyTarget, message: string, code: string | undefined): void {
+  error(target: ReplyTarget, message: string, code: ResponseErrorCode | undefined): void {
     let bytes: Payload
     try {
       bytes = this.#pubsub.checkSize(encodeError(target.requestId, message, code))
@@ -130,7 +130,7 @@ export class Responder {
     try {
       return this.#pubsub.checkSize(encodeSuccess(target.requestId, payload, final))
     } catch (error) {
-      const code = error instanceof SwitchboardError ? error.code : 'ENCODE'
+      const code = error instanceof SwitchboardError && isWireErrorCode(error.code) ? error.code : 'ENCODE'
       const reason = error instanceof Error ? error.message : String(error)
       const what = `${source.service}.${source.action}`
       const message = `${what} produced a ${final ? 'result' : 'progress value'} that cannot be sent: ${reason}`

@@ -11,9 +11,10 @@ export interface ServiceOptions {
    */
   concurrency?: number
   /**
-   * Requests that may wait for a free slot. One more is answered at once with an error whose
-   * code is OVERLOADED, so memory stays bounded (about maxQueue × request size) and callers learn
-   * of the overload instead of timing out. @defaultValue 10000
+   * Requests that may wait for a free slot (a whole number, or Infinity for no bound). One more
+   * is answered at once with an error whose code is OVERLOADED, so memory stays bounded (about
+   * maxQueue × request size) and callers learn of the overload instead of timing out.
+   * @defaultValue 10000
    */
   maxQueue?: number
   /**
@@ -25,8 +26,8 @@ export interface ServiceOptions {
    * How long the claim on a request that reached every instance (a plain Daebus caller publishes
    * to the shared service channel) is kept, in milliseconds. It must outlast the gap between the
    * first and the last instance trying to claim the same message; an instance with no free slot
-   * holds such a request back for at most half this time. Keeping it longer costs Redis memory
-   * (about 100 bytes per such request). @defaultValue 30000
+   * holds such a request back for at most CLAIM_WAIT_SHARE (half) of this time. Keeping it longer
+   * costs Redis memory (about 100 bytes per such request). @defaultValue 30000
    */
   claimTtlMs?: number
   /**
@@ -35,6 +36,13 @@ export interface ServiceOptions {
    * preferred instance is gone or busy. See SharedIntake. @defaultValue 50
    */
   claimGraceMs?: number
+  /**
+   * How old this instance's list of the live instances of its service may grow before it is
+   * looked up again (PUBSUB CHANNELS, in the background), in milliseconds. The list names the
+   * instance that claims a shared-channel request first; a caller's own list is its
+   * discoveryIntervalMs. @defaultValue 1000
+   */
+  discoveryIntervalMs?: number
   /** This instance's id: its private channel is `<service>:instance:<id>`. @defaultValue a random UUID */
   instanceId?: string
   /** Where the service logs. @defaultValue the bus's logger, with `{ service }` bound */
@@ -64,19 +72,31 @@ export const SERVICE_DEFAULTS = {
   stopTimeoutMs: 10_000,
   claimTtlMs: 30_000,
   claimGraceMs: 50,
-  /** How old this instance's view of the live instances may grow, in milliseconds. */
-  viewRefreshMs: 1000,
+  discoveryIntervalMs: 1000,
   signals: ['SIGTERM', 'SIGINT'],
   exit: true,
 } as const
 
-/** Counters since the service started. */
+/**
+ * The share of claimTtlMs a shared-channel request may wait here for a free slot before it is
+ * dropped (ServiceStats.expired). Past the claim's TTL another instance could claim the request
+ * anew and run it twice; half leaves the other half as margin for the other instances' own waits
+ * and claims.
+ */
+export const CLAIM_WAIT_SHARE = 0.5
+
+/**
+ * Counts since the service was created, and what is running, queued and held now. The counts are
+ * a view of the service's own recorder, which passes them on to the bus's (and the user's
+ * instrumentation). Each request the instance takes ends in exactly one of succeeded, failed,
+ * cancelled, overloaded, unknownAction, deadlineExceeded or closed.
+ */
 export interface ServiceStats {
   /** Messages that arrived on the service's channels (requests and cancels). */
   received: number
-  /** Action handlers that returned a value. */
+  /** Requests whose handler returned a value, which was sent. */
   succeeded: number
-  /** Action handlers that threw, or whose payload failed validation. */
+  /** Requests whose handler threw, or whose payload failed validation: the error was sent. */
   failed: number
   /** Requests refused because the queue was full (code OVERLOADED). */
   overloaded: number
@@ -84,13 +104,21 @@ export interface ServiceStats {
   unknownAction: number
   /** Requests skipped because their deadline had passed (code DEADLINE_EXCEEDED). */
   deadlineExceeded: number
-  /** Requests that were not JSON or lacked fields (code BAD_REQUEST when a reply could go). */
+  /**
+   * Requests that were not JSON or lacked fields (code BAD_REQUEST when a reply could go):
+   * reported as MalformedMessageError on the bus 'error' event.
+   */
   malformed: number
-  /** Requests the caller cancelled while they waited or ran. */
+  /**
+   * Requests the caller cancelled while they were held, waited or ran (one that ran is counted
+   * when its handler returns, and gets no reply).
+   */
   cancelled: number
+  /** Requests answered CLOSED because the service had stopped, or stopped before they finished. */
+  closed: number
   /** Requests on the shared channel that another instance claimed first. */
   claimedElsewhere: number
-  /** Shared-channel requests dropped after waiting claimTtlMs / 2 for a free slot (see SharedIntake). */
+  /** Shared-channel requests dropped after waiting claimTtlMs × CLAIM_WAIT_SHARE for a free slot (see SharedIntake). */
   expired: number
   /** Handlers running now. */
   inFlight: number

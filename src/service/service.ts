@@ -5,11 +5,12 @@ import type { Logger } from '../observe/logger.js'
 import { type PubSubBus, untypedBus } from '../pubsub/pubsub-bus.js'
 import type { PubSubLink } from '../pubsub/pubsub-link.js'
 import type { Subscription } from '../pubsub/subscription.js'
+import { checkCapacity } from '../queue/capacity.js'
 import type { ActionMap, ActionsOf, ProgressOf } from '../rpc/action-types.js'
 import { internalsOf } from '../rpc/bus-internals.js'
 import { instanceChannel } from '../rpc/channels.js'
 import { InstanceDirectory } from '../rpc/instance-directory.js'
-import { settlesWithin } from '../timers.js'
+import { checkMs, settlesWithin } from '../timers.js'
 import type {
   ActionHandler,
   ActionOptions,
@@ -25,6 +26,7 @@ import { BackgroundTask } from './background-task.js'
 import { type Blueprint, checkAction, checkListen, type ListenEntry } from './blueprint.js'
 import { runUntilSignal } from './run-until-signal.js'
 import {
+  CLAIM_WAIT_SHARE,
   type RunOptions,
   SERVICE_DEFAULTS,
   type ServiceOptions,
@@ -39,13 +41,6 @@ export type ServiceState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopp
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1)
     throw new InvalidArgumentError(`${name} must be a positive integer, got ${value}`)
-  return value
-}
-
-function nonNegative(name: string, value: number): number {
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw new InvalidArgumentError(`${name} must be a number of milliseconds >= 0, got ${value}`)
-  }
   return value
 }
 
@@ -96,6 +91,7 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
   readonly #pubsub: PubSubLink
   readonly #log: Logger
   readonly #stopTimeoutMs: number
+  readonly #discoveryIntervalMs: number
   readonly #dispatcher: ActionDispatcher
   readonly #listens: ListenEntry[] = []
   readonly #tasks = new Map<string, BackgroundTask>()
@@ -122,16 +118,30 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
     this.instanceId = options.instanceId ?? randomUUID()
     this.instanceChannel = instanceChannel(name, this.instanceId)
     this.#log = (options.logger ?? this.bus.logger).child({ service: name, instance: this.instanceId })
-    this.#stopTimeoutMs = options.stopTimeoutMs ?? SERVICE_DEFAULTS.stopTimeoutMs
+    this.#stopTimeoutMs = checkMs(
+      'stopTimeoutMs',
+      options.stopTimeoutMs ?? SERVICE_DEFAULTS.stopTimeoutMs,
+      'zero',
+    )
+    this.#discoveryIntervalMs = checkMs(
+      'discoveryIntervalMs',
+      options.discoveryIntervalMs ?? SERVICE_DEFAULTS.discoveryIntervalMs,
+      'zero',
+    )
+    const claimTtlMs = positiveInteger('claimTtlMs', options.claimTtlMs ?? SERVICE_DEFAULTS.claimTtlMs)
     this.#dispatcher = new ActionDispatcher({
       service: name,
+      instance: this.instanceId,
       pubsub,
+      parent: pubsub.instrumentation,
+      reportError: (error, via) => pubsub.reportError(error, via),
       claim: (key, ttlMs) => broker.claim(key, ttlMs),
       log: this.#log,
       concurrency: positiveInteger('concurrency', options.concurrency ?? SERVICE_DEFAULTS.concurrency),
-      maxQueue: options.maxQueue ?? SERVICE_DEFAULTS.maxQueue,
-      claimTtlMs: positiveInteger('claimTtlMs', options.claimTtlMs ?? SERVICE_DEFAULTS.claimTtlMs),
-      claimGraceMs: nonNegative('claimGraceMs', options.claimGraceMs ?? SERVICE_DEFAULTS.claimGraceMs),
+      maxQueue: checkCapacity('maxQueue', options.maxQueue ?? SERVICE_DEFAULTS.maxQueue),
+      claimTtlMs,
+      claimGraceMs: checkMs('claimGraceMs', options.claimGraceMs ?? SERVICE_DEFAULTS.claimGraceMs, 'zero'),
+      claimWaitMs: Math.floor(claimTtlMs * CLAIM_WAIT_SHARE),
       preferred: (request) => this.#preferred(String(request.requestId)),
     })
     this.#view = new InstanceDirectory((pattern) => broker.channels(pattern))
@@ -145,7 +155,7 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
    * request_id hashes to among the live instances, or the list is not known (or lacks this one) yet.
    */
   #preferred(requestId: string): boolean {
-    const view = this.#view.peek(this.name, SERVICE_DEFAULTS.viewRefreshMs)
+    const view = this.#view.peek(this.name, this.#discoveryIntervalMs)
     if (!view?.includes(this.instanceChannel)) return true
     return preferredInstance(view, requestId) === this.instanceChannel
   }
@@ -251,6 +261,8 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
             if (raw instanceof Uint8Array) this.#dispatcher.onMessage(raw, msg.channel === this.name)
           },
           { codec: rawCodec, pattern: false },
+          // Its deliveries are the service's `received`.
+          this.#dispatcher.instrumentation,
         ),
       )
       for (const { names, handler, options } of this.#listens) {
@@ -278,7 +290,17 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
    * bus. Later calls return the same promise.
    */
   stop(options?: StopOptions): Promise<void> {
-    this.#stopping ??= this.#stop(options?.timeoutMs ?? this.#stopTimeoutMs)
+    if (this.#stopping) return this.#stopping
+    let timeoutMs: number
+    try {
+      timeoutMs =
+        options?.timeoutMs === undefined
+          ? this.#stopTimeoutMs
+          : checkMs('timeoutMs', options.timeoutMs, 'zero')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    this.#stopping = this.#stop(timeoutMs)
     return this.#stopping
   }
 

@@ -1,3 +1,4 @@
+import type { SkipReason } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import { BoundedQueue } from '../queue/bounded-queue.js'
 import type { RpcRequest } from '../rpc/envelope.js'
@@ -15,6 +16,8 @@ export interface SharedIntakeHost {
   admit(request: RpcRequest): void
   /** Called when a claim settles, so the service can tell whether it is idle. */
   settled(): void
+  /** This instance let a request go without taking it, for `reason`: where it is counted. */
+  skipped(request: RpcRequest, reason: SkipReason): void
 }
 
 export interface SharedIntakeConfig {
@@ -67,7 +70,6 @@ export class SharedIntake {
   readonly #known = new Map<string, boolean>()
   #graceTimer: NodeJS.Timeout | undefined
   #claiming = 0
-  readonly stats = { claimedElsewhere: 0, expired: 0, cancelled: 0 }
 
   constructor(host: SharedIntakeHost, config: SharedIntakeConfig, now: () => number = Date.now) {
     this.#host = host
@@ -116,7 +118,7 @@ export class SharedIntake {
       if (this.#dropIfDone(next)) continue
       if (this.#now() - next.arrivedAt > this.#config.maxWaitMs) {
         this.#known.delete(next.key)
-        this.stats.expired += 1
+        this.#host.skipped(next.request, 'expired')
         this.#config.log.warn(
           { action: next.request.action, requestId: next.request.requestId },
           `dropped a shared-channel request that waited over ${this.#config.maxWaitMs} ms for a free slot; another instance has probably handled it`,
@@ -142,7 +144,7 @@ export class SharedIntake {
   #dropIfDone(held: Held): boolean {
     if (this.#known.get(held.key) !== true) return false
     this.#known.delete(held.key)
-    this.stats.cancelled += 1
+    this.#host.skipped(held.request, 'cancelled')
     return true
   }
 
@@ -177,8 +179,8 @@ export class SharedIntake {
         this.#claiming -= 1
         const cancelled = this.#known.get(key) === true
         this.#known.delete(key)
-        if (!won) this.stats.claimedElsewhere += 1
-        else if (cancelled) this.stats.cancelled += 1
+        if (!won) this.#host.skipped(request, 'claimed_elsewhere')
+        else if (cancelled) this.#host.skipped(request, 'cancelled')
         else this.#host.admit(request)
         this.pump()
         this.#host.settled()

@@ -1,5 +1,6 @@
 import { msgpackCodec } from '../../src/codec/msgpack.js'
 import { ConsoleLogger } from '../../src/observe/console-logger.js'
+import { NO_INSTRUMENTATION } from '../../src/observe/instrumentation.js'
 import type { Logger } from '../../src/observe/logger.js'
 import { PubSubBus } from '../../src/pubsub/pubsub-bus.js'
 import { type PubSubConfig, PubSubCore } from '../../src/pubsub/pubsub-core.js'
@@ -121,6 +122,7 @@ export async function fakeBus(
     bufferSize: 100,
     overflow: 'drop-oldest',
     schemas: {},
+    instrumentation: NO_INSTRUMENTATION,
     ...config,
   })
   await core.start()

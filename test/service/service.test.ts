@@ -209,6 +209,7 @@ describe('actions', () => {
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RemoteError)
     expect(error).toMatchObject({
+      code: 'ENCODE',
       remoteCode: 'ENCODE',
       message: expect.stringMatching(/^enc_svc\.fn produced a result that cannot be sent/),
     })
@@ -235,6 +236,7 @@ describe('actions', () => {
     const caller = (await buses.connect()).caller('valid')
     expect(await caller.request('take', { n: 2 })).toBe(20)
     await expect(caller.request('take', { n: -1 })).rejects.toMatchObject({
+      code: 'VALIDATION',
       remoteCode: 'VALIDATION',
       message: 'payload of valid.take failed validation: n must be a positive number',
     })
@@ -398,6 +400,7 @@ describe('Blueprint', () => {
     )
     await app.start()
     await expect((await buses.connect()).caller('clash').request('b', {})).rejects.toMatchObject({
+      code: 'UNKNOWN_ACTION',
       remoteCode: 'UNKNOWN_ACTION',
     })
   })
@@ -443,6 +446,7 @@ describe('concurrency', () => {
     const refused = outcomes.filter((o) => o instanceof RemoteError)
     expect(refused).toHaveLength(2)
     expect(refused[0]).toMatchObject({
+      code: 'OVERLOADED',
       remoteCode: 'OVERLOADED',
       message: expect.stringMatching(/service "tiny" is overloaded/),
     })
