@@ -163,13 +163,18 @@ export class MalformedMessageError extends SwitchboardError {
 export class PayloadTooLargeError extends SwitchboardError {
   readonly size: number
   readonly limit: number
-  constructor(size: number, limit: number) {
+  /** Set for a message that arrived: the channel it came on (it was dropped, never decoded). */
+  readonly channel: string | undefined
+  constructor(size: number, limit: number, arrivedOn?: string) {
     super(
       'PAYLOAD_TOO_LARGE',
-      `encoded message is ${size} bytes, over maxPayloadBytes ${limit}; send less or raise the limit`,
+      arrivedOn === undefined
+        ? `encoded message is ${size} bytes, over maxPayloadBytes ${limit}; send less or raise the limit`
+        : `dropped a message of ${size} bytes on "${arrivedOn}" without decoding it: over maxPayloadBytes ${limit}; raise maxPayloadBytes on this bus if such messages are expected`,
     )
     this.size = size
     this.limit = limit
+    this.channel = arrivedOn
   }
 }
 

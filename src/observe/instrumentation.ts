@@ -13,8 +13,16 @@ export const DropReason = {
   Invalid: 'invalid',
   /** A response on a reply channel whose request no longer waited (timed out, cancelled, answered). */
   Late: 'late',
+  /** The message was larger than maxPayloadBytes: dropped as it arrived, never decoded. */
+  Oversize: 'oversize',
 } as const
 export type DropReason = (typeof DropReason)[keyof typeof DropReason]
+
+/**
+ * The reasons `stats().dropped` of a bus or subscription adds up: messages lost to this process
+ * (schema failures and late replies have counters of their own).
+ */
+export const LOST_REASONS: readonly DropReason[] = ['overflow', 'closed', 'oversize']
 
 /** How a request ended for its caller: the outcome label of RPC client metrics and spans. */
 export const CallOutcome = {

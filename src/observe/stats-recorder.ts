@@ -128,8 +128,9 @@ export class StatsRecorder implements Instrumentation {
     return this.#reconnects
   }
 
-  /** Messages dropped for `reason`, or for any reason. */
-  droppedCount(reason?: DropReason): number {
+  /** Messages dropped for `reason` (or any of `reason`s), or for any reason. */
+  droppedCount(reason?: DropReason | readonly DropReason[]): number {
+    if (typeof reason === 'object') return reason.reduce((sum, one) => sum + this.droppedCount(one), 0)
     if (reason !== undefined) return this.#dropped?.get(reason) ?? 0
     return this.#dropped?.total() ?? 0
   }

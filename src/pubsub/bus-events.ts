@@ -44,7 +44,8 @@ export interface BusStats {
   malformed: number
   /**
    * Messages dropped after they reached a subscription: its buffer was full (one per message lost,
-   * not per episode), or the bus closed before a handler reached them.
+   * not per episode), the bus closed before a handler reached them, or the message was larger than
+   * maxPayloadBytes and was dropped as it arrived, never decoded.
    */
   dropped: number
   /** Messages dropped because they failed their channel's or subscription's schema. */

@@ -2,6 +2,7 @@ import { ConnectionError, SlowConsumerError, SwitchboardError } from '../errors.
 import { DebugTrace } from '../observe/debug-trace.js'
 import { ERROR_LOG_LEVELS } from '../observe/error-log-levels.js'
 import type { Instrumentation } from '../observe/instrumentation.js'
+import { LOST_REASONS } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import { StatsRecorder } from '../observe/stats-recorder.js'
 import type { TransportStatus } from '../transport/transport.js'
@@ -53,7 +54,7 @@ export class BusReporter {
       published: recorder.publishedCount,
       delivered: recorder.deliveredCount,
       malformed: recorder.errorCount('MALFORMED_MESSAGE'),
-      dropped: recorder.droppedCount('overflow') + recorder.droppedCount('closed'),
+      dropped: recorder.droppedCount(LOST_REASONS),
       invalid: recorder.droppedCount('invalid'),
       handlerErrors: recorder.errorCount('SUBSCRIBER'),
       reconnects: recorder.reconnectCount,

@@ -1,11 +1,13 @@
 import type { Codec } from '../codec/codec.js'
-import { MalformedMessageError } from '../errors.js'
+import { MalformedMessageError, PayloadTooLargeError } from '../errors.js'
 import type { MessageSink, SubscriptionKind } from '../transport/transport.js'
 import type { Message } from './message.js'
 
 /** A local subscription as the dispatcher sees it: the codec it reads with, and where messages go. */
 export interface DispatchTarget {
   readonly codec: Codec
+  /** Counts a message that arrived for it and was dropped unread (too large). */
+  dropOversize(): void
   /** Takes one decoded message; never throws. */
   deliver(msg: Message<unknown>): void
 }
@@ -17,7 +19,7 @@ export interface DispatchRoutes {
 
 /** Where the dispatcher reports a message it could not decode (each subscription counts its own deliveries). */
 export interface DispatchReporter {
-  report(error: MalformedMessageError): void
+  report(error: MalformedMessageError | PayloadTooLargeError): void
 }
 
 /**
@@ -29,20 +31,31 @@ export class MessageDispatcher {
   readonly #byChannel: ReadonlyMap<string, ReadonlySet<DispatchTarget>>
   readonly #byPattern: ReadonlyMap<string, ReadonlySet<DispatchTarget>>
   readonly #reporter: DispatchReporter
+  readonly #maxPayloadBytes: number
 
-  constructor(routes: DispatchRoutes, reporter: DispatchReporter) {
+  /**
+   * `maxPayloadBytes` bounds what is decoded: a larger message is dropped, counted for each of its
+   * subscriptions and reported once, before any codec sees it.
+   */
+  constructor(routes: DispatchRoutes, reporter: DispatchReporter, maxPayloadBytes: number) {
     // The sink names the pattern a message matched, else only its channel: one of the two is the
     // name of the broker subscription it came through. (Shard messages need the sink to say
     // their kind; no transport declares 'shard' yet.)
     this.#byChannel = routes.holders('channel')
     this.#byPattern = routes.holders('pattern')
     this.#reporter = reporter
+    this.#maxPayloadBytes = maxPayloadBytes
   }
 
   /** The transport's message sink. */
   readonly dispatch: MessageSink = (channel, raw, pattern) => {
     const targets = pattern === undefined ? this.#byChannel.get(channel) : this.#byPattern.get(pattern)
     if (!targets) return
+    if (raw.byteLength > this.#maxPayloadBytes) {
+      for (const sub of targets) sub.dropOversize()
+      this.#reporter.report(new PayloadTooLargeError(raw.byteLength, this.#maxPayloadBytes, channel))
+      return
+    }
     let codec: Codec | undefined
     let msg: Message<unknown> | undefined
     // Subscribers with other codecs than the first are rare: their decodes are kept here, so

@@ -71,7 +71,7 @@ export class PubSubCore implements PubSubLink {
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve
     })
-    transport.onMessage(new MessageDispatcher(this.#mux, this.reporter).dispatch)
+    transport.onMessage(new MessageDispatcher(this.#mux, this.reporter, config.maxPayloadBytes).dispatch)
     transport.onStatus((status) => this.reporter.status(status))
   }
 

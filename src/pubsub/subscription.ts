@@ -8,6 +8,7 @@ import {
   SwitchboardError,
 } from '../errors.js'
 import type { Instrumentation } from '../observe/instrumentation.js'
+import { LOST_REASONS } from '../observe/instrumentation.js'
 import { StatsRecorder } from '../observe/stats-recorder.js'
 import { BoundedQueue } from '../queue/bounded-queue.js'
 import type { OverflowPolicy } from '../queue/overflow-policy.js'
@@ -141,10 +142,15 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     const recorder = this.#recorder
     return {
       received: recorder.deliveredCount,
-      dropped: recorder.droppedCount('overflow') + recorder.droppedCount('closed'),
+      dropped: recorder.droppedCount(LOST_REASONS),
       handlerErrors: recorder.errorCount('SUBSCRIBER'),
       invalid: recorder.droppedCount('invalid'),
     }
+  }
+
+  /** @internal Counts a message that arrived for it larger than maxPayloadBytes, dropped unread. */
+  dropOversize(): void {
+    this.#recorder.dropped('oversize', 1)
   }
 
   /** @internal Hands over one message, decoded. Never throws. */
