@@ -20,7 +20,8 @@ const MAX_ARRAY = 2 ** 32 - 1
 
 /**
  * Where the reader hands a pub/sub message it read on its fast path: `pattern` is set for a
- * `pmessage`; a shard channel's `smessage` comes as a channel's `message` does.
+ * `pmessage`; a shard channel's `smessage` comes as a channel's `message` does. The transport's
+ * MessageSink, narrowed to the Buffer the reader makes (a view of its chunk, never copied).
  */
 export type PushSink = (channel: string, payload: Buffer, pattern: string | undefined) => void
 

@@ -14,7 +14,7 @@ import type { RoleClient } from './sentinel-locator.js'
 import { SerialQueue } from './serial-queue.js'
 import type { ServerSnapshot } from './slow-consumer.js'
 import { SlowConsumerDetector } from './slow-consumer-detector.js'
-import type { SubscriberClient } from './subscriber-client.js'
+import type { SubscriberConnection } from './subscriber-connection.js'
 import { SubscriberLink } from './subscriber-link.js'
 
 const noop = (): void => undefined
@@ -102,7 +102,7 @@ export class ServerLinks {
       locate: spec.locate,
       verify: spec.verify,
       onMessage: spec.onMessage,
-      manage: (link) => this.#statusLink<SubscriberClient>(LINKS.subscriber, link),
+      manage: (link) => this.#statusLink<SubscriberConnection>(LINKS.subscriber, link),
       refusal: (what, link) => this.refusal(what, link),
       wrap: (error, what) => this.wrap(error, what),
       serverUp: () => this.#commands.ready !== undefined,

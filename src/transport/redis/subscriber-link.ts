@@ -6,7 +6,7 @@ import type { ManagedConnection, ManagedConnectionSpec } from './managed-connect
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
 import type { PushSink } from './resp-reader.js'
 import type { RoleClient } from './sentinel-locator.js'
-import { SubscriberClient } from './subscriber-client.js'
+import { SubscriberConnection } from './subscriber-connection.js'
 import {
   commandsFor,
   type SubscriptionCommand,
@@ -26,8 +26,8 @@ export interface SubscriberLinkSpec {
   onMessage: PushSink
   /** Makes the managed connection, with the status callbacks of the links it belongs to. */
   manage: (
-    spec: Pick<ManagedConnectionSpec<SubscriberClient>, 'locate' | 'create' | 'prepare' | 'liveness'>,
-  ) => ManagedConnection<SubscriberClient>
+    spec: Pick<ManagedConnectionSpec<SubscriberConnection>, 'locate' | 'create' | 'prepare' | 'liveness'>,
+  ) => ManagedConnection<SubscriberConnection>
   /** The error for `what`, which found `link` not ready (the command link: the server is away). */
   refusal: (what: string, link: Link) => SwitchboardError
   /** What a failed call rejects with. */
@@ -45,17 +45,17 @@ export interface SubscriberLinkSpec {
  */
 export class SubscriberLink {
   readonly #spec: SubscriberLinkSpec
-  readonly #connection: ManagedConnection<SubscriberClient>
+  readonly #connection: ManagedConnection<SubscriberConnection>
   /** What is subscribed, desired and in flight: the one record of it. */
   readonly #ledger = new SubscriptionLedger()
   readonly #traffic = new TrafficClock()
-  #opening: Promise<SubscriberClient> | undefined
+  #opening: Promise<SubscriberConnection> | undefined
 
   constructor(spec: SubscriberLinkSpec) {
     this.#spec = spec
     this.#connection = spec.manage({
       locate: spec.locate,
-      create: (target) => new SubscriberClient(target, spec.options, this.#onPush, this.#ledger),
+      create: (target) => new SubscriberConnection(target, spec.options, this.#onPush, this.#ledger),
       prepare: async (client) => {
         await spec.verify(client)
         this.#ledger.reset()
@@ -70,7 +70,7 @@ export class SubscriberLink {
     })
   }
 
-  get connection(): ManagedConnection<SubscriberClient> {
+  get connection(): ManagedConnection<SubscriberConnection> {
     return this.#connection
   }
 
@@ -133,7 +133,7 @@ export class SubscriberLink {
     this.#spec.onMessage(channel, payload, pattern)
   }
 
-  async #ready(what: string): Promise<SubscriberClient> {
+  async #ready(what: string): Promise<SubscriberConnection> {
     if (!this.#spec.serverUp()) throw this.#spec.refusal(what, LINKS.commands)
     if (!this.#opening) {
       this.#opening = this.#connection.open()
@@ -153,6 +153,6 @@ export class SubscriberLink {
   }
 }
 
-async function send(client: SubscriberClient, commands: readonly SubscriptionCommand[]): Promise<void> {
+async function send(client: SubscriberConnection, commands: readonly SubscriptionCommand[]): Promise<void> {
   await Promise.all(commands.map((command) => client.send(command.kind, command.op, command.names)))
 }

@@ -40,7 +40,7 @@ export function commandsFor(
 }
 
 /**
- * What the protocol speaker (subscriber-client.ts) reports about one connection, in the order
+ * What the protocol speaker (subscriber-connection.ts) reports about one connection, in the order
  * the bytes went out and came in.
  */
 export interface SubscriptionEvents {

@@ -1,13 +1,13 @@
 import { expect, it } from 'vitest'
 import { resolveOptions } from '../../src/transport/redis/redis-transport-options.js'
-import { SubscriberClient } from '../../src/transport/redis/subscriber-client.js'
+import { SubscriberConnection } from '../../src/transport/redis/subscriber-connection.js'
 import { SubscriptionLedger } from '../../src/transport/redis/subscription-ledger.js'
 import { bytes } from '../contract/inbox.js'
 import { describeRedis, RedisServer } from '../helpers/redis-server.js'
 import { uniq, until } from '../helpers/wait.js'
 import { FAST, serverWithTransports } from './redis-fixtures.js'
 
-/** The subscriber connection, which reads RESP itself (subscriber-client.ts), against real servers. */
+/** The subscriber connection, which reads RESP itself (subscriber-connection.ts), against real servers. */
 describeRedis('RedisTransport subscriber connection', () => {
   const redis = serverWithTransports()
   const { fixtures, open } = redis
@@ -102,7 +102,7 @@ describeRedis('RedisTransport subscriber connection', () => {
     const ledger = new SubscriptionLedger()
     const got: string[] = []
     const target = { scheme: 'redis', tls: false, host: '127.0.0.1', port: redis.server.port, db: 0 } as const
-    const client = new SubscriberClient(
+    const client = new SubscriberConnection(
       { ...target, username: undefined, password: undefined },
       resolveOptions(),
       (channel, payload, pattern) => got.push(`${channel} ${payload.toString()} ${pattern}`),
@@ -135,7 +135,7 @@ describeRedis('RedisTransport subscriber connection', () => {
     const ch = uniq('denied')
     redis.server.cli('acl', 'setuser', 'carol', 'on', '>pw', '~*', 'resetchannels', '&allowed', '+@all')
     const ledger = new SubscriptionLedger()
-    const client = new SubscriberClient(
+    const client = new SubscriberConnection(
       {
         scheme: 'redis',
         tls: false,

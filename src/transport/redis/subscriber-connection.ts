@@ -44,7 +44,7 @@ interface Waiting {
  * Events: 'error' (the socket failed while ready) and 'terminated' (the connection ended without
  * close() or destroy()), with the cause.
  */
-export class SubscriberClient extends EventEmitter {
+export class SubscriberConnection extends EventEmitter {
   readonly #target: RedisUrl
   readonly #options: ResolvedRedisTransportOptions
   readonly #reader: RespReader
