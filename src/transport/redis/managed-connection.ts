@@ -9,7 +9,7 @@ import { destroyQuietly } from './node-redis-client.js'
 import type { ReconnectOptions } from './redis-transport-options.js'
 import { UnresponsiveLinkError } from './unresponsive-link.js'
 
-/** What a managed connection needs of a client: node-redis's, or the subscriber's own. */
+/** What a managed connection needs of a client: node-redis's, or one of switchboard's own (subscriber, publish). */
 export interface LinkClient {
   readonly isOpen: boolean
   readonly isReady: boolean
@@ -67,7 +67,8 @@ export interface LivenessCheck<C> {
 }
 
 /**
- * One logical connection that outlives the node-redis clients behind it. A node-redis client
+ * One logical connection that outlives the clients behind it (node-redis, or switchboard's own
+ * subscriber and publish connections). A client
  * is used until its socket drops, and then replaced by a new one, found again through `locate`.
  * Switchboard reconnects itself instead of leaving it to node-redis, because node-redis can
  * only return to the address it started with, and after a Sentinel failover the master is

@@ -99,7 +99,7 @@ async function askSentinel(
   }
 }
 
-/** A connection that can ask ROLE: node-redis's, or the subscriber's own. */
+/** A connection that can ask ROLE: node-redis's, or one of switchboard's own (subscriber, publish). */
 export interface RoleClient {
   sendCommand(args: string[]): Promise<unknown>
 }
