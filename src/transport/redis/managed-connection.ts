@@ -68,8 +68,8 @@ export interface LivenessCheck<C> {
 
 /**
  * One logical connection that outlives the clients behind it (node-redis, or switchboard's own
- * subscriber and publish connections). A client
- * is used until its socket drops, and then replaced by a new one, found again through `locate`.
+ * subscriber and publish connections). A client is used until its socket drops, and then
+ * replaced by a new one, found again through `locate`.
  * Switchboard reconnects itself instead of leaving it to node-redis, because node-redis can
  * only return to the address it started with, and after a Sentinel failover the master is
  * elsewhere. The same path serves single servers, so both behave the same.
