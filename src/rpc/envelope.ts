@@ -1,6 +1,7 @@
 import { jsonCodec, toJsonText } from '../codec/json.js'
 import { boundedMemo } from '../memo.js'
 import { CANCEL_ACTION } from './channels.js'
+import { DEFAULT_MAX_CLOCK_SKEW_MS, effectiveDeadline } from './deadline.js'
 
 /**
  * Daebus' JSON envelopes, encoded and decoded without I/O.
@@ -26,7 +27,10 @@ export interface RpcRequest {
   readonly requestId: RequestId
   /** The service the caller addressed, when it said. */
   readonly service: string | undefined
-  /** Epoch milliseconds after which the caller no longer waits. */
+  /**
+   * Epoch milliseconds on this host's clock after which the request is not worth starting: sent
+   * as is by a caller, or, decoded, what effectiveDeadline() makes of what the caller sent.
+   */
   readonly deadline: number | undefined
   /** Trace context and other metadata, passed through untouched. */
   readonly headers: Readonly<Record<string, string>> | undefined
@@ -93,7 +97,7 @@ export function encodeRequest(request: RpcRequest & { readonly service: string }
   let text = `{"action":${quoteName(request.action)},"payload":${toJsonText(request.payload ?? null)},"reply_to":${replyTo},"request_id":${quote(request.requestId)},"service":${quoteName(request.service)}`
   const { deadline, headers } = request
   if (deadline !== undefined) {
-    // The time left as well: a service whose clock differs from the caller's uses this instead.
+    // The time left as well: the service never grants more than that from arrival (see deadline.ts).
     text += `,"deadline":${quote(deadline)},"timeout_ms":${Math.max(0, deadline - Date.now())}`
   }
   if (headers !== undefined) text += `,"headers":${toJsonText(headers)}`
@@ -141,8 +145,15 @@ function bad(reason: string, fields: Record<string, unknown> | undefined): Decod
   return { ok: false, reason, replyTo, requestId }
 }
 
-/** Decodes a request, or says what is wrong with it and where a reply could still go. */
-export function decodeRequest(bytes: Uint8Array): DecodedRequest {
+/**
+ * Decodes a request, or says what is wrong with it and where a reply could still go. `now` is when
+ * it arrived, and `maxClockSkewMs` how far the caller's clock is trusted (see effectiveDeadline).
+ */
+export function decodeRequest(
+  bytes: Uint8Array,
+  now: number = Date.now(),
+  maxClockSkewMs: number = DEFAULT_MAX_CLOCK_SKEW_MS,
+): DecodedRequest {
   let value: unknown
   try {
     value = jsonCodec.decode(bytes)
@@ -185,14 +196,14 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest {
       replyTo: typeof replyTo === 'string' && replyTo.length > 0 ? replyTo : undefined,
       requestId,
       service: typeof service === 'string' ? service : undefined,
-      // On this host's clock: the time left when sent, counted from now (transit time is a gift to
-      // the handler), else the caller's epoch deadline as it stands.
-      deadline:
-        typeof timeoutMs === 'number'
-          ? Date.now() + timeoutMs
-          : typeof deadline === 'number'
-            ? deadline
-            : undefined,
+      deadline: effectiveDeadline(
+        {
+          deadline: typeof deadline === 'number' ? deadline : undefined,
+          timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : undefined,
+        },
+        now,
+        maxClockSkewMs,
+      ),
       headers: isHeaders(headers) ? headers : undefined,
     },
   }

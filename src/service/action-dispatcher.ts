@@ -30,6 +30,8 @@ export interface DispatcherConfig {
   readonly claimGraceMs: number
   /** Whether this instance is the preferred one for a shared-channel request (see SharedIntake). */
   readonly preferred: (request: RpcRequest) => boolean
+  /** How far the callers' clocks are trusted, in ms (see effectiveDeadline). */
+  readonly maxClockSkewMs: number
 }
 
 interface Job {
@@ -134,7 +136,7 @@ export class ActionDispatcher {
   /** Handles one message from the shared service channel (`shared`) or the instance channel. */
   onMessage(bytes: Uint8Array, shared: boolean): void {
     this.#stats.received += 1
-    const decoded = decodeRequest(bytes)
+    const decoded = decodeRequest(bytes, Date.now(), this.#config.maxClockSkewMs)
     if (!decoded.ok) {
       this.#badRequest(decoded, shared, bytes)
       return

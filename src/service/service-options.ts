@@ -1,5 +1,6 @@
 import type { Logger } from '../observe/logger.js'
 import type { AnyBus } from '../pubsub/pubsub-bus.js'
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../rpc/deadline.js'
 
 /** Options of a Service. Every default is in SERVICE_DEFAULTS. */
 export interface ServiceOptions {
@@ -35,6 +36,14 @@ export interface ServiceOptions {
    * preferred instance is gone or busy. See SharedIntake. @defaultValue 50
    */
   claimGraceMs?: number
+  /**
+   * How far apart the clocks of callers and this instance may be, in milliseconds. A caller sends
+   * its absolute deadline and the time it had left; a request is held to the earlier of arrival +
+   * time left and its deadline + maxClockSkewMs, so that one held in transit (a paused or slow
+   * Redis) past its caller's deadline does not start. Clocks further apart than this cut requests
+   * short by the difference. @defaultValue 1000
+   */
+  maxClockSkewMs?: number
   /** This instance's id: its private channel is `<service>:instance:<id>`. @defaultValue a random UUID */
   instanceId?: string
   /** Where the service logs. @defaultValue the bus's logger, with `{ service }` bound */
@@ -61,6 +70,7 @@ export interface RunOptions extends StopOptions {
 export const SERVICE_DEFAULTS = {
   concurrency: 10,
   maxQueue: 10_000,
+  maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS,
   stopTimeoutMs: 10_000,
   claimTtlMs: 30_000,
   claimGraceMs: 50,

@@ -133,6 +133,10 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
       claimTtlMs: positiveInteger('claimTtlMs', options.claimTtlMs ?? SERVICE_DEFAULTS.claimTtlMs),
       claimGraceMs: nonNegative('claimGraceMs', options.claimGraceMs ?? SERVICE_DEFAULTS.claimGraceMs),
       preferred: (request) => this.#preferred(String(request.requestId)),
+      maxClockSkewMs: nonNegative(
+        'maxClockSkewMs',
+        options.maxClockSkewMs ?? SERVICE_DEFAULTS.maxClockSkewMs,
+      ),
     })
     this.#view = new InstanceDirectory((pattern) => broker.channels(pattern))
     this.stopped = new Promise((resolve) => {

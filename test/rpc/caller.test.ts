@@ -380,7 +380,8 @@ describe('deadlines', () => {
       reply_to: replyTo,
       request_id: 'r-old',
       service: 'late_svc',
-      deadline: Date.now() - 1000,
+      // Past by more than the clock skew the service tolerates (maxClockSkewMs, 1000 by default).
+      deadline: Date.now() - 5000,
     })
     const [reply] = await replies.take(1)
     expect(reply).toMatchObject({
