@@ -5,6 +5,7 @@ import { CANCEL_ACTION, claimKey } from '../rpc/channels.js'
 import { type BadRequest, decodeRequest, type RpcRequest } from '../rpc/envelope.js'
 import type { ActionHandler, ActionOptions } from './action-context.js'
 import { ConcurrencyLimiter } from './concurrency-limiter.js'
+import { RecentRequests } from './recent-requests.js'
 import { RequestContext, requestKey } from './request-context.js'
 import { type ReplyLink, Responder } from './responder.js'
 import type { ServiceStats } from './service-options.js'
@@ -32,6 +33,9 @@ export interface DispatcherConfig {
   readonly preferred: (request: RpcRequest) => boolean
   /** How far the callers' clocks are trusted, in ms (see effectiveDeadline). */
   readonly maxClockSkewMs: number
+  /** How long, and how many, finished requests are remembered to drop their copies (see RecentRequests). */
+  readonly dedupeWindowMs: number
+  readonly dedupeMaxIds: number
 }
 
 interface Job {
@@ -67,7 +71,9 @@ function describe(error: unknown): { message: string; code: string | undefined }
  *   a request is refused with OVERLOADED at once.
  * - Every request that names a reply channel gets exactly one final response: the result, the
  *   handler's error, or UNKNOWN_ACTION, BAD_REQUEST, DEADLINE_EXCEEDED, VALIDATION, OVERLOADED or
- *   CLOSED. A cancelled request gets none: its caller has gone.
+ *   CLOSED. A cancelled request gets none: its caller has gone. Nor does a copy of a request (the
+ *   same reply channel and request_id) that arrives while the first is queued or running, or
+ *   lately finished (see RecentRequests): the first one answers, and the copy never runs.
  */
 export class ActionDispatcher {
   readonly actions = new Map<string, ActionEntry>()
@@ -75,8 +81,14 @@ export class ActionDispatcher {
   readonly #log: Logger
   readonly #limiter: ConcurrencyLimiter<Job>
   readonly #responder: Responder
-  /** Requests queued or running, by requestKey: where a cancel finds them. */
+  /**
+   * Requests queued or running, by requestKey: where a cancel finds them, and where a copy of one
+   * is recognised. A running request stays here until its handler settles, even once abandoned,
+   * so that idle() waits for every handler.
+   */
   readonly #active = new Map<string, Job>()
+  /** Requests that finished lately, by requestKey: their copies are dropped too. */
+  readonly #recent: RecentRequests
   readonly #shared: SharedIntake
   readonly #stats = {
     received: 0,
@@ -97,6 +109,7 @@ export class ActionDispatcher {
     this.#log = config.log
     this.#limiter = new ConcurrencyLimiter(config.concurrency, config.maxQueue)
     this.#responder = new Responder(config.pubsub, config.log)
+    this.#recent = new RecentRequests(config.dedupeWindowMs, config.dedupeMaxIds)
     this.#shared = new SharedIntake(
       {
         claim: (request) => this.#claim(request.requestId),
@@ -198,13 +211,21 @@ export class ActionDispatcher {
     // A queued request is dropped now; a running one ends when its handler returns or throws.
     if (this.#limiter.remove(job)) {
       job.ctx.finish()
-      this.#active.delete(key)
+      this.#forget(job.ctx)
       this.#checkIdle()
     }
   }
 
   #admit(request: RpcRequest): void {
     const ctx = new RequestContext(this.#config.service, request, this.#sendProgress)
+    // A copy of a request queued, running or lately finished here: the first one answers.
+    if (this.#active.has(ctx.key) || this.#recent.has(ctx.key, Date.now())) {
+      this.#log.debug(
+        { action: request.action, requestId: ctx.requestId },
+        'dropped a copy of a request this instance already has',
+      )
+      return
+    }
     const refusal = this.#refusal(request)
     if (refusal) {
       this.#refuse(ctx, refusal.message, refusal.code)
@@ -379,11 +400,18 @@ export class ActionDispatcher {
 
   /** Frees the slot of a finished request and returns the next queued job, which takes it. */
   #release(ctx: RequestContext): Job | undefined {
-    this.#active.delete(ctx.key)
+    this.#forget(ctx)
     const next = this.#limiter.release()
     if (!next) this.#shared.pump()
     this.#checkIdle()
     return next
+  }
+
+  /** A request leaves the table of active ones, and is remembered as finished for its copies. */
+  #forget(ctx: RequestContext): void {
+    if (this.#active.get(ctx.key)?.ctx !== ctx) return
+    this.#active.delete(ctx.key)
+    this.#recent.add(ctx.key, Date.now())
   }
 
   /** `service.action`, for messages; made only when a message needs it. */
@@ -418,22 +446,30 @@ export class ActionDispatcher {
 
   /**
    * stop() waited long enough: every request still queued or running gets an error reply (code
-   * CLOSED) and its signal aborts, and what arrives later is refused the same way.
+   * CLOSED), the running ones' signals abort, and what arrives later is refused the same way. The
+   * running ones stay active until their handlers settle, so that idle() still waits for them.
    */
   abandon(reason: string): void {
     this.#closed = true
-    this.#limiter.clear()
-    for (const { ctx } of this.#active.values()) {
-      const error = new ClosedError(`service "${this.#config.service}"`)
-      const message = `${reason} before ${this.#config.service}.${ctx.action} finished`
-      ctx.abort(error)
-      if (ctx.cancelled || !ctx.finish()) continue
-      if (ctx.replyTo !== undefined) {
-        this.#responder.error({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, message, 'CLOSED')
-      }
+    const { service } = this.#config
+    for (const { ctx } of this.#limiter.clear()) {
+      this.#forget(ctx)
+      if (ctx.cancelled || !ctx.finish() || ctx.replyTo === undefined) continue
+      const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
+      this.#responder.error(target, `${reason} before ${service}.${ctx.action} started`, 'CLOSED')
     }
-    this.#active.clear()
+    for (const { ctx } of this.#active.values()) {
+      ctx.abort(new ClosedError(`service "${service}"`))
+      if (ctx.cancelled || !ctx.finish() || ctx.replyTo === undefined) continue
+      const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
+      this.#responder.error(target, `${reason} before ${service}.${ctx.action} finished`, 'CLOSED')
+    }
     this.#shared.clear()
     this.#checkIdle()
+  }
+
+  /** The requests whose handlers still run, for stop() to name those that outlive it. */
+  running(): { action: string; requestId: string }[] {
+    return [...this.#active.values()].map(({ ctx }) => ({ action: ctx.action, requestId: ctx.requestId }))
   }
 }

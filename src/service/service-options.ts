@@ -19,7 +19,8 @@ export interface ServiceOptions {
   maxQueue?: number
   /**
    * How long stop() waits for in-flight and queued requests, in milliseconds. Those still running
-   * then get an error reply (code CLOSED) and their ctx.signal aborts. @defaultValue 10000
+   * then get an error reply (code CLOSED) and their ctx.signal aborts, and stop() waits as long
+   * again for their handlers to settle (see Service.stop). @defaultValue 10000
    */
   stopTimeoutMs?: number
   /**
@@ -44,6 +45,19 @@ export interface ServiceOptions {
    * short by the difference. @defaultValue 1000
    */
   maxClockSkewMs?: number
+  /**
+   * How long this instance remembers a finished request, in milliseconds, so that a copy of it
+   * (the same reply_to and request_id, published again) does not run a second time. Copies that
+   * arrive while the first is queued or running never run, whatever this is. 0 forgets at once.
+   * @defaultValue 30000
+   */
+  dedupeWindowMs?: number
+  /**
+   * How many finished requests this instance remembers at most for dedupeWindowMs (about 200
+   * bytes each): at high rates the window is shorter, about dedupeMaxIds / requests per second.
+   * @defaultValue 10000
+   */
+  dedupeMaxIds?: number
   /** This instance's id: its private channel is `<service>:instance:<id>`. @defaultValue a random UUID */
   instanceId?: string
   /** Where the service logs. @defaultValue the bus's logger, with `{ service }` bound */
@@ -71,6 +85,8 @@ export const SERVICE_DEFAULTS = {
   concurrency: 10,
   maxQueue: 10_000,
   maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS,
+  dedupeWindowMs: 30_000,
+  dedupeMaxIds: 10_000,
   stopTimeoutMs: 10_000,
   claimTtlMs: 30_000,
   claimGraceMs: 50,

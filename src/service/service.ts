@@ -42,6 +42,12 @@ function positiveInteger(name: string, value: number): number {
   return value
 }
 
+function nonNegativeInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0)
+    throw new InvalidArgumentError(`${name} must be an integer >= 0, got ${value}`)
+  return value
+}
+
 function nonNegative(name: string, value: number): number {
   if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
     throw new InvalidArgumentError(`${name} must be a number of milliseconds >= 0, got ${value}`)
@@ -76,6 +82,12 @@ function nonNegative(name: string, value: number): number {
  *   so the retry cannot run a request twice. A host that vanishes without closing its TCP
  *   connection stays listed until Redis notices (tcp-keepalive, 300 s by default): requests sent
  *   to it then time out.
+ *
+ * **Duplicates, deadlines.** A request published twice (the same reply_to and request_id) runs
+ * once: a copy is dropped while the first is queued or running, and for `dedupeWindowMs` after
+ * (up to `dedupeMaxIds` of them). A request is not started once its caller's deadline has passed,
+ * time in transit included, trusting the caller's clock within `maxClockSkewMs` (see
+ * rpc/deadline.ts).
  *
  * **Ordering.** Requests that reach one instance start in arrival order (the queue is FIFO). With
  * `concurrency` above 1 they run side by side and may finish, and answer, in any order; use
@@ -137,6 +149,11 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
         'maxClockSkewMs',
         options.maxClockSkewMs ?? SERVICE_DEFAULTS.maxClockSkewMs,
       ),
+      dedupeWindowMs: nonNegative(
+        'dedupeWindowMs',
+        options.dedupeWindowMs ?? SERVICE_DEFAULTS.dedupeWindowMs,
+      ),
+      dedupeMaxIds: nonNegativeInteger('dedupeMaxIds', options.dedupeMaxIds ?? SERVICE_DEFAULTS.dedupeMaxIds),
     })
     this.#view = new InstanceDirectory((pattern) => broker.channels(pattern))
     this.stopped = new Promise((resolve) => {
@@ -276,10 +293,16 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
   }
 
   /**
-   * Stops intake (the instance leaves the rotation at once), stops background tasks, and waits up
-   * to `timeoutMs` for queued and in-flight requests and listen handlers to finish. Requests still
-   * running then get an error reply (code CLOSED) and their ctx.signal aborts. Does not close the
-   * bus. Later calls return the same promise.
+   * Stops gracefully: the instance leaves the rotation at once, background tasks stop, and queued
+   * and in-flight requests and listen handlers get up to `timeoutMs` to finish.
+   *
+   * - After `timeoutMs`, what is still queued or running gets CLOSED, and the ctx.signal of what
+   *   runs aborts.
+   * - stop() then waits for those handlers to settle, up to `timeoutMs` more. A handler that
+   *   ignores its signal past that is logged at error level, by action and request id, and
+   *   stop() resolves with it still running (stats().inFlight counts it).
+   *
+   * Does not close the bus. Later calls return the same promise.
    */
   stop(options?: StopOptions): Promise<void> {
     this.#stopping ??= this.#stop(options?.timeoutMs ?? this.#stopTimeoutMs)
@@ -307,7 +330,13 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
         `service "${this.name}" stopped with work unfinished after ${timeoutMs} ms: answering it with CLOSED errors`,
       )
       this.#dispatcher.abandon(`service "${this.name}" stopped after waiting ${timeoutMs} ms`)
-      await settlesWithin(this.#dispatcher.idle(), timeoutMs)
+      if (!(await settlesWithin(this.#dispatcher.idle(), timeoutMs))) {
+        const running = this.#dispatcher.running()
+        this.#log.error(
+          { running: running.slice(0, 20), timeoutMs },
+          `service "${this.name}" stopped with ${running.length} handler(s) still running ${timeoutMs} ms after their signal aborted: they ignore it`,
+        )
+      }
     }
     this.#state = 'stopped'
     this.#removeCloseHook?.()
