@@ -47,15 +47,16 @@ export interface ServiceOptions {
   maxClockSkewMs?: number
   /**
    * How long this instance remembers a finished request, in milliseconds, so that a copy of it
-   * (the same reply_to and request_id, published again) does not run a second time. Copies that
+   * (the same reply_to and request_id, published again) does not run a second time: at least
+   * this long (and less than twice), unless dedupeMaxIds more requests finish first. Copies that
    * arrive while the first is queued or running never run, whatever this is. 0 forgets at once.
    * @defaultValue 30000
    */
   dedupeWindowMs?: number
   /**
-   * How many finished requests this instance remembers at most for dedupeWindowMs (about 200
-   * bytes each): at high rates the window is shorter, about dedupeMaxIds / requests per second.
-   * @defaultValue 10000
+   * How many finished requests this instance is sure to remember for dedupeWindowMs; it holds up
+   * to twice as many (about 150 bytes each). At high rates the window is shorter: about
+   * dedupeMaxIds / requests per second. @defaultValue 10000
    */
   dedupeMaxIds?: number
   /** This instance's id: its private channel is `<service>:instance:<id>`. @defaultValue a random UUID */
