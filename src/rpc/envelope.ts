@@ -59,10 +59,15 @@ export interface RpcResponse {
   readonly payload: unknown
 }
 
-/** The payload of an error response: `error` is Daebus'; `code` is switchboard's addition. */
+/**
+ * The payload of an error response: `error` is Daebus'; `code` and `started` are switchboard's
+ * additions. `started: false` marks a refusal (code CLOSED: the instance is stopping) whose handler
+ * never started, so that the caller may send the request to another instance.
+ */
 export interface ErrorPayload {
   readonly error: string
   readonly code?: string
+  readonly started?: false
 }
 
 const textDecoder = new TextDecoder()
@@ -123,9 +128,18 @@ export function encodeSuccess(requestId: RequestId | null, payload: unknown, fin
   return `{"status":"success","payload":${toJsonText(payload ?? null)},"request_id":${id},"final":${final}}`
 }
 
-/** Encodes an error response: `{"error": message}`, plus `code` when there is one. */
-export function encodeError(requestId: RequestId | null, message: string, code: string | undefined): Buffer {
-  const payload: ErrorPayload = code === undefined ? { error: message } : { error: message, code }
+/**
+ * Encodes an error response: `{"error": message}`, plus `code` when there is one, and
+ * `"started": false` for a refusal that may be sent elsewhere (`notStarted`).
+ */
+export function encodeError(
+  requestId: RequestId | null,
+  message: string,
+  code: string | undefined,
+  notStarted = false,
+): Buffer {
+  const coded: ErrorPayload = code === undefined ? { error: message } : { error: message, code }
+  const payload: ErrorPayload = notStarted ? { ...coded, started: false } : coded
   return Buffer.from(JSON.stringify({ status: 'error', payload, request_id: requestId, final: true }), 'utf8')
 }
 
@@ -228,12 +242,28 @@ export function decodeResponse(bytes: Uint8Array): RpcResponse | string {
   return { requestId: String(requestId), status, final: final ?? true, payload }
 }
 
-/** Reads `{"error", "code"}` from an error payload, tolerating peers that send a bare string. */
-export function readErrorPayload(payload: unknown): { message: string; code: string | undefined } {
+/** What an error payload says. */
+export interface ErrorReading {
+  readonly message: string
+  readonly code: string | undefined
+  /** True when the payload says `"started": false`: the handler never started. */
+  readonly notStarted: boolean
+}
+
+/** Reads `{"error", "code", "started"}` from an error payload, tolerating peers that send a bare string. */
+export function readErrorPayload(payload: unknown): ErrorReading {
   if (isRecord(payload)) {
     const message =
       typeof payload.error === 'string' ? payload.error : JSON.stringify(payload.error ?? 'Unknown error')
-    return { message, code: typeof payload.code === 'string' ? payload.code : undefined }
+    return {
+      message,
+      code: typeof payload.code === 'string' ? payload.code : undefined,
+      notStarted: payload.started === false,
+    }
   }
-  return { message: typeof payload === 'string' ? payload : 'Unknown error', code: undefined }
+  return {
+    message: typeof payload === 'string' ? payload : 'Unknown error',
+    code: undefined,
+    notStarted: false,
+  }
 }

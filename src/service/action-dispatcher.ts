@@ -38,6 +38,14 @@ export interface DispatcherConfig {
   readonly dedupeMaxIds: number
 }
 
+/** Why a request is not admitted: an error reply. */
+interface Refusal {
+  readonly message: string
+  readonly code: string
+  /** The reply says `started: false`, so that the caller sends the request to another instance. */
+  readonly resendable: boolean
+}
+
 interface Job {
   readonly ctx: RequestContext
   readonly entry: ActionEntry
@@ -101,7 +109,9 @@ export class ActionDispatcher {
     cancelled: 0,
   }
   #idle: (() => void)[] = []
-  /** Set when stop() gave up: what still arrives is refused with CLOSED. */
+  /** Set when stop() begins (see beginStop). */
+  #stopping = false
+  /** Set when stop() gave up: whatever still arrives is refused with CLOSED. */
   #closed = false
 
   constructor(config: DispatcherConfig) {
@@ -115,7 +125,7 @@ export class ActionDispatcher {
         claim: (request) => this.#claim(request.requestId),
         preferred: config.preferred,
         running: () => this.#limiter.running,
-        admit: (request) => this.#admit(request),
+        admit: (request) => this.#admit(request, true),
         settled: () => this.#checkIdle(),
       },
       {
@@ -141,6 +151,16 @@ export class ActionDispatcher {
     }
   }
 
+  /**
+   * stop() began: a request that still arrives on the instance channel with a reply channel is
+   * refused at once (CLOSED, `started: false`), and its switchboard caller sends it to another
+   * instance. What is queued or running is still served, and so are fire-and-forget requests and
+   * shared-channel ones this instance claims: their callers could not send them elsewhere.
+   */
+  beginStop(): void {
+    this.#stopping = true
+  }
+
   /** Stops taking shared-channel requests: those held back are left to the other instances. */
   stopSharedIntake(): void {
     this.#shared.clear()
@@ -160,7 +180,7 @@ export class ActionDispatcher {
       return
     }
     if (!shared) {
-      this.#admit(request)
+      this.#admit(request, false)
       return
     }
     this.#shared.offer(request)
@@ -216,7 +236,8 @@ export class ActionDispatcher {
     }
   }
 
-  #admit(request: RpcRequest): void {
+  /** Admits a request: `claimed` when this instance won it on the shared channel, and so owns it. */
+  #admit(request: RpcRequest, claimed: boolean): void {
     const ctx = new RequestContext(this.#config.service, request, this.#sendProgress)
     // A copy of a request queued, running or lately finished here: the first one answers.
     if (this.#active.has(ctx.key) || this.#recent.has(ctx.key, Date.now())) {
@@ -226,9 +247,9 @@ export class ActionDispatcher {
       )
       return
     }
-    const refusal = this.#refusal(request)
+    const refusal = this.#refusal(request, claimed)
     if (refusal) {
-      this.#refuse(ctx, refusal.message, refusal.code)
+      this.#refuse(ctx, refusal.message, refusal.code, refusal.resendable)
       return
     }
     const job: Job = { ctx, entry: this.actions.get(request.action) as ActionEntry }
@@ -245,25 +266,34 @@ export class ActionDispatcher {
   }
 
   /** Why a request cannot be admitted, if it cannot. */
-  #refusal(request: RpcRequest): { message: string; code: string } | undefined {
+  #refusal(request: RpcRequest, claimed: boolean): Refusal | undefined {
     const { service } = this.#config
-    if (this.#closed) return { message: `service "${service}" has stopped`, code: 'CLOSED' }
+    if (this.#closed) return { message: `service "${service}" has stopped`, code: 'CLOSED', resendable: true }
+    // Won on the shared channel, it is this instance's alone to run: served like what is queued.
+    if (this.#stopping && request.replyTo !== undefined && !claimed) {
+      return { message: `service "${service}" is stopping`, code: 'CLOSED', resendable: true }
+    }
     if (request.deadline !== undefined && Date.now() > request.deadline) {
       this.#stats.deadlineExceeded += 1
       return {
         message: `the deadline of ${service}.${request.action} passed before it could start`,
         code: 'DEADLINE_EXCEEDED',
+        resendable: false,
       }
     }
     if (!this.actions.has(request.action)) {
       this.#stats.unknownAction += 1
-      return { message: `unknown action "${request.action}" on service "${service}"`, code: 'UNKNOWN_ACTION' }
+      return {
+        message: `unknown action "${request.action}" on service "${service}"`,
+        code: 'UNKNOWN_ACTION',
+        resendable: false,
+      }
     }
     return undefined
   }
 
-  /** Answers a request that will not run. */
-  #refuse(ctx: RequestContext, message: string, code: string): void {
+  /** Answers a request that will not run; `notStarted` lets its caller send it elsewhere. */
+  #refuse(ctx: RequestContext, message: string, code: string, notStarted = false): void {
     ctx.finish()
     const { replyTo } = ctx
     if (replyTo === undefined) {
@@ -274,7 +304,7 @@ export class ActionDispatcher {
       return
     }
     this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, message)
-    this.#responder.error({ replyTo, requestId: ctx.request.requestId }, message, code)
+    this.#responder.error({ replyTo, requestId: ctx.request.requestId }, message, code, notStarted)
   }
 
   /**
@@ -445,9 +475,10 @@ export class ActionDispatcher {
   }
 
   /**
-   * stop() waited long enough: every request still queued or running gets an error reply (code
-   * CLOSED), the running ones' signals abort, and what arrives later is refused the same way. The
-   * running ones stay active until their handlers settle, so that idle() still waits for them.
+   * stop() waited long enough. Every request still queued gets an error reply (code CLOSED, with
+   * `started: false`: its caller may send it elsewhere); every one still running gets a CLOSED
+   * reply too, and its signal aborts. What arrives later is refused the same way. The running
+   * ones stay active until their handlers settle, so that idle() still waits for them.
    */
   abandon(reason: string): void {
     this.#closed = true
@@ -456,7 +487,7 @@ export class ActionDispatcher {
       this.#forget(ctx)
       if (ctx.cancelled || !ctx.finish() || ctx.replyTo === undefined) continue
       const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
-      this.#responder.error(target, `${reason} before ${service}.${ctx.action} started`, 'CLOSED')
+      this.#responder.error(target, `${reason} before ${service}.${ctx.action} started`, 'CLOSED', true)
     }
     for (const { ctx } of this.#active.values()) {
       ctx.abort(new ClosedError(`service "${service}"`))

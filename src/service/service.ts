@@ -83,11 +83,13 @@ function nonNegative(name: string, value: number): number {
  *   connection stays listed until Redis notices (tcp-keepalive, 300 s by default): requests sent
  *   to it then time out.
  *
- * **Duplicates, deadlines.** A request published twice (the same reply_to and request_id) runs
- * once: a copy is dropped while the first is queued or running, and for `dedupeWindowMs` after
- * (up to `dedupeMaxIds` of them). A request is not started once its caller's deadline has passed,
- * time in transit included, trusting the caller's clock within `maxClockSkewMs` (see
- * rpc/deadline.ts).
+ * **Restarts, duplicates, deadlines.** A stopping instance refuses what still reaches its own
+ * channel with CLOSED and `started: false`, and the caller sends it to another live instance, so
+ * that a rolling restart fails no request (see stop()). A request published twice (the same
+ * reply_to and request_id) runs once: a copy is dropped while the first is queued or running, and
+ * for `dedupeWindowMs` after (up to `dedupeMaxIds` of them). A request is not started once its
+ * caller's deadline has passed, time in transit included, trusting the caller's clock within
+ * `maxClockSkewMs` (see rpc/deadline.ts).
  *
  * **Ordering.** Requests that reach one instance start in arrival order (the queue is FIFO). With
  * `concurrency` above 1 they run side by side and may finish, and answer, in any order; use
@@ -296,8 +298,12 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
    * Stops gracefully: the instance leaves the rotation at once, background tasks stop, and queued
    * and in-flight requests and listen handlers get up to `timeoutMs` to finish.
    *
-   * - After `timeoutMs`, what is still queued or running gets CLOSED, and the ctx.signal of what
-   *   runs aborts.
+   * - A request that still reaches this instance's own channel (its callers have not noticed yet)
+   *   is refused at once with CLOSED and `started: false`, and the switchboard caller sends it to
+   *   another live instance. Until the unsubscribe is confirmed, shared-channel requests this
+   *   instance claims and fire-and-forget ones are still served: their callers could not resend.
+   * - After `timeoutMs`, what is still queued gets CLOSED with `started: false` (sent elsewhere as
+   *   well), and what still runs gets CLOSED, and its ctx.signal aborts.
    * - stop() then waits for those handlers to settle, up to `timeoutMs` more. A handler that
    *   ignores its signal past that is logged at error level, by action and request id, and
    *   stop() resolves with it still running (stats().inFlight counts it).
@@ -312,6 +318,7 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
   async #stop(timeoutMs: number): Promise<void> {
     if (this.#starting) await this.#starting.catch(() => {})
     this.#state = 'stopping'
+    this.#dispatcher.beginStop()
     const subscriptions = this.#subscriptions
     this.#subscriptions = []
     // Requests keep arriving until the broker confirms the unsubscribe, and listen handlers finish

@@ -471,7 +471,7 @@ describe('the reply channel', () => {
     )
     expect(wrong).toEqual([])
     expect(await activeChannels(client, 'caller:*')).toHaveLength(1)
-    expect(caller.stats()).toEqual({ pending: 0, lateReplies: 0, malformedReplies: 0 })
+    expect(caller.stats()).toEqual({ pending: 0, lateReplies: 0, malformedReplies: 0, resent: 0 })
   })
 
   test('a malformed response is dropped, counted, and reported on the bus error event', async () => {

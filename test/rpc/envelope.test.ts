@@ -132,6 +132,19 @@ describe('response envelope (golden JSON)', () => {
     )
   })
 
+  test('a refusal that may be sent elsewhere says `"started": false`, after Daebus\' keys', () => {
+    const wire = encodeError('r-1', 'service "s" is stopping', 'CLOSED', true)
+    expect(text(wire)).toBe(
+      '{"status":"error","payload":{"error":"service \\"s\\" is stopping","code":"CLOSED","started":false},"request_id":"r-1","final":true}',
+    )
+    const decoded = decodeResponse(wire)
+    expect(readErrorPayload(typeof decoded === 'string' ? undefined : decoded.payload)).toEqual({
+      message: 'service "s" is stopping',
+      code: 'CLOSED',
+      notStarted: true,
+    })
+  })
+
   test('decodes what a Python Daebus service sends', () => {
     expect(decodeResponse(bytes(PY_SUCCESS))).toEqual({
       requestId: 'r-1',
@@ -155,6 +168,7 @@ describe('response envelope (golden JSON)', () => {
     expect(readErrorPayload(typeof error === 'string' ? undefined : error.payload)).toEqual({
       message: 'input is empty',
       code: undefined,
+      notStarted: false,
     })
   })
 
