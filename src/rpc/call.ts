@@ -53,6 +53,10 @@ export class Call implements OutgoingRequest {
   #bytes: Payload | undefined
   /** The channel the request reached: a cancel follows it there. */
   #routed: string | undefined
+  /** Epoch ms on this host's clock: sent with the request, and again with each resend. */
+  #deadline = 0
+  /** Channels whose instance refused the request because it was stopping; made on the first refusal. */
+  #refusedBy: Set<string> | undefined
   #done = false
   #added = false
   #cancelPending = false
@@ -77,19 +81,10 @@ export class Call implements OutgoingRequest {
       this.cancel()
       return
     }
+    this.#deadline = Date.now() + spec.timeoutMs
     let bytes: Payload
     try {
-      bytes = this.#client.checkSize(
-        encodeRequest({
-          action: spec.action,
-          payload: spec.payload,
-          replyTo: this.#client.replyChannel,
-          requestId: this.id,
-          service: spec.service,
-          deadline: Date.now() + spec.timeoutMs,
-          headers: spec.headers,
-        }),
-      )
+      bytes = this.#encode()
     } catch (error) {
       this.fail(asError(error))
       return
@@ -102,6 +97,22 @@ export class Call implements OutgoingRequest {
       signal.addEventListener('abort', this.#onAbort, { once: true })
     }
     this.#client.send(this, spec.service, spec.action, bytes, spec.discoveryIntervalMs)
+  }
+
+  /** The request's envelope; `timeout_ms` in it is the time left now. */
+  #encode(): Payload {
+    const spec = this.#spec
+    return this.#client.checkSize(
+      encodeRequest({
+        action: spec.action,
+        payload: spec.payload,
+        replyTo: this.#client.replyChannel,
+        requestId: this.id,
+        service: spec.service,
+        deadline: this.#deadline,
+        headers: spec.headers,
+      }),
+    )
   }
 
   published(receivers: number): void {
@@ -119,6 +130,10 @@ export class Call implements OutgoingRequest {
     this.fail(error)
   }
 
+  trying(channel: string): void {
+    this.channel = channel
+  }
+
   routed(channel: string): void {
     this.#routed = channel
     this.#bytes = undefined
@@ -131,13 +146,41 @@ export class Call implements OutgoingRequest {
 
   settle(response: RpcResponse): void {
     // The table let go of it already, on routing this final response.
-    if (!this.#finish(response.status === 'error' ? 'remote_error' : 'success', false)) return
+    if (this.#done) return
     if (response.status === 'error') {
-      const { message, code } = readErrorPayload(response.payload)
-      this.#sink.reject(new RemoteError(this.#spec.service, this.#spec.action, message, code))
+      const { message, code, notStarted } = readErrorPayload(response.payload)
+      const error = new RemoteError(this.#spec.service, this.#spec.action, message, code)
+      if (notStarted && code === 'CLOSED' && this.#resend(error)) return
+      if (this.#finish('remote_error', false)) this.#sink.reject(error)
       return
     }
-    this.#sink.resolve(response.payload)
+    if (this.#finish('success', false)) this.#sink.resolve(response.payload)
+  }
+
+  /**
+   * A stopping instance refused the request before its handler started: sends it to another live
+   * instance channel, never one that refused it already, nor the shared channel (the request may
+   * hold a claim there). Still within the call's own timeout; with no other instance, the call
+   * fails with `refusal`. False when it cannot be sent again.
+   */
+  #resend(refusal: RemoteError): boolean {
+    // The refusal may come back before the PUBLISH receipt has said where the request went.
+    const from = this.#routed ?? this.channel
+    if (from === undefined) return false
+    let bytes: Payload
+    try {
+      bytes = this.#encode()
+    } catch {
+      return false
+    }
+    this.#refusedBy ??= new Set()
+    const refusedBy = this.#refusedBy
+    refusedBy.add(from)
+    // Until it reaches an instance again, a cancel waits for routed().
+    this.#routed = undefined
+    const { service, action, discoveryIntervalMs } = this.#spec
+    this.#client.resend(this, { service, action, bytes, maxAgeMs: discoveryIntervalMs, refusedBy, refusal })
+    return true
   }
 
   fail(error: unknown): void {

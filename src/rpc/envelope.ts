@@ -2,6 +2,7 @@ import { jsonCodec, parseJson, toJsonText } from '../codec/json.js'
 import type { ResponseErrorCode } from '../errors.js'
 import { boundedMemo } from '../memo.js'
 import { CANCEL_ACTION } from './channels.js'
+import { DEFAULT_MAX_CLOCK_SKEW_MS, effectiveDeadline } from './deadline.js'
 
 /**
  * Daebus' JSON envelopes, encoded and decoded without I/O.
@@ -29,7 +30,10 @@ export interface RpcRequest {
   readonly requestId: RequestId
   /** The service the caller addressed, when it said. */
   readonly service: string | undefined
-  /** Epoch milliseconds after which the caller no longer waits. */
+  /**
+   * Epoch milliseconds on this host's clock after which the request is not worth starting: sent
+   * as is by a caller, or, decoded, what effectiveDeadline() makes of what the caller sent.
+   */
   readonly deadline: number | undefined
   /** Trace context and other metadata, passed through untouched. */
   readonly headers: Readonly<Record<string, string>> | undefined
@@ -58,10 +62,15 @@ export interface RpcResponse {
   readonly payload: unknown
 }
 
-/** The payload of an error response: `error` is Daebus'; `code` is switchboard's addition. */
+/**
+ * The payload of an error response: `error` is Daebus'; `code` and `started` are switchboard's
+ * additions. `started: false` marks a refusal (code CLOSED: the instance is stopping) whose handler
+ * never started, so that the caller may send the request to another instance.
+ */
 export interface ErrorPayload {
   readonly error: string
   readonly code?: string
+  readonly started?: false
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -94,7 +103,7 @@ export function encodeRequest(request: RpcRequest & { readonly service: string }
   let text = `{"action":${quoteName(request.action)},"payload":${toJsonText(request.payload ?? null)},"reply_to":${replyTo},"request_id":${quote(request.requestId)},"service":${quoteName(request.service)}`
   const { deadline, headers } = request
   if (deadline !== undefined) {
-    // The time left as well: a service whose clock differs from the caller's uses this instead.
+    // The time left as well: the service never grants more than that from arrival (see deadline.ts).
     text += `,"deadline":${quote(deadline)},"timeout_ms":${Math.max(0, deadline - Date.now())}`
   }
   if (headers !== undefined) text += `,"headers":${toJsonText(headers)}`
@@ -120,13 +129,18 @@ export function encodeSuccess(requestId: RequestId | null, payload: unknown, fin
   return `{"status":"success","payload":${toJsonText(payload ?? null)},"request_id":${id},"final":${final}}`
 }
 
-/** Encodes an error response: `{"error": message}`, plus `code` when there is one. */
+/**
+ * Encodes an error response: `{"error": message}`, plus `code` when there is one, and
+ * `"started": false` for a refusal that may be sent elsewhere (`notStarted`).
+ */
 export function encodeError(
   requestId: RequestId | null,
   message: string,
   code: ResponseErrorCode | undefined,
+  notStarted = false,
 ): Buffer {
-  const payload: ErrorPayload = code === undefined ? { error: message } : { error: message, code }
+  const coded: ErrorPayload = code === undefined ? { error: message } : { error: message, code }
+  const payload: ErrorPayload = notStarted ? { ...coded, started: false } : coded
   return Buffer.from(JSON.stringify({ status: 'error', payload, request_id: requestId, final: true }), 'utf8')
 }
 
@@ -146,8 +160,15 @@ function bad(reason: string, fields: Record<string, unknown> | undefined): Decod
   return { ok: false, reason, replyTo, requestId }
 }
 
-/** Decodes a request, or says what is wrong with it and where a reply could still go. */
-export function decodeRequest(bytes: Uint8Array): DecodedRequest {
+/**
+ * Decodes a request, or says what is wrong with it and where a reply could still go. `now` is when
+ * it arrived, and `maxClockSkewMs` how far the caller's clock is trusted (see effectiveDeadline).
+ */
+export function decodeRequest(
+  bytes: Uint8Array,
+  now: number = Date.now(),
+  maxClockSkewMs: number = DEFAULT_MAX_CLOCK_SKEW_MS,
+): DecodedRequest {
   let value: unknown
   try {
     value = jsonCodec.decode(bytes)
@@ -190,14 +211,14 @@ export function decodeRequest(bytes: Uint8Array): DecodedRequest {
       replyTo: typeof replyTo === 'string' && replyTo.length > 0 ? replyTo : undefined,
       requestId,
       service: typeof service === 'string' ? service : undefined,
-      // On this host's clock: the time left when sent, counted from now (transit time is a gift to
-      // the handler), else the caller's epoch deadline as it stands.
-      deadline:
-        typeof timeoutMs === 'number'
-          ? Date.now() + timeoutMs
-          : typeof deadline === 'number'
-            ? deadline
-            : undefined,
+      deadline: effectiveDeadline(
+        {
+          deadline: typeof deadline === 'number' ? deadline : undefined,
+          timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : undefined,
+        },
+        now,
+        maxClockSkewMs,
+      ),
       headers: isHeaders(headers) ? headers : undefined,
     },
   }
@@ -222,12 +243,28 @@ export function decodeResponse(bytes: Uint8Array): RpcResponse | string {
   return { requestId: String(requestId), status, final: final ?? true, payload }
 }
 
-/** Reads `{"error", "code"}` from an error payload, tolerating peers that send a bare string. */
-export function readErrorPayload(payload: unknown): { message: string; code: string | undefined } {
+/** What an error payload says. */
+export interface ErrorReading {
+  readonly message: string
+  readonly code: string | undefined
+  /** True when the payload says `"started": false`: the handler never started. */
+  readonly notStarted: boolean
+}
+
+/** Reads `{"error", "code", "started"}` from an error payload, tolerating peers that send a bare string. */
+export function readErrorPayload(payload: unknown): ErrorReading {
   if (isRecord(payload)) {
     const message =
       typeof payload.error === 'string' ? payload.error : JSON.stringify(payload.error ?? 'Unknown error')
-    return { message, code: typeof payload.code === 'string' ? payload.code : undefined }
+    return {
+      message,
+      code: typeof payload.code === 'string' ? payload.code : undefined,
+      notStarted: payload.started === false,
+    }
   }
-  return { message: typeof payload === 'string' ? payload : 'Unknown error', code: undefined }
+  return {
+    message: typeof payload === 'string' ? payload : 'Unknown error',
+    code: undefined,
+    notStarted: false,
+  }
 }

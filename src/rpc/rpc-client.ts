@@ -17,6 +17,11 @@ import { type Expiring, TimeoutQueue } from './timeout-queue.js'
 
 /** Where a published request went, or why it could not go. */
 export interface RouteTarget {
+  /**
+   * The request is being published to `channel`. Its response may come back before routed() says
+   * so (the reply and the PUBLISH receipt travel on different connections).
+   */
+  trying(channel: string): void
   /** The request reached a subscriber of `channel`. */
   routed(channel: string): void
   fail(error: unknown): void
@@ -30,8 +35,21 @@ export interface RouteTarget {
 export interface OutgoingRequest extends PendingRequest, RouteTarget, PublishReceipt, Expiring {
   readonly id: string
   readonly timeoutMs: number
-  /** The channel its PUBLISH went to, set by send(). */
+  /** The channel its last PUBLISH went to, set by send() and trying(). */
   channel: string | undefined
+}
+
+/** A request a stopping instance refused unstarted, to send elsewhere (see RpcClient.resend). */
+export interface Resend {
+  readonly service: string
+  readonly action: string
+  /** The envelope again, with the time left now. */
+  readonly bytes: Payload
+  readonly maxAgeMs: number
+  /** Instance channels not to send it to: those that refused it, and those found empty meanwhile. */
+  readonly refusedBy: Set<string>
+  /** What the request fails with when no other instance takes it. */
+  readonly refusal: Error
 }
 
 /**
@@ -47,6 +65,8 @@ export interface CallerStats {
   malformedReplies: number
   /** Requests (request() and stream()) finished, by how they ended for their caller. */
   calls: Record<CallOutcome, number>
+  /** Requests sent again to another instance, because a stopping one refused them unstarted. */
+  resent: number
 }
 
 /**
@@ -68,6 +88,7 @@ export class RpcClient {
   readonly #recorder: StatsRecorder
   #subscription: Promise<Subscription<unknown>> | undefined
   #subscribed = false
+  #resent = 0
   #onIdle: (() => void) | undefined
 
   constructor({ pubsub, broker }: BusInternals) {
@@ -96,6 +117,7 @@ export class RpcClient {
         cancelled: recorder.callCount('cancelled'),
         failed: recorder.callCount('failed'),
       },
+      resent: this.#resent,
     }
   }
 
@@ -190,12 +212,62 @@ export class RpcClient {
   ): void {
     const routing =
       emptyChannel === undefined
-        ? this.ready().then(() => this.#publish(service, action, bytes, maxAgeMs))
-        : this.#publish(service, action, bytes, maxAgeMs, emptyChannel)
+        ? this.ready().then(() => this.#publish(service, action, bytes, maxAgeMs, undefined, target))
+        : this.#publish(service, action, bytes, maxAgeMs, emptyChannel, target)
     routing.then(
       (channel) => target.routed(channel),
       (error: unknown) => target.fail(error),
     )
+  }
+
+  /**
+   * Sends a request that a stopping instance refused before starting it to another live instance
+   * channel, and puts it back in the table for its response. The refusing instance is evicted
+   * from the directory. Never to the shared channel: Daebus peers there cannot be told apart from
+   * the instance that refused, and its claim may already be taken.
+   */
+  resend(request: OutgoingRequest, resend: Resend): void {
+    this.#pending.add(request.id, request)
+    for (const channel of resend.refusedBy) this.#directory.evict(resend.service, channel)
+    this.#log.debug(
+      { service: resend.service, requestId: request.id, refusedBy: [...resend.refusedBy] },
+      'a stopping instance refused the request unstarted: sending it to another instance',
+    )
+    this.#publishElsewhere(request, resend).then(
+      (channel) => {
+        if (channel === undefined) {
+          request.fail(resend.refusal)
+          return
+        }
+        this.#resent += 1
+        request.routed(channel)
+      },
+      (error: unknown) => request.fail(error),
+    )
+  }
+
+  /** Publishes to a live instance channel not in `refusedBy`, looking the list up again once if need be. */
+  async #publishElsewhere(
+    target: RouteTarget,
+    { service, bytes, maxAgeMs, refusedBy }: Resend,
+  ): Promise<string | undefined> {
+    let budget = (await this.#directory.instances(service, maxAgeMs)).length
+    let refreshed = false
+    for (;;) {
+      const channel = budget > 0 ? this.#directory.next(service) : undefined
+      if (channel === undefined) {
+        if (refreshed) return undefined
+        refreshed = true
+        budget = (await this.#directory.refresh(service)).length
+        continue
+      }
+      budget -= 1
+      if (refusedBy.has(channel)) continue
+      target.trying(channel)
+      if ((await this.#pubsub.publish(channel, bytes)) > 0) return channel
+      this.#directory.evict(service, channel)
+      refusedBy.add(channel)
+    }
   }
 
   /** Publishes a fire-and-forget request (no reply channel needed) and resolves to where it went. */
@@ -209,6 +281,7 @@ export class RpcClient {
     bytes: Payload,
     maxAgeMs: number,
     emptyChannel?: string,
+    target?: RouteTarget,
   ): Promise<string> {
     let evicted = false
     if (emptyChannel !== undefined) {
@@ -227,11 +300,13 @@ export class RpcClient {
         continue
       }
       budget -= 1
+      target?.trying(channel)
       if ((await this.#pubsub.publish(channel, bytes)) > 0) return channel
       this.#log.debug({ service, channel }, 'instance channel has no subscriber: evicting it')
       this.#directory.evict(service, channel)
       evicted = true
     }
+    target?.trying(service)
     if ((await this.#pubsub.publish(service, bytes)) > 0) return service
     throw new NoResponderError(service, action)
   }

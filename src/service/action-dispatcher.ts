@@ -13,6 +13,7 @@ import { CANCEL_ACTION, claimKey } from '../rpc/channels.js'
 import { type BadRequest, decodeRequest, type RpcRequest } from '../rpc/envelope.js'
 import type { ActionHandler, ActionOptions } from './action-context.js'
 import { ConcurrencyLimiter } from './concurrency-limiter.js'
+import { RecentRequests } from './recent-requests.js'
 import { RequestContext, requestKey } from './request-context.js'
 import { type ReplyLink, Responder } from './responder.js'
 import type { ServiceStats } from './service-options.js'
@@ -46,6 +47,11 @@ export interface DispatcherConfig {
   readonly claimWaitMs: number
   /** Whether this instance is the preferred one for a shared-channel request (see SharedIntake). */
   readonly preferred: (request: RpcRequest) => boolean
+  /** How far the callers' clocks are trusted, in ms (see effectiveDeadline). */
+  readonly maxClockSkewMs: number
+  /** How long, and how many, finished requests are remembered to drop their copies (see RecentRequests). */
+  readonly dedupeWindowMs: number
+  readonly dedupeMaxIds: number
 }
 
 interface Job {
@@ -61,6 +67,14 @@ const REFUSALS = {
   CLOSED: 'closed',
 } as const satisfies Partial<Record<WireErrorCode, HandleOutcome>>
 type RefusalCode = keyof typeof REFUSALS
+
+/** Why a request is not admitted: an error reply. */
+interface Refusal {
+  readonly message: string
+  readonly code: RefusalCode
+  /** The reply says `started: false`, so that the caller sends the request to another instance. */
+  readonly resendable: boolean
+}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -90,7 +104,9 @@ function describe(error: unknown): { message: string; code: string | undefined }
  *   a request is refused with OVERLOADED at once.
  * - Every request that names a reply channel gets exactly one final response: the result, the
  *   handler's error, or UNKNOWN_ACTION, BAD_REQUEST, DEADLINE_EXCEEDED, VALIDATION, OVERLOADED or
- *   CLOSED. A cancelled request gets none: its caller has gone.
+ *   CLOSED. A cancelled request gets none: its caller has gone. Nor does a copy of a request (the
+ *   same reply channel and request_id) that arrives while the first is queued or running, or
+ *   lately finished (see RecentRequests): the first one answers, and the copy never runs.
  */
 export class ActionDispatcher {
   readonly actions = new Map<string, ActionEntry>()
@@ -98,8 +114,14 @@ export class ActionDispatcher {
   readonly #log: Logger
   readonly #limiter: ConcurrencyLimiter<Job>
   readonly #responder: Responder
-  /** Requests queued or running, by requestKey: where a cancel finds them. */
+  /**
+   * Requests queued or running, by requestKey: where a cancel finds them, and where a copy of one
+   * is recognised. A running request stays here until its handler settles, even once abandoned,
+   * so that idle() waits for every handler.
+   */
   readonly #active = new Map<string, Job>()
+  /** Requests that finished lately, by requestKey: their copies are dropped too. */
+  readonly #recent: RecentRequests
   readonly #shared: SharedIntake
   /**
    * What this service counts, and stats() reads. The service's request subscription counts its
@@ -110,7 +132,9 @@ export class ActionDispatcher {
   #toldRunning = 0
   #toldQueued = 0
   #idle: (() => void)[] = []
-  /** Set when stop() gave up: what still arrives is refused with CLOSED. */
+  /** Set when stop() begins (see beginStop). */
+  #stopping = false
+  /** Set when stop() gave up: whatever still arrives is refused with CLOSED. */
   #closed = false
 
   constructor(config: DispatcherConfig) {
@@ -118,13 +142,14 @@ export class ActionDispatcher {
     this.#log = config.log
     this.instrumentation = new StatsRecorder(config.parent)
     this.#limiter = new ConcurrencyLimiter(config.concurrency, config.maxQueue)
+    this.#recent = new RecentRequests(config.dedupeWindowMs, config.dedupeMaxIds)
     this.#responder = new Responder(config.pubsub, config.log)
     this.#shared = new SharedIntake(
       {
         claim: (request) => this.#claim(request.requestId),
         preferred: config.preferred,
         running: () => this.#limiter.running,
-        admit: (request) => this.#admit(request),
+        admit: (request) => this.#admit(request, true),
         settled: () => this.#checkIdle(),
         skipped: (request, reason) => this.instrumentation.skipped(config.service, request.action, reason),
       },
@@ -136,6 +161,16 @@ export class ActionDispatcher {
         log: config.log,
       },
     )
+  }
+
+  /**
+   * stop() began: a request that still arrives on the instance channel with a reply channel is
+   * refused at once (CLOSED, `started: false`), and its switchboard caller sends it to another
+   * instance. What is queued or running is still served, and so are fire-and-forget requests and
+   * shared-channel ones this instance claims: their callers could not send them elsewhere.
+   */
+  beginStop(): void {
+    this.#stopping = true
   }
 
   /** The counts, read from the recorder; what runs, waits and is held now, from their owners. */
@@ -166,7 +201,7 @@ export class ActionDispatcher {
 
   /** Handles one message from the shared service channel (`shared`) or the instance channel. */
   onMessage(bytes: Uint8Array, shared: boolean): void {
-    const decoded = decodeRequest(bytes)
+    const decoded = decodeRequest(bytes, Date.now(), this.#config.maxClockSkewMs)
     if (!decoded.ok) {
       this.#badRequest(decoded, shared, bytes)
       return
@@ -177,7 +212,7 @@ export class ActionDispatcher {
       return
     }
     if (!shared) {
-      this.#admit(request)
+      this.#admit(request, false)
       return
     }
     this.#shared.offer(request)
@@ -225,13 +260,14 @@ export class ActionDispatcher {
     // A queued request is dropped now; a running one ends when its handler returns or throws.
     if (this.#limiter.remove(job)) {
       this.#ended(job.ctx, 'cancelled')
-      this.#active.delete(key)
+      this.#forget(job.ctx)
       this.#loadChanged()
       this.#checkIdle()
     }
   }
 
-  #admit(request: RpcRequest): void {
+  /** Admits a request: `claimed` when this instance won it on the shared channel, and so owns it. */
+  #admit(request: RpcRequest, claimed: boolean): void {
     // Clock reads only when an instrumentation listens for durations.
     const timed = this.instrumentation.listening
     const ctx = new RequestContext(
@@ -240,9 +276,17 @@ export class ActionDispatcher {
       this.#sendProgress,
       timed ? performance.now() : 0,
     )
-    const refusal = this.#refusal(request)
+    // A copy of a request queued, running or lately finished here: the first one answers.
+    if (this.#active.has(ctx.key) || this.#recent.has(ctx.key, Date.now())) {
+      this.#log.debug(
+        { action: request.action, requestId: ctx.requestId },
+        'dropped a copy of a request this instance already has',
+      )
+      return
+    }
+    const refusal = this.#refusal(request, claimed)
     if (refusal) {
-      this.#refuse(ctx, refusal.message, refusal.code)
+      this.#refuse(ctx, refusal.message, refusal.code, refusal.resendable)
       return
     }
     const job: Job = { ctx, entry: this.actions.get(request.action) as ActionEntry }
@@ -259,23 +303,32 @@ export class ActionDispatcher {
   }
 
   /** Why a request cannot be admitted, if it cannot. */
-  #refusal(request: RpcRequest): { message: string; code: RefusalCode } | undefined {
+  #refusal(request: RpcRequest, claimed: boolean): Refusal | undefined {
     const { service } = this.#config
-    if (this.#closed) return { message: `service "${service}" has stopped`, code: 'CLOSED' }
+    if (this.#closed) return { message: `service "${service}" has stopped`, code: 'CLOSED', resendable: true }
+    // Won on the shared channel, it is this instance's alone to run: served like what is queued.
+    if (this.#stopping && request.replyTo !== undefined && !claimed) {
+      return { message: `service "${service}" is stopping`, code: 'CLOSED', resendable: true }
+    }
     if (request.deadline !== undefined && Date.now() > request.deadline) {
       return {
         message: `the deadline of ${service}.${request.action} passed before it could start`,
         code: 'DEADLINE_EXCEEDED',
+        resendable: false,
       }
     }
     if (!this.actions.has(request.action)) {
-      return { message: `unknown action "${request.action}" on service "${service}"`, code: 'UNKNOWN_ACTION' }
+      return {
+        message: `unknown action "${request.action}" on service "${service}"`,
+        code: 'UNKNOWN_ACTION',
+        resendable: false,
+      }
     }
     return undefined
   }
 
-  /** Answers a request that will not run. */
-  #refuse(ctx: RequestContext, message: string, code: RefusalCode): void {
+  /** Answers a request that will not run; `notStarted` lets its caller send it elsewhere. */
+  #refuse(ctx: RequestContext, message: string, code: RefusalCode, notStarted = false): void {
     if (!this.#ended(ctx, REFUSALS[code])) return
     const { replyTo } = ctx
     if (replyTo === undefined) {
@@ -286,7 +339,7 @@ export class ActionDispatcher {
       return
     }
     this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, message)
-    this.#responder.error({ replyTo, requestId: ctx.request.requestId }, message, code)
+    this.#responder.error({ replyTo, requestId: ctx.request.requestId }, message, code, notStarted)
   }
 
   /**
@@ -434,12 +487,19 @@ export class ActionDispatcher {
 
   /** Frees the slot of a finished request and returns the next queued job, which takes it. */
   #release(ctx: RequestContext): Job | undefined {
-    this.#active.delete(ctx.key)
+    this.#forget(ctx)
     const next = this.#limiter.release()
     this.#loadChanged()
     if (!next) this.#shared.pump()
     this.#checkIdle()
     return next
+  }
+
+  /** A request leaves the table of active ones, and is remembered as finished for its copies. */
+  #forget(ctx: RequestContext): void {
+    if (this.#active.get(ctx.key)?.ctx !== ctx) return
+    this.#active.delete(ctx.key)
+    this.#recent.add(ctx.key, Date.now())
   }
 
   /** `service.action`, for messages; made only when a message needs it. */
@@ -473,25 +533,34 @@ export class ActionDispatcher {
   }
 
   /**
-   * stop() waited long enough: every request still queued or running gets an error reply (code
-   * CLOSED) and its signal aborts, and what arrives later is refused the same way.
+   * stop() waited long enough. Every request still queued gets an error reply (code CLOSED, with
+   * `started: false`: its caller may send it elsewhere); every one still running gets a CLOSED
+   * reply too, and its signal aborts. What arrives later is refused the same way. The running
+   * ones stay active until their handlers settle, so that idle() still waits for them.
    */
   abandon(reason: string): void {
     this.#closed = true
-    this.#limiter.clear()
+    const { service } = this.#config
+    for (const { ctx } of this.#limiter.clear()) {
+      this.#forget(ctx)
+      if (ctx.cancelled || !this.#ended(ctx, 'closed') || ctx.replyTo === undefined) continue
+      const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
+      this.#responder.error(target, `${reason} before ${service}.${ctx.action} started`, 'CLOSED', true)
+    }
     this.#loadChanged()
     for (const { ctx } of this.#active.values()) {
-      const error = new ClosedError(`service "${this.#config.service}"`)
-      const message = `${reason} before ${this.#config.service}.${ctx.action} finished`
-      ctx.abort(error)
+      ctx.abort(new ClosedError(`service "${service}"`))
       // A cancelled one is counted as such when its handler returns.
-      if (ctx.cancelled || !this.#ended(ctx, 'closed')) continue
-      if (ctx.replyTo !== undefined) {
-        this.#responder.error({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, message, 'CLOSED')
-      }
+      if (ctx.cancelled || !this.#ended(ctx, 'closed') || ctx.replyTo === undefined) continue
+      const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
+      this.#responder.error(target, `${reason} before ${service}.${ctx.action} finished`, 'CLOSED')
     }
-    this.#active.clear()
     this.#shared.clear()
     this.#checkIdle()
+  }
+
+  /** The requests whose handlers still run, for stop() to name those that outlive it. */
+  running(): { action: string; requestId: string }[] {
+    return [...this.#active.values()].map(({ ctx }) => ({ action: ctx.action, requestId: ctx.requestId }))
   }
 }

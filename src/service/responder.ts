@@ -75,17 +75,18 @@ export class Responder {
   }
 
   /**
-   * An error response: `{"error": message, "code": code}`. A message too long for maxPayloadBytes
-   * is cut; when even that cannot fit, the failure is logged and the caller times out.
+   * An error response: `{"error": message, "code": code}`, and `"started": false` when
+   * `notStarted` (see ErrorPayload). A message too long for maxPayloadBytes is cut; when even that
+   * cannot fit, the failure is logged and the caller times out.
    */
-  error(target: ReplyTarget, message: string, code: ResponseErrorCode | undefined): void {
+  error(target: ReplyTarget, message: string, code: ResponseErrorCode | undefined, notStarted = false): void {
     let bytes: Payload
     try {
-      bytes = this.#pubsub.checkSize(encodeError(target.requestId, message, code))
+      bytes = this.#pubsub.checkSize(encodeError(target.requestId, message, code, notStarted))
     } catch {
       const cut = `${message.slice(0, CUT_MESSAGE_LENGTH)}... (cut to fit maxPayloadBytes)`
       try {
-        bytes = this.#pubsub.checkSize(encodeError(target.requestId, cut, code))
+        bytes = this.#pubsub.checkSize(encodeError(target.requestId, cut, code, notStarted))
       } catch (error) {
         this.#log.error(
           { err: error, requestId: target.requestId, code },

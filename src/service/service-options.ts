@@ -1,5 +1,6 @@
 import type { Logger } from '../observe/logger.js'
 import type { AnyBus } from '../pubsub/pubsub-bus.js'
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../rpc/deadline.js'
 
 /** Options of a Service. Every default is in SERVICE_DEFAULTS. */
 export interface ServiceOptions {
@@ -19,7 +20,8 @@ export interface ServiceOptions {
   maxQueue?: number
   /**
    * How long stop() waits for in-flight and queued requests, in milliseconds. Those still running
-   * then get an error reply (code CLOSED) and their ctx.signal aborts. @defaultValue 10000
+   * then get an error reply (code CLOSED) and their ctx.signal aborts, and stop() waits as long
+   * again for their handlers to settle (see Service.stop). @defaultValue 10000
    */
   stopTimeoutMs?: number
   /**
@@ -43,6 +45,28 @@ export interface ServiceOptions {
    * discoveryIntervalMs. @defaultValue 1000
    */
   discoveryIntervalMs?: number
+  /**
+   * How far apart the clocks of callers and this instance may be, in milliseconds. A caller sends
+   * its absolute deadline and the time it had left; a request is held to the earlier of arrival +
+   * time left and its deadline + maxClockSkewMs, so that one held in transit (a paused or slow
+   * Redis) past its caller's deadline does not start. Clocks further apart than this cut requests
+   * short by the difference. @defaultValue 1000
+   */
+  maxClockSkewMs?: number
+  /**
+   * How long this instance remembers a finished request, in milliseconds, so that a copy of it
+   * (the same reply_to and request_id, published again) does not run a second time: at least
+   * this long (and less than twice), unless dedupeMaxIds more requests finish first. Copies that
+   * arrive while the first is queued or running never run, whatever this is. 0 forgets at once.
+   * @defaultValue 30000
+   */
+  dedupeWindowMs?: number
+  /**
+   * How many finished requests this instance is sure to remember for dedupeWindowMs; it holds up
+   * to twice as many (about 150 bytes each). At high rates the window is shorter: about
+   * dedupeMaxIds / requests per second. @defaultValue 10000
+   */
+  dedupeMaxIds?: number
   /** This instance's id: its private channel is `<service>:instance:<id>`. @defaultValue a random UUID */
   instanceId?: string
   /** Where the service logs. @defaultValue the bus's logger, with `{ service }` bound */
@@ -69,6 +93,9 @@ export interface RunOptions extends StopOptions {
 export const SERVICE_DEFAULTS = {
   concurrency: 10,
   maxQueue: 10_000,
+  maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS,
+  dedupeWindowMs: 30_000,
+  dedupeMaxIds: 10_000,
   stopTimeoutMs: 10_000,
   claimTtlMs: 30_000,
   claimGraceMs: 50,

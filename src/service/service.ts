@@ -44,6 +44,19 @@ function positiveInteger(name: string, value: number): number {
   return value
 }
 
+function nonNegativeInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0)
+    throw new InvalidArgumentError(`${name} must be an integer >= 0, got ${value}`)
+  return value
+}
+
+function nonNegative(name: string, value: number): number {
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`${name} must be a number of milliseconds >= 0, got ${value}`)
+  }
+  return value
+}
+
 /**
  * A named service that routes requests by action, Daebus-compatible on the wire:
  *
@@ -71,6 +84,14 @@ function positiveInteger(name: string, value: number): number {
  *   so the retry cannot run a request twice. A host that vanishes without closing its TCP
  *   connection stays listed until Redis notices (tcp-keepalive, 300 s by default): requests sent
  *   to it then time out.
+ *
+ * **Restarts, duplicates, deadlines.** A stopping instance refuses what still reaches its own
+ * channel with CLOSED and `started: false`, and the caller sends it to another live instance, so
+ * that a rolling restart fails no request (see stop()). A request published twice (the same
+ * reply_to and request_id) runs once: a copy is dropped while the first is queued or running, and
+ * for `dedupeWindowMs` after (up to `dedupeMaxIds` of them). A request is not started once its
+ * caller's deadline has passed, time in transit included, trusting the caller's clock within
+ * `maxClockSkewMs` (see rpc/deadline.ts).
  *
  * **Ordering.** Requests that reach one instance start in arrival order (the queue is FIFO). With
  * `concurrency` above 1 they run side by side and may finish, and answer, in any order; use
@@ -143,6 +164,15 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
       claimGraceMs: checkMs('claimGraceMs', options.claimGraceMs ?? SERVICE_DEFAULTS.claimGraceMs, 'zero'),
       claimWaitMs: Math.floor(claimTtlMs * CLAIM_WAIT_SHARE),
       preferred: (request) => this.#preferred(String(request.requestId)),
+      maxClockSkewMs: nonNegative(
+        'maxClockSkewMs',
+        options.maxClockSkewMs ?? SERVICE_DEFAULTS.maxClockSkewMs,
+      ),
+      dedupeWindowMs: nonNegative(
+        'dedupeWindowMs',
+        options.dedupeWindowMs ?? SERVICE_DEFAULTS.dedupeWindowMs,
+      ),
+      dedupeMaxIds: nonNegativeInteger('dedupeMaxIds', options.dedupeMaxIds ?? SERVICE_DEFAULTS.dedupeMaxIds),
     })
     this.#view = new InstanceDirectory((pattern) => broker.channels(pattern))
     this.stopped = new Promise((resolve) => {
@@ -284,10 +314,20 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
   }
 
   /**
-   * Stops intake (the instance leaves the rotation at once), stops background tasks, and waits up
-   * to `timeoutMs` for queued and in-flight requests and listen handlers to finish. Requests still
-   * running then get an error reply (code CLOSED) and their ctx.signal aborts. Does not close the
-   * bus. Later calls return the same promise.
+   * Stops gracefully: the instance leaves the rotation at once, background tasks stop, and queued
+   * and in-flight requests and listen handlers get up to `timeoutMs` to finish.
+   *
+   * - A request that still reaches this instance's own channel (its callers have not noticed yet)
+   *   is refused at once with CLOSED and `started: false`, and the switchboard caller sends it to
+   *   another live instance. Until the unsubscribe is confirmed, shared-channel requests this
+   *   instance claims and fire-and-forget ones are still served: their callers could not resend.
+   * - After `timeoutMs`, what is still queued gets CLOSED with `started: false` (sent elsewhere as
+   *   well), and what still runs gets CLOSED, and its ctx.signal aborts.
+   * - stop() then waits for those handlers to settle, up to `timeoutMs` more. A handler that
+   *   ignores its signal past that is logged at error level, by action and request id, and
+   *   stop() resolves with it still running (stats().inFlight counts it).
+   *
+   * Does not close the bus. Later calls return the same promise.
    */
   stop(options?: StopOptions): Promise<void> {
     if (this.#stopping) return this.#stopping
@@ -307,6 +347,7 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
   async #stop(timeoutMs: number): Promise<void> {
     if (this.#starting) await this.#starting.catch(() => {})
     this.#state = 'stopping'
+    this.#dispatcher.beginStop()
     const subscriptions = this.#subscriptions
     this.#subscriptions = []
     // Requests keep arriving until the broker confirms the unsubscribe, and listen handlers finish
@@ -325,7 +366,13 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
         `service "${this.name}" stopped with work unfinished after ${timeoutMs} ms: answering it with CLOSED errors`,
       )
       this.#dispatcher.abandon(`service "${this.name}" stopped after waiting ${timeoutMs} ms`)
-      await settlesWithin(this.#dispatcher.idle(), timeoutMs)
+      if (!(await settlesWithin(this.#dispatcher.idle(), timeoutMs))) {
+        const running = this.#dispatcher.running()
+        this.#log.error(
+          { running: running.slice(0, 20), timeoutMs },
+          `service "${this.name}" stopped with ${running.length} handler(s) still running ${timeoutMs} ms after their signal aborted: they ignore it`,
+        )
+      }
     }
     this.#state = 'stopped'
     this.#removeCloseHook?.()

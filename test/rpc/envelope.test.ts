@@ -55,22 +55,21 @@ describe('request envelope (golden JSON)', () => {
     )
   })
 
-  test("timeout_ms, when sent, sets the deadline on the receiving host's clock, whatever the caller's clock says", () => {
-    const skewed = JSON.stringify({
-      action: 'a',
-      payload: null,
-      reply_to: 'caller:x',
-      request_id: 'r',
-      service: 's',
-      deadline: 1, // a caller whose clock is far behind
-      timeout_ms: 5000,
-    })
-    const before = Date.now()
-    const parsed = decodeRequest(new TextEncoder().encode(skewed))
-    expect(parsed.ok).toBe(true)
-    const deadline = parsed.ok ? parsed.request.deadline : undefined
-    expect(deadline).toBeGreaterThanOrEqual(before + 5000)
-    expect(deadline).toBeLessThanOrEqual(Date.now() + 5000)
+  test('the deadline is held to the earlier of arrival + timeout_ms and deadline + maxClockSkewMs', () => {
+    const request = (fields: Record<string, unknown>) =>
+      bytes(JSON.stringify({ action: 'a', payload: null, reply_to: 'caller:x', request_id: 'r', ...fields }))
+    const deadlineOf = (wire: Uint8Array, now: number, skew: number) => {
+      const decoded = decodeRequest(wire, now, skew)
+      return decoded.ok ? decoded.request.deadline : 'bad'
+    }
+    // Sent at 10,000 with 1,000 ms to go, on clocks that agree: it arrived 3,000 ms later (held in
+    // a paused Redis). Its caller gave up 2,000 ms ago; with a 500 ms tolerance it is past.
+    const held = request({ deadline: 11_000, timeout_ms: 1000 })
+    expect(deadlineOf(held, 13_000, 500)).toBe(11_500)
+    // Arrived at once: arrival + the time left, which is never more than the caller had.
+    expect(deadlineOf(held, 10_001, 500)).toBe(11_001)
+    // A Daebus caller sends neither. (The rule itself: test/rpc/deadline.test.ts.)
+    expect(deadlineOf(request({}), 10_001, 500)).toBeUndefined()
   })
 
   test('fire-and-forget has reply_to null, so a Daebus peer still finds every key', () => {
@@ -134,6 +133,19 @@ describe('response envelope (golden JSON)', () => {
     )
   })
 
+  test('a refusal that may be sent elsewhere says `"started": false`, after Daebus\' keys', () => {
+    const wire = encodeError('r-1', 'service "s" is stopping', 'CLOSED', true)
+    expect(text(wire)).toBe(
+      '{"status":"error","payload":{"error":"service \\"s\\" is stopping","code":"CLOSED","started":false},"request_id":"r-1","final":true}',
+    )
+    const decoded = decodeResponse(wire)
+    expect(readErrorPayload(typeof decoded === 'string' ? undefined : decoded.payload)).toEqual({
+      message: 'service "s" is stopping',
+      code: 'CLOSED',
+      notStarted: true,
+    })
+  })
+
   test('decodes what a Python Daebus service sends', () => {
     expect(decodeResponse(bytes(PY_SUCCESS))).toEqual({
       requestId: 'r-1',
@@ -157,6 +169,7 @@ describe('response envelope (golden JSON)', () => {
     expect(readErrorPayload(typeof error === 'string' ? undefined : error.payload)).toEqual({
       message: 'input is empty',
       code: undefined,
+      notStarted: false,
     })
   })
 

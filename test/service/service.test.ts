@@ -508,10 +508,14 @@ describe('lifecycle', () => {
       await new Promise(() => {})
     })
     await app.start()
-    const pending = (await buses.connect()).caller('stubborn', { timeoutMs: 60_000 }).request('forever', {})
+    // Caught at once: the CLOSED reply comes while stop() still waits for the handler to settle.
+    const pending = (await buses.connect())
+      .caller('stubborn', { timeoutMs: 60_000 })
+      .request('forever', {})
+      .catch((e: unknown) => e)
     await started.promise
     await app.stop({ timeoutMs: 30 })
-    const error = await pending.catch((e: unknown) => e)
+    const error = await pending
     expect(error).toBeInstanceOf(RemoteError)
     expect(error).toMatchObject({
       remoteCode: 'CLOSED',
