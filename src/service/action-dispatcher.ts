@@ -1,10 +1,4 @@
-import {
-  ClosedError,
-  MalformedMessageError,
-  RemoteError,
-  SwitchboardError,
-  type WireErrorCode,
-} from '../errors.js'
+import { ClosedError, MalformedMessageError, SwitchboardError } from '../errors.js'
 import type { HandleOutcome, Instrumentation } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import { StatsRecorder } from '../observe/stats-recorder.js'
@@ -12,8 +6,10 @@ import { validate } from '../pubsub/validate.js'
 import { CANCEL_ACTION, claimKey } from '../rpc/channels.js'
 import { type BadRequest, decodeRequest, type RpcRequest } from '../rpc/envelope.js'
 import type { ActionHandler, ActionOptions } from './action-context.js'
+import { ActiveRequests } from './active-requests.js'
 import { ConcurrencyLimiter } from './concurrency-limiter.js'
-import { RecentRequests } from './recent-requests.js'
+import { describeError, isThenable } from './error-reply.js'
+import { type AdmissionState, REFUSALS, type RefusalCode, refusalOf } from './refusal.js'
 import { RequestContext, requestKey } from './request-context.js'
 import { type ReplyLink, Responder } from './responder.js'
 import type { ServiceStats } from './service-options.js'
@@ -59,40 +55,6 @@ interface Job {
   readonly entry: ActionEntry
 }
 
-/** The codes a request is refused with before it runs, and the outcome each one is counted as. */
-const REFUSALS = {
-  UNKNOWN_ACTION: 'unknown_action',
-  OVERLOADED: 'overloaded',
-  DEADLINE_EXCEEDED: 'deadline_exceeded',
-  CLOSED: 'closed',
-} as const satisfies Partial<Record<WireErrorCode, HandleOutcome>>
-type RefusalCode = keyof typeof REFUSALS
-
-/** Why a request is not admitted: an error reply. */
-interface Refusal {
-  readonly message: string
-  readonly code: RefusalCode
-  /** The reply says `started: false`, so that the caller sends the request to another instance. */
-  readonly resendable: boolean
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
-  )
-}
-
-/**
- * The message and code of an error response. A RemoteError from a nested call passes through with
- * the remote code, so that an error crosses several services unchanged.
- */
-function describe(error: unknown): { message: string; code: string | undefined } {
-  const message = error instanceof Error ? error.message : String(error)
-  if (error instanceof RemoteError) return { message, code: error.remoteCode }
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined
-  return { message, code: typeof code === 'string' ? code : undefined }
-}
-
 /**
  * Takes requests from a service's channels to its action handlers and sends the responses.
  *
@@ -114,14 +76,10 @@ export class ActionDispatcher {
   readonly #log: Logger
   readonly #limiter: ConcurrencyLimiter<Job>
   readonly #responder: Responder
-  /**
-   * Requests queued or running, by requestKey: where a cancel finds them, and where a copy of one
-   * is recognised. A running request stays here until its handler settles, even once abandoned,
-   * so that idle() waits for every handler.
-   */
-  readonly #active = new Map<string, Job>()
-  /** Requests that finished lately, by requestKey: their copies are dropped too. */
-  readonly #recent: RecentRequests
+  /** Requests queued or running, and lately finished: where cancels and copies are found. */
+  readonly #active: ActiveRequests<Job>
+  /** What the refusal rules read of this instance: made once, not per request. */
+  readonly #admission: AdmissionState
   readonly #shared: SharedIntake
   /**
    * What this service counts, and stats() reads. The service's request subscription counts its
@@ -142,7 +100,18 @@ export class ActionDispatcher {
     this.#log = config.log
     this.instrumentation = new StatsRecorder(config.parent)
     this.#limiter = new ConcurrencyLimiter(config.concurrency, config.maxQueue)
-    this.#recent = new RecentRequests(config.dedupeWindowMs, config.dedupeMaxIds)
+    this.#active = new ActiveRequests(config.dedupeWindowMs, config.dedupeMaxIds)
+    const dispatcher = this
+    this.#admission = {
+      service: config.service,
+      get closed() {
+        return dispatcher.#closed
+      },
+      get stopping() {
+        return dispatcher.#stopping
+      },
+      hasAction: (action) => this.actions.has(action),
+    }
     this.#responder = new Responder(config.pubsub, config.log)
     this.#shared = new SharedIntake(
       {
@@ -260,7 +229,7 @@ export class ActionDispatcher {
     // A queued request is dropped now; a running one ends when its handler returns or throws.
     if (this.#limiter.remove(job)) {
       this.#ended(job.ctx, 'cancelled')
-      this.#forget(job.ctx)
+      this.#active.forget(job.ctx)
       this.#loadChanged()
       this.#checkIdle()
     }
@@ -277,14 +246,14 @@ export class ActionDispatcher {
       timed ? performance.now() : 0,
     )
     // A copy of a request queued, running or lately finished here: the first one answers.
-    if (this.#active.has(ctx.key) || this.#recent.has(ctx.key, Date.now())) {
+    if (this.#active.isCopy(ctx.key)) {
       this.#log.debug(
         { action: request.action, requestId: ctx.requestId },
         'dropped a copy of a request this instance already has',
       )
       return
     }
-    const refusal = this.#refusal(request, claimed)
+    const refusal = refusalOf(request, claimed, this.#admission, Date.now())
     if (refusal) {
       this.#refuse(ctx, refusal.message, refusal.code, refusal.resendable)
       return
@@ -297,34 +266,9 @@ export class ActionDispatcher {
       this.#refuse(ctx, message, 'OVERLOADED')
       return
     }
-    this.#active.set(ctx.key, job)
+    this.#active.add(job)
     this.#loadChanged()
     if (admission === 'run') this.#run(job)
-  }
-
-  /** Why a request cannot be admitted, if it cannot. */
-  #refusal(request: RpcRequest, claimed: boolean): Refusal | undefined {
-    const { service } = this.#config
-    if (this.#closed) return { message: `service "${service}" has stopped`, code: 'CLOSED', resendable: true }
-    // Won on the shared channel, it is this instance's alone to run: served like what is queued.
-    if (this.#stopping && request.replyTo !== undefined && !claimed) {
-      return { message: `service "${service}" is stopping`, code: 'CLOSED', resendable: true }
-    }
-    if (request.deadline !== undefined && Date.now() > request.deadline) {
-      return {
-        message: `the deadline of ${service}.${request.action} passed before it could start`,
-        code: 'DEADLINE_EXCEEDED',
-        resendable: false,
-      }
-    }
-    if (!this.actions.has(request.action)) {
-      return {
-        message: `unknown action "${request.action}" on service "${service}"`,
-        code: 'UNKNOWN_ACTION',
-        resendable: false,
-      }
-    }
-    return undefined
   }
 
   /** Answers a request that will not run; `notStarted` lets its caller send it elsewhere. */
@@ -443,7 +387,7 @@ export class ActionDispatcher {
 
   #answerError(ctx: RequestContext, error: unknown): void {
     const what = this.#name(ctx)
-    const { message, code } = describe(error)
+    const { message, code } = describeError(error)
     if (ctx.cancelled) {
       this.#log.debug(
         { action: ctx.action, requestId: ctx.requestId, err: error },
@@ -487,19 +431,12 @@ export class ActionDispatcher {
 
   /** Frees the slot of a finished request and returns the next queued job, which takes it. */
   #release(ctx: RequestContext): Job | undefined {
-    this.#forget(ctx)
+    this.#active.forget(ctx)
     const next = this.#limiter.release()
     this.#loadChanged()
     if (!next) this.#shared.pump()
     this.#checkIdle()
     return next
-  }
-
-  /** A request leaves the table of active ones, and is remembered as finished for its copies. */
-  #forget(ctx: RequestContext): void {
-    if (this.#active.get(ctx.key)?.ctx !== ctx) return
-    this.#active.delete(ctx.key)
-    this.#recent.add(ctx.key, Date.now())
   }
 
   /** `service.action`, for messages; made only when a message needs it. */
@@ -542,7 +479,7 @@ export class ActionDispatcher {
     this.#closed = true
     const { service } = this.#config
     for (const { ctx } of this.#limiter.clear()) {
-      this.#forget(ctx)
+      this.#active.forget(ctx)
       if (ctx.cancelled || !this.#ended(ctx, 'closed') || ctx.replyTo === undefined) continue
       const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
       this.#responder.error(target, `${reason} before ${service}.${ctx.action} started`, 'CLOSED', true)
