@@ -131,11 +131,9 @@ const jsonText = fc
 function asNumbers(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value)
   if (Array.isArray(value)) return value.map(asNumbers)
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) out[key] = asNumbers(item)
-    return out
-  }
+  // Own properties, "__proto__" included, as JSON.parse makes them (see asWritten).
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, asNumbers(item)]))
   return value
 }
 
@@ -154,11 +152,10 @@ function asWritten(value: unknown): unknown {
   )
     return BigInt(String(value)) // the digits on the wire, which is what Python reads too
   if (Array.isArray(value)) return value.map(asWritten)
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) out[key] = asWritten(item)
-    return out
-  }
+  // fromEntries makes own properties, as JSON.parse does: `out[key] =` would set the prototype for
+  // a "__proto__" key instead (fast-check found it).
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, asWritten(item)]))
   return value
 }
 
@@ -209,6 +206,7 @@ const jsonProperties = {
     fc.property(exact, (v) => {
       deepStrictEqual(jsonCodec.decode(jsonCodec.encode(v)), asWritten(v))
     }),
+    [[[JSON.parse('{"__proto__":null}')]]],
   ),
 }
 
