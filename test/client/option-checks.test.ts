@@ -53,6 +53,13 @@ describe('options are checked under their own names', () => {
     expect(() => b.caller('s', { streamBufferSize: 0, discoveryIntervalMs: 0 })).not.toThrow()
   })
 
+  test('connect(): TLS settings with a plain redis:// URL are refused, never ignored', async () => {
+    const plain = connect({ url: 'redis://:s3cret@127.0.0.1:1', redis: { tls: {} } })
+    await expect(plain).rejects.toBeInstanceOf(InvalidArgumentError)
+    await expect(plain).rejects.toThrow(/use rediss:\/\//)
+    await expect(plain).rejects.not.toThrow(/s3cret/)
+  })
+
   test('connect(): closeTimeoutMs, before anything is opened', async () => {
     await expect(connect({ url: `memory://${uniq('x')}`, closeTimeoutMs: -1 })).rejects.toThrow(
       /^closeTimeoutMs must be/,

@@ -83,7 +83,8 @@ export interface RedisTransportOptions {
    * TLS settings (ca, cert, key, servername, rejectUnauthorized...). With `rediss://` they apply
    * to the server. With `redis+sentinel://`, which has no TLS form of its own, giving them (even
    * `{}`) is what says the master speaks TLS: every link to it then uses them, and so do the
-   * Sentinels unless `sentinelTls` says otherwise. With `redis://` they are not used.
+   * Sentinels unless `sentinelTls` says otherwise. With `redis://` they are refused
+   * (InvalidArgumentError): a plain connection given TLS settings is a mistake, not a choice.
    * @defaultValue none: for rediss://, Node's defaults (verify the server against the system CAs); for redis+sentinel://, plain TCP
    */
   tls?: TlsConnectionOptions

@@ -64,6 +64,12 @@ export class RedisTransport implements Transport {
     if (target.scheme === 'memory' || target.scheme === 'redis+cluster') throw unsupported(target, url)
     const resolved = resolveOptions(options)
     this.url = typeof url === 'string' ? maskUrl(url) : describe(target)
+    if (target.scheme === 'redis' && resolved.tls !== undefined) {
+      // Silently plain TCP would send the password and every message in clear text.
+      throw new InvalidArgumentError(
+        `TLS settings were given for ${this.url}, which is plain TCP: use rediss:// to connect over TLS, or leave out tls`,
+      )
+    }
     const sentinel = target.scheme === 'redis+sentinel'
     this.#links = new ServerLinks({
       owner: 'RedisTransport',
