@@ -49,9 +49,6 @@ function bullConnection(url: string) {
   return { host: hostname, port: Number(port || 6379), maxRetriesPerRequest: null }
 }
 
-/** What a user of BullMQ sets so that finished jobs do not pile up: the ack deletes the job. */
-const BULL_JOB_OPTIONS = { removeOnComplete: true }
-
 export interface DurablePublisher {
   /** Publishes `n` copies of the 10-field object and resolves once Redis has them all. */
   wave(n: number): Promise<unknown>
@@ -101,9 +98,10 @@ export async function durablePublisher(
       const { Queue } = await import('bullmq')
       const queue = new Queue<Order>(name, { connection: bullConnection(url) })
       await queue.waitUntilReady()
-      const job = { name: 'order', data, opts: BULL_JOB_OPTIONS }
+      // removeOnComplete, as users set it so that finished jobs do not pile up: the ack deletes the job.
+      const job = () => ({ name: 'order', data, opts: { removeOnComplete: true } })
       return {
-        wave: (n) => queue.addBulk(Array.from({ length: n }, () => job)),
+        wave: (n) => queue.addBulk(Array.from({ length: n }, job)),
         prepareGroup: async () => undefined,
         drop: () => queue.obliterate({ force: true }),
         close: () => queue.close(),
