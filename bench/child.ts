@@ -3,6 +3,7 @@
  * (bench/main.ts) starts these through lib/role-process.ts.
  */
 import { sendResult } from './lib/role-io.js'
+import { durableConsumeRole, durableFillRole, durablePublishRole } from './roles/durable.js'
 import { e2ePublisherRole, e2eSubscriberRole } from './roles/end-to-end.js'
 import { latencyPublisherRole, latencySubscriberRole } from './roles/latency.js'
 import { publishRole } from './roles/publish.js'
@@ -26,6 +27,9 @@ const ROLES: Record<string, Role> = {
   'scale-publish-cost': publishCostRole,
   'slow-consumer': slowConsumerRole,
   blast: blastRole,
+  'durable-publish': durablePublishRole,
+  'durable-fill': durableFillRole,
+  'durable-consume': durableConsumeRole,
 }
 
 const [name = '', json = '{}'] = process.argv.slice(2)

@@ -1,7 +1,7 @@
 /**
  * The benchmark suite: `npm run bench` (see bench/README.md). It starts its own redis-server
  * (or uses SWITCHBOARD_URL), measures switchboard side by side with raw node-redis, ioredis,
- * Moleculer and redis-benchmark, prints a table per section and writes bench/results/latest.json.
+ * Moleculer, BullMQ and redis-benchmark, prints a table per section and writes bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -11,6 +11,7 @@ import { Progress } from './lib/progress.js'
 import { startRedis } from './lib/redis-launcher.js'
 import { table } from './lib/stats.js'
 import { judgeTargets } from './lib/targets.js'
+import { durableSection } from './sections/durable.js'
 import { e2eSection } from './sections/end-to-end.js'
 import { latencySection } from './sections/latency.js'
 import { physicalSection } from './sections/physical.js'
@@ -26,6 +27,7 @@ const ALL: SectionDef[] = [
   rpcSection,
   physicalSection,
   scaleSection,
+  durableSection,
 ]
 
 function machine() {
@@ -79,7 +81,7 @@ async function main(options: BenchOptions): Promise<void> {
   )
   const targets = judgeTargets(earlier)
   if (targets.length > 0) {
-    console.log('\n## Targets (issue 4)\n')
+    console.log('\n## Targets (issues 4 and 11)\n')
     console.log(
       table([
         ['target', 'measured', 'met'],

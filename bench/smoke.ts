@@ -8,7 +8,8 @@ import { microsHistogram, percentiles, record } from './lib/histogram.js'
 import { type Order, order } from './lib/payload.js'
 import { type BenchRedis, startRedis } from './lib/redis-launcher.js'
 import { micros, rate, table } from './lib/stats.js'
-import { publisher } from './roles/publish.js'
+import { DURABLE_IMPLS, durablePublisher, switchboardTopicsBuilt } from './roles/durable-clients.js'
+import { type Publisher, publisher } from './roles/publish.js'
 
 const PHASE_MS = 400
 
@@ -23,8 +24,8 @@ function opsPerSec(fn: () => void, ms: number): number {
   return (ops / (performance.now() - start)) * 1000
 }
 
-async function publishRate(impl: string, url: string): Promise<number> {
-  const pub = await publisher(impl, url, 'smoke:publish')
+/** Waves of 1000 publishes, each awaited; the caller closes `pub`. */
+async function publishRate(pub: Pick<Publisher, 'wave'>): Promise<number> {
   const warm = performance.now() + PHASE_MS / 4
   while (performance.now() < warm) await pub.wave(1000)
   let messages = 0
@@ -33,9 +34,7 @@ async function publishRate(impl: string, url: string): Promise<number> {
     await pub.wave(1000)
     messages += 1000
   }
-  const elapsed = performance.now() - start
-  await pub.close()
-  return (messages / elapsed) * 1000
+  return (messages / (performance.now() - start)) * 1000
 }
 
 /** Publisher and subscriber buses in this process: delivered messages per second. */
@@ -115,10 +114,18 @@ async function main(): Promise<void> {
   if (redis) {
     try {
       for (const impl of ['switchboard', 'switchboard-batch', 'node-redis-send']) {
-        rows.push([
-          `redis publish, ${impl}, 0 subscribers`,
-          `${rate(await publishRate(impl, redis.url))} msgs/s`,
-        ])
+        const pub = await publisher(impl, redis.url, 'smoke:publish')
+        rows.push([`redis publish, ${impl}, 0 subscribers`, `${rate(await publishRate(pub))} msgs/s`])
+        await pub.close()
+      }
+      const durable = DURABLE_IMPLS.filter(
+        (i) => i === 'node-redis' || (i === 'switchboard' && switchboardTopicsBuilt()),
+      )
+      for (const impl of durable) {
+        const pub = await durablePublisher(impl, redis.url, `smoke-durable-${impl}`, 10_000)
+        rows.push([`redis durable publish, ${impl}, waves of 1000`, `${rate(await publishRate(pub))} msgs/s`])
+        await pub.drop()
+        await pub.close()
       }
       rows.push([
         'redis publish → handler, one process',

@@ -1,6 +1,6 @@
 /** Command-line options of the suite: `npm run bench -- --quick --only publish,rpc`. */
 
-export const SECTIONS = ['publish', 'e2e', 'latency', 'rpc', 'physical', 'scale'] as const
+export const SECTIONS = ['publish', 'e2e', 'latency', 'rpc', 'physical', 'scale', 'durable'] as const
 export type Section = (typeof SECTIONS)[number]
 
 export interface BenchOptions {

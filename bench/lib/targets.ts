@@ -1,7 +1,7 @@
 import type { Section } from './options.js'
 import { micros, rate, ratio } from './stats.js'
 
-/** The targets of issue 4, judged from this run's medians. Printed only: nothing fails on them. */
+/** The targets of issues 4 and 11, judged from this run's medians. Printed only: nothing fails on them. */
 
 interface SectionData {
   data: unknown
@@ -78,5 +78,28 @@ export function judgeTargets(sections: Partial<Record<Section, SectionData>>): T
       met: r <= 1.1,
     })
   }
+  lines.push(...durableTargets(rowsOf(sections.durable)))
   return lines
+}
+
+/** Issue 11: durable topics against the hand-written Streams loops and BullMQ, once switchboard has rows. */
+function durableTargets(rows: Row[]): TargetLine[] {
+  const goals = [
+    { kind: 'publish', bullmq: 3, against: 'XADD pipelined, ≥ 3× BullMQ addBulk' },
+    { kind: 'consume', bullmq: 5, against: 'XREADGROUP + XACK loop, ≥ 5× BullMQ Worker' },
+  ]
+  return goals.flatMap(({ kind, bullmq, against }) => {
+    const sb = rows.find((r) => r.kind === kind && r.impl === 'switchboard')
+    if (!sb) return []
+    const vsRaw = sb.ratioRaw as number
+    const vsBullmq = sb.ratioBullmq as number
+    const clean = kind === 'publish' || (sb.unacked === 0 && sb.handledTwice === 0)
+    return [
+      {
+        target: `durable ${kind} ≥ 1.0× raw ${against}`,
+        measured: `${rate(sb.median as number)} msgs/s, ${ratio(vsRaw)} raw, ${ratio(vsBullmq)} BullMQ`,
+        met: vsRaw >= 1 && vsBullmq >= bullmq && clean,
+      },
+    ]
+  })
 }

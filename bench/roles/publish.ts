@@ -1,8 +1,8 @@
 import { connect } from '../../src/index.js'
 import { BarePublisher } from '../lib/bare-resp.js'
 import { connectIoredis, connectNodeRedis } from '../lib/clients.js'
-import { CpuMeter, redisCpuSeconds } from '../lib/cpu.js'
 import { type Order, order, rawPackr } from '../lib/payload.js'
+import { type RateResult, timeWaves } from '../lib/timed-waves.js'
 
 /** How a wave of publishes is sent, per implementation. */
 export const PUBLISH_IMPLS = [
@@ -165,34 +165,12 @@ export interface PublishParams {
   wave: number
 }
 
-export interface PublishResult {
-  msgsPerSec: number
-  messages: number
-  elapsedMs: number
-  /** CPU of this process and of Redis, in µs per message. */
-  clientCpu: number
-  redisCpu: number
-}
+export type PublishResult = RateResult
 
 /** Publishes waves of `wave` messages, each awaited, for durationMs after a warm-up. */
 export async function publishRole(p: PublishParams): Promise<PublishResult> {
   const pub = await publisher(p.impl, p.url, p.channel)
-  const warmEnd = performance.now() + p.warmupMs
-  while (performance.now() < warmEnd) await pub.wave(p.wave)
-  const redisBefore = await redisCpuSeconds(p.url)
-  const cpu = new CpuMeter()
-  const start = performance.now()
-  const end = start + p.durationMs
-  let messages = 0
-  let now = start
-  while (now < end) {
-    await pub.wave(p.wave)
-    messages += p.wave
-    now = performance.now()
-  }
-  const elapsedMs = now - start
-  const clientCpu = cpu.perMessage(messages)
-  const redisCpu = (((await redisCpuSeconds(p.url)) - redisBefore) * 1e6) / messages
+  const result = await timeWaves(p.url, pub.wave, p.wave, p.warmupMs, p.durationMs)
   await pub.close()
-  return { msgsPerSec: (messages / elapsedMs) * 1000, messages, elapsedMs, clientCpu, redisCpu }
+  return result
 }
