@@ -81,7 +81,10 @@ type Invoke = (msg: Message<unknown>) => unknown
  * one message without waiting.
  */
 export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
-  /** The channel and pattern names given to subscribe. */
+  /**
+   * The channel and pattern names given to subscribe, as text: a name given as bytes reads as
+   * their UTF-8 decoding (U+FFFD where they are not UTF-8).
+   */
   readonly names: readonly string[]
   /** Resolves when the subscription has ended; never rejects. */
   readonly closed: Promise<void>
