@@ -1,9 +1,11 @@
 import { ClosedError, InvalidArgumentError } from '../errors.js'
+import type { ChannelName } from '../transport/channel-key.js'
+import type { ByteNames } from './byte-names.js'
 
 /** What a batch needs from its bus. */
 export interface BatchHost {
   encode(data: unknown): Uint8Array
-  publishBatch(messages: ReadonlyArray<readonly [string, Uint8Array]>): Promise<number[]>
+  publishBatch(messages: ReadonlyArray<readonly [ChannelName, Uint8Array]>): Promise<number[]>
 }
 
 /**
@@ -12,7 +14,7 @@ export interface BatchHost {
  */
 export class Batch<C extends object = Record<string, unknown>> {
   readonly #host: BatchHost
-  readonly #messages: Array<readonly [string, Uint8Array]> = []
+  readonly #messages: Array<readonly [ChannelName, Uint8Array]> = []
   /** For each publish() call, how many of #messages it queued (several for a list of channels). */
   readonly #spans: number[] = []
   #executed = false
@@ -26,9 +28,12 @@ export class Batch<C extends object = Record<string, unknown>> {
     return this.#spans.length
   }
 
-  publish<K extends keyof C & string>(channel: K | readonly K[], data: C[K]): this {
+  /** Queues a publish; a channel given as bytes is that exact channel (see PubSubBus.publish). */
+  publish<K extends keyof C & string>(channel: K | readonly K[], data: C[K]): this
+  publish(channel: ByteNames<C>, data: C[keyof C]): this
+  publish(channel: ChannelName | readonly ChannelName[], data: unknown): this {
     if (this.#executed) throw new ClosedError('batch (already executed)')
-    const channels = typeof channel === 'string' ? [channel] : channel
+    const channels = typeof channel === 'string' || channel instanceof Uint8Array ? [channel] : channel
     if (channels.length === 0) throw new InvalidArgumentError('batch.publish needs at least one channel')
     const bytes = this.#host.encode(data)
     for (const name of channels) this.#messages.push([name, bytes])

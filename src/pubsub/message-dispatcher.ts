@@ -1,7 +1,9 @@
 import type { Codec } from '../codec/codec.js'
 import { MalformedMessageError, PayloadTooLargeError } from '../errors.js'
+import { type ChannelKey, keyText } from '../transport/channel-key.js'
 import type { MessageSink, SubscriptionKind } from '../transport/transport.js'
 import type { Message } from './message.js'
+import { ReceivedMessage } from './received-message.js'
 
 /** A local subscription as the dispatcher sees it: the codec it reads with, and where messages go. */
 export interface DispatchTarget {
@@ -12,9 +14,12 @@ export interface DispatchTarget {
   deliver(msg: Message<unknown>): void
 }
 
-/** Who holds the broker subscription a message came through: the holders of each name of a kind. */
+/**
+ * Who holds the broker subscription a message came through: the holders of each name of a kind,
+ * by key (channel-key.ts), as the transport's sink names channels and patterns.
+ */
 export interface DispatchRoutes {
-  holders(kind: SubscriptionKind): ReadonlyMap<string, ReadonlySet<DispatchTarget>>
+  holders(kind: SubscriptionKind): ReadonlyMap<ChannelKey, ReadonlySet<DispatchTarget>>
 }
 
 /** Where the dispatcher reports a message it could not decode (each subscription counts its own deliveries). */
@@ -28,8 +33,8 @@ export interface DispatchReporter {
  * reported and dropped for the subscriptions of that codec only.
  */
 export class MessageDispatcher {
-  readonly #byChannel: ReadonlyMap<string, ReadonlySet<DispatchTarget>>
-  readonly #byPattern: ReadonlyMap<string, ReadonlySet<DispatchTarget>>
+  readonly #byChannel: ReadonlyMap<ChannelKey, ReadonlySet<DispatchTarget>>
+  readonly #byPattern: ReadonlyMap<ChannelKey, ReadonlySet<DispatchTarget>>
   readonly #reporter: DispatchReporter
   readonly #maxPayloadBytes: number
 
@@ -53,7 +58,7 @@ export class MessageDispatcher {
     if (!targets) return
     if (raw.byteLength > this.#maxPayloadBytes) {
       for (const sub of targets) sub.dropOversize()
-      this.#reporter.report(new PayloadTooLargeError(raw.byteLength, this.#maxPayloadBytes, channel))
+      this.#reporter.report(new PayloadTooLargeError(raw.byteLength, this.#maxPayloadBytes, keyText(channel)))
       return
     }
     let codec: Codec | undefined
@@ -78,22 +83,23 @@ export class MessageDispatcher {
 
   #decode(
     codec: Codec,
-    channel: string,
+    channel: ChannelKey,
     raw: Uint8Array,
-    pattern: string | undefined,
+    pattern: ChannelKey | undefined,
   ): Message<unknown> | undefined {
     let data: unknown
     try {
       data = codec.decode(raw)
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
+      const text = keyText(channel)
       const malformed = new MalformedMessageError(
-        `dropped a message on "${channel}" that the ${codec.name} codec cannot decode: ${reason}`,
-        { channel, bytes: raw, cause: error },
+        `dropped a message on "${text}" that the ${codec.name} codec cannot decode: ${reason}`,
+        { channel: text, bytes: raw, cause: error },
       )
       this.#reporter.report(malformed)
       return undefined
     }
-    return pattern === undefined ? { channel, data, raw } : { channel, pattern, data, raw }
+    return new ReceivedMessage(channel, pattern, data, raw)
   }
 }

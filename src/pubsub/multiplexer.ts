@@ -1,4 +1,5 @@
 import { refuseUnsupportedKind } from '../transport/abilities.js'
+import { type ChannelName, channelKey, keyName } from '../transport/channel-key.js'
 import { isGlobPattern } from '../transport/glob.js'
 import type { SubscriptionKind, Transport } from '../transport/transport.js'
 import { type BrokerName, SubscriptionRegistry } from './subscription-registry.js'
@@ -7,11 +8,16 @@ import { type BrokerName, SubscriptionRegistry } from './subscription-registry.j
 export type SubscribingTransport = Pick<Transport, 'url' | 'abilities' | 'subscribe' | 'unsubscribe'>
 
 /**
- * The broker names of subscribe()'s names: a name with a glob character is a pattern unless
- * `asPatterns` is false, as the public API promises; every other name is a channel.
+ * The broker names of subscribe()'s names, each by its key (channel-key.ts), made here once so
+ * that what arrives is looked up as the transport names it: a name with a glob character is a
+ * pattern unless `asPatterns` is false, as the public API promises; every other name is a
+ * channel. Text with a lone surrogate is refused (InvalidArgumentError).
  */
-export function brokerNames(names: readonly string[], asPatterns: boolean): BrokerName[] {
-  return names.map((name) => ({ kind: asPatterns && isGlobPattern(name) ? 'pattern' : 'channel', name }))
+export function brokerNames(names: readonly ChannelName[], asPatterns: boolean): BrokerName[] {
+  return names.map((given) => {
+    const name = channelKey(given)
+    return { kind: asPatterns && isGlobPattern(name) ? 'pattern' : 'channel', name }
+  })
 }
 
 function key(entry: BrokerName): string {
@@ -112,11 +118,13 @@ export class Multiplexer<S> {
   /** SUBSCRIBE (or UNSUBSCRIBE) the names, one command per kind. */
   async #send(command: 'subscribe' | 'unsubscribe', names: readonly BrokerName[]): Promise<void> {
     if (names.length === 0) return
-    const byKind = new Map<SubscriptionKind, string[]>()
+    const byKind = new Map<SubscriptionKind, ChannelName[]>()
     for (const { kind, name } of names) {
+      // The name as the transport takes it: the text itself, or the bytes that are not UTF-8.
+      const given = keyName(name)
       const list = byKind.get(kind)
-      if (list) list.push(name)
-      else byKind.set(kind, [name])
+      if (list) list.push(given)
+      else byKind.set(kind, [given])
     }
     await Promise.all([...byKind].map(([kind, list]) => this.#transport[command](kind, list)))
   }

@@ -1,8 +1,10 @@
 import type { Codec, CodecName } from '../codec/codec.js'
 import { ClosedError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
+import type { ChannelName } from '../transport/channel-key.js'
 import { Batch } from './batch.js'
 import type { BusEvents, BusStats } from './bus-events.js'
+import type { ByteNames } from './byte-names.js'
 import {
   checkCodecOption,
   checkHandlerOrOptions,
@@ -97,15 +99,22 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
 
   /**
    * Publishes one message to a channel, or the same message to several; resolves to the number of
-   * receivers (summed over the channels), as PUBLISH counts them.
+   * receivers (summed over the channels), as PUBLISH counts them. A channel given as bytes
+   * (`msg.channelBytes`) is that exact channel, whether or not its name is UTF-8.
    */
   publish<K extends keyof C & string>(
     channel: K | readonly K[],
     data: C[K],
     options?: PublishOptions,
+  ): Promise<number>
+  publish(channel: ByteNames<C>, data: C[keyof C], options?: PublishOptions): Promise<number>
+  publish(
+    channel: ChannelName | readonly ChannelName[],
+    data: unknown,
+    options?: PublishOptions,
   ): Promise<number> {
     let bytes: Uint8Array
-    let target: string | readonly string[]
+    let target: ChannelName | readonly ChannelName[]
     try {
       if (this.#core.isClosed) throw new ClosedError('bus')
       target = checkPublishChannels(channel)
@@ -122,8 +131,14 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     channel: K | readonly K[],
     data: C[K],
     options?: PublishOptions,
+  ): Promise<number>
+  broadcast(channel: ByteNames<C>, data: C[keyof C], options?: PublishOptions): Promise<number>
+  broadcast(
+    channel: ChannelName | readonly ChannelName[],
+    data: unknown,
+    options?: PublishOptions,
   ): Promise<number> {
-    return this.publish(channel, data, options)
+    return this.untyped.publish(channel as ByteNames<ChannelMap>, data, options)
   }
 
   /** Starts a batch of publishes that exec() sends in one round trip. */
@@ -138,7 +153,9 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
 
   /**
    * Subscribes to channels and patterns. With a handler, it is called for every message; without
-   * one, read the returned Subscription as an async iterator or with poll().
+   * one, read the returned Subscription as an async iterator or with poll(). A name given as
+   * bytes (a Uint8Array) is exactly those bytes, UTF-8 or not; it is a pattern when it holds a
+   * glob character, as text is.
    */
   subscribe<K extends keyof C & string>(
     names: K | readonly K[],
@@ -154,8 +171,14 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     names: K | readonly K[],
     options: SubscribeOptions<C[K]>,
   ): Promise<Subscription<C[K]>>
+  subscribe(
+    names: ByteNames<C>,
+    handler?: MessageHandler<C[keyof C]>,
+    options?: SubscribeOptions<C[keyof C]>,
+  ): Promise<Subscription<C[keyof C]>>
+  subscribe(names: ByteNames<C>, options: SubscribeOptions<C[keyof C]>): Promise<Subscription<C[keyof C]>>
   subscribe<T>(
-    names: string | readonly string[],
+    names: ChannelName | readonly ChannelName[],
     handlerOrOptions?: MessageHandler<T> | SubscribeOptions<T>,
     maybeOptions?: SubscribeOptions<T>,
   ): Promise<Subscription<T>> {
@@ -168,15 +191,17 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     } catch (error) {
       return Promise.reject(error)
     }
-    const list = typeof names === 'string' ? [names] : names
+    const list = typeof names === 'string' || names instanceof Uint8Array ? [names] : names
     return this.#core.subscribe(list, handler, options)
   }
 
-  /** PUBSUB NUMSUB: subscribers of a channel (one per connection, as Redis counts). */
-  async numsub(channel: string): Promise<number>
-  async numsub(channels: readonly string[]): Promise<number[]>
-  async numsub(channel: string | readonly string[]): Promise<number | number[]> {
-    if (typeof channel === 'string') return (await this.#core.numsub([channel]))[0] ?? 0
+  /** PUBSUB NUMSUB: subscribers of a channel (one per connection, as Redis counts); text or bytes. */
+  async numsub(channel: ChannelName): Promise<number>
+  async numsub(channels: readonly ChannelName[]): Promise<number[]>
+  async numsub(channel: ChannelName | readonly ChannelName[]): Promise<number | number[]> {
+    if (typeof channel === 'string' || channel instanceof Uint8Array) {
+      return (await this.#core.numsub([channel]))[0] ?? 0
+    }
     return this.#core.numsub(channel)
   }
 

@@ -5,9 +5,10 @@ import type { Instrumentation } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import type { StatsRecorder } from '../observe/stats-recorder.js'
 import { settlesWithin } from '../timers.js'
+import { type ChannelName, nameText } from '../transport/channel-key.js'
 import type { BrokerCommands, Payload, PublishReceipt, Transport } from '../transport/transport.js'
 import { BusReporter } from './bus-reporter.js'
-import { checkCodecOption } from './check-arguments.js'
+import { checkCodecOption, isChannelName } from './check-arguments.js'
 import { checkPayloadSize, encodePayload } from './encode-payload.js'
 import { MessageDispatcher } from './message-dispatcher.js'
 import { brokerNames, Multiplexer } from './multiplexer.js'
@@ -113,59 +114,58 @@ export class PubSubCore implements PubSubLink {
     return checkPayloadSize(payload, this.#config.maxPayloadBytes)
   }
 
-  publishTo(channel: string, payload: Payload, receipt: PublishReceipt): void {
+  /** Publishes to a channel given as text, or as bytes (counted under its text). */
+  publishTo(channel: ChannelName, payload: Payload, receipt: PublishReceipt): void {
     if (this.#shut) {
       queueMicrotask(() => receipt.publishFailed(new ClosedError('bus')))
       return
     }
-    this.#recorder.published(channel, 1)
+    this.#recorder.published(typeof channel === 'string' ? channel : nameText(channel), 1)
     this.#transport.publishTo(channel, payload, receipt)
   }
 
   /** Publishes encoded bytes to a channel, or the same bytes to several (receivers summed). */
-  publish(channel: string | readonly string[], payload: Payload): Promise<number> {
-    if (typeof channel === 'string') {
+  publish(channel: ChannelName | readonly ChannelName[], payload: Payload): Promise<number> {
+    if (!Array.isArray(channel)) {
+      const one = channel as ChannelName
       return new Promise((resolve, reject) =>
-        this.publishTo(channel, payload, { published: resolve, publishFailed: reject }),
+        this.publishTo(one, payload, { published: resolve, publishFailed: reject }),
       )
     }
     if (this.#shut) return Promise.reject(new ClosedError('bus'))
     if (channel.length === 0)
       return Promise.reject(new InvalidArgumentError('publish needs at least one channel'))
-    for (const name of channel) this.#recorder.published(name, 1)
+    for (const name of channel) this.#recorder.published(nameText(name), 1)
     return this.#transport
       .publishBatch(channel.map((name) => [name, payload] as const))
       .then((counts) => counts.reduce((a, b) => a + b, 0))
   }
 
   /** Many publishes in one round trip; resolves to each one's receivers, in order. */
-  publishBatch(messages: ReadonlyArray<readonly [string, Uint8Array]>): Promise<number[]> {
+  publishBatch(messages: ReadonlyArray<readonly [ChannelName, Uint8Array]>): Promise<number[]> {
     if (this.#shut) return Promise.reject(new ClosedError('bus'))
-    for (const [channel] of messages) this.#recorder.published(channel, 1)
+    for (const [channel] of messages) this.#recorder.published(nameText(channel), 1)
     return this.#transport.publishBatch(messages)
   }
 
   async subscribe<T>(
-    names: readonly string[],
+    names: readonly ChannelName[],
     handler: MessageHandler<T> | undefined,
     options: SubscribeOptions<T>,
     parent: Instrumentation = this.#recorder,
   ): Promise<Subscription<T>> {
     if (this.#closing) throw new ClosedError('bus')
-    if (
-      !Array.isArray(names) ||
-      names.length === 0 ||
-      names.some((n) => typeof n !== 'string' || n.length === 0)
-    ) {
+    if (!Array.isArray(names) || names.length === 0 || !names.every(isChannelName)) {
       throw new InvalidArgumentError(
-        `subscribe needs one or more non-empty channel names, got ${JSON.stringify(names)}`,
+        'subscribe needs one or more non-empty channel names (strings, or Uint8Arrays of their ' +
+          `bytes), got ${JSON.stringify(names)}`,
       )
     }
-    // A copy: the caller may reuse its array.
-    const list: readonly string[] = [...names]
+    // Names as text (a new array: the caller may reuse its own); the broker's keys are made from
+    // the names below, before the caller gets control back.
     const sub = new Subscription<T>(
       this.#host,
-      list,
+      names.map(nameText),
       checkCodecOption(options.codec) ?? this.codec,
       handler,
       {
@@ -179,7 +179,7 @@ export class PubSubCore implements PubSubLink {
       parent,
     )
     try {
-      await this.#mux.add(sub as Subscription<unknown>, brokerNames(list, options.pattern ?? true))
+      await this.#mux.add(sub as Subscription<unknown>, brokerNames(names, options.pattern ?? true))
     } catch (error) {
       await sub.unsubscribe().catch(() => {})
       throw error
@@ -188,7 +188,7 @@ export class PubSubCore implements PubSubLink {
   }
 
   /** PUBSUB NUMSUB: subscribers of each channel (one per connection, as Redis counts). */
-  numsub(channels: readonly string[]): Promise<number[]> {
+  numsub(channels: readonly ChannelName[]): Promise<number[]> {
     if (this.#shut) return Promise.reject(new ClosedError('bus'))
     return this.#transport.numsub(channels)
   }

@@ -1,9 +1,13 @@
+import type { ChannelKey } from '../transport/channel-key.js'
 import type { SubscriptionKind } from '../transport/transport.js'
 
-/** One name as the broker subscribes it: a kind (channel, pattern, shard) and the name. */
+/**
+ * One name as the broker subscribes it: a kind (channel, pattern, shard) and the name's key
+ * (channel-key.ts), so that two names are one exactly when the broker sees the same bytes.
+ */
 export interface BrokerName {
   readonly kind: SubscriptionKind
-  readonly name: string
+  readonly name: ChannelKey
 }
 
 /** What a local subscription leaves behind when it is detached (see SubscriptionRegistry.detach). */

@@ -14,6 +14,7 @@ import { BoundedQueue } from '../queue/bounded-queue.js'
 import type { OverflowPolicy } from '../queue/overflow-policy.js'
 import { QueuedIterator } from '../queue/queued-iterator.js'
 import type { Message } from './message.js'
+import { withData } from './received-message.js'
 import { validate } from './validate.js'
 
 /** Called for each message. A returned promise is awaited before the next message is handed over. */
@@ -80,7 +81,10 @@ type Invoke = (msg: Message<unknown>) => unknown
  * one message without waiting.
  */
 export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
-  /** The channel and pattern names given to subscribe. */
+  /**
+   * The channel and pattern names given to subscribe, as text: a name given as bytes reads as
+   * their UTF-8 decoding (U+FFFD where they are not UTF-8).
+   */
   readonly names: readonly string[]
   /** Resolves when the subscription has ended; never rejects. */
   readonly closed: Promise<void>
@@ -202,7 +206,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
       this.#host.reportError(value, this.#recorder)
       return
     }
-    this.#accept(value === msg.data ? msg : { ...msg, data: value })
+    this.#accept(value === msg.data ? msg : withData(msg, value))
   }
 
   #accept(msg: Message<T>): void {

@@ -29,7 +29,9 @@ const GLOB_CHARS = /[*?[]/
 /**
  * True when the name holds a glob character, so that switchboard treats it as a pattern. UTF-8
  * writes `*`, `?` and `[` only as themselves (every byte of a multi-byte character is 0x80 or
- * more), so looking at the string's characters finds what Redis would find in its bytes.
+ * more), so looking at the string's characters finds what Redis would find in its bytes. The
+ * same holds for a channel key (channel-key.ts) of bytes that are not UTF-8: one character per
+ * byte, after a mark that is no glob character.
  */
 export function isGlobPattern(name: string): boolean {
   return GLOB_CHARS.test(name)
@@ -40,9 +42,14 @@ export function channelBytes(name: string): Uint8Array {
   return Buffer.from(name, 'utf8')
 }
 
-/** A compiled matcher for one pattern, read once, as a pattern is matched far more often than made. */
-export function compileGlob(pattern: string): GlobMatcher {
-  const { tokens, sets, byteLength } = parseGlob(channelBytes(pattern))
+/**
+ * A compiled matcher for one pattern, given as text (matched as its UTF-8 bytes) or as its exact
+ * bytes; read once, as a pattern is matched far more often than made.
+ */
+export function compileGlob(pattern: string | Uint8Array): GlobMatcher {
+  const { tokens, sets, byteLength } = parseGlob(
+    typeof pattern === 'string' ? channelBytes(pattern) : pattern,
+  )
   if (byteLength === 0) return (channel) => channel.length === 0
   if (isDead(tokens)) return () => false
   const segments = splitAtStars(tokens).map((run) => segment(run, sets))

@@ -4,6 +4,8 @@
  * once, whatever number of local subscribers the layers above multiplex onto it.
  */
 
+import type { ChannelKey, ChannelName } from './channel-key.js'
+
 /** Connection state changes, as a tagged union. */
 export type TransportStatus =
   | { type: 'connected' }
@@ -12,10 +14,13 @@ export type TransportStatus =
   | { type: 'error'; error: Error }
 
 /**
- * Called for every message that arrives. `pattern` is set when the message matched a pattern
- * subscription (Redis `pmessage`). The bytes may be reused by nobody else: keep them.
+ * Called for every message that arrives. `channel` and `pattern` are keys (channel-key.ts): the
+ * name's text when its bytes are UTF-8, which is what channelKey() makes of the name that was
+ * subscribed, so that they can be looked up as they come. `pattern` is set when the message
+ * matched a pattern subscription (Redis `pmessage`). The bytes may be reused by nobody else: keep
+ * them.
  */
-export type MessageSink = (channel: string, payload: Uint8Array, pattern: string | undefined) => void
+export type MessageSink = (channel: ChannelKey, payload: Uint8Array, pattern: ChannelKey | undefined) => void
 
 export type StatusSink = (status: TransportStatus) => void
 
@@ -83,6 +88,10 @@ export interface BrokerCommands {
   claim(key: string, ttlMs: number): Promise<boolean>
 }
 
+/**
+ * Names are text (sent as UTF-8, and refused with InvalidArgumentError when not well-formed) or
+ * exact bytes: see ChannelName.
+ */
 export interface Transport extends BrokerCommands {
   /** The URL the transport was created from, with any password masked. */
   readonly url: string
@@ -91,20 +100,20 @@ export interface Transport extends BrokerCommands {
   /** Closes connections. Pending commands are flushed first where the broker allows. */
   close(): Promise<void>
   /** PUBLISH: resolves to the number of receivers (channel plus pattern subscriptions). */
-  publish(channel: string, payload: Payload): Promise<number>
+  publish(channel: ChannelName, payload: Payload): Promise<number>
   /** PUBLISH, told to `receipt` instead of a promise. */
-  publishTo(channel: string, payload: Payload, receipt: PublishReceipt): void
+  publishTo(channel: ChannelName, payload: Payload, receipt: PublishReceipt): void
   /** Many PUBLISH commands in one round trip; resolves to each one's receivers, in order. */
-  publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Payload]>): Promise<number[]>
+  publishBatch(messages: ReadonlyArray<readonly [channel: ChannelName, payload: Payload]>): Promise<number[]>
   /** Subscribes names of one kind; resolves once the broker has confirmed every one. */
-  subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void>
+  subscribe(kind: SubscriptionKind, names: readonly ChannelName[]): Promise<void>
   /**
    * Unsubscribes names of one kind; resolves once the broker has confirmed. Messages the broker
    * sent before its confirmation still reach the sink: nothing it counted is dropped.
    */
-  unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void>
+  unsubscribe(kind: SubscriptionKind, names: readonly ChannelName[]): Promise<void>
   /** PUBSUB NUMSUB: the subscriber count of each channel. */
-  numsub(channels: readonly string[]): Promise<number[]>
+  numsub(channels: readonly ChannelName[]): Promise<number[]>
   /** The one sink for incoming messages. Set before subscribing. */
   onMessage(sink: MessageSink): void
   onStatus(sink: StatusSink): void

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest'
 import { RedisTransport } from '../../src/transport/redis/redis-transport.js'
 import { describeRedis, RedisServer } from '../helpers/redis-server.js'
+import { runByteNamesContract } from './byte-names-contract.js'
 import { runTransportContract } from './transport-contract.js'
 
 describeRedis('redis transport', () => {
@@ -13,4 +14,5 @@ describeRedis('redis transport', () => {
   })
 
   runTransportContract('redis', async () => new RedisTransport(server.url))
+  runByteNamesContract('redis', async () => new RedisTransport(server.url))
 })

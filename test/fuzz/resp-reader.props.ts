@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { keyOfBytes } from '../../src/transport/channel-key.js'
 import { ReplyError, RespReader, type RespValue } from '../../src/transport/redis/resp-reader.js'
 import { fuzzProperty, serveProperties } from './fuzz-properties.js'
 import { chunks, cuts, mutated, randomBytes } from './mutate.js'
@@ -78,11 +79,12 @@ const push: fc.Arbitrary<Sample> = fc
       pattern === undefined
         ? `*3\r\n$7\r\nmessage\r\n${bulk(channel)}${bulk(payload)}`
         : `*4\r\n$8\r\npmessage\r\n${bulk(pattern)}${bulk(channel)}${bulk(payload)}`,
+    // Channel and pattern as keys: exact, whatever their bytes (channel-key.ts).
     out: {
       push: [
-        Buffer.from(channel).toString('utf8'),
+        keyOfBytes(channel),
         Buffer.from(payload).toString('hex'),
-        pattern === undefined ? undefined : Buffer.from(pattern).toString('utf8'),
+        pattern === undefined ? undefined : keyOfBytes(pattern),
       ],
     },
   }))

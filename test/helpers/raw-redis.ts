@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net'
+import { keyOfBytes } from '../../src/transport/channel-key.js'
 import { RespReader, type RespValue } from '../../src/transport/redis/resp-reader.js'
 import { encodeCommand } from '../../src/transport/redis/resp-writer.js'
 import { Inbox } from '../contract/inbox.js'
@@ -10,6 +11,8 @@ import { withTimeout } from './wait.js'
  * Send one name per (P)SUBSCRIBE or (P)UNSUBSCRIBE: each command then has one confirmation,
  * which answers it in order. Use a connection either to subscribe or for other commands (as
  * RESP2 requires), so that a reply such as PUBSUB CHANNELS is never taken for a message.
+ * Arguments may be bytes (a channel name that is not UTF-8, as redis-py sends b'\x80'); the inbox
+ * names channels and patterns by their keys (channel-key.ts), exact whatever their bytes.
  */
 export class RawRedis {
   readonly inbox = new Inbox()
@@ -35,11 +38,12 @@ export class RawRedis {
     return new RawRedis(socket)
   }
 
-  command(...args: string[]): Promise<RespValue> {
-    if (/^P?SUBSCRIBE$/i.test(args[0] ?? '')) this.#subscriber = true
+  command(...args: Array<string | Uint8Array>): Promise<RespValue> {
+    const name = String(args[0] ?? '')
+    if (/^P?SUBSCRIBE$/i.test(name)) this.#subscriber = true
     const reply = new Promise<RespValue>((resolve) => this.#waiting.push(resolve))
     this.#socket.write(encodeCommand(args))
-    return withTimeout(reply, `the reply to ${args[0]}`)
+    return withTimeout(reply, `the reply to ${name}`)
   }
 
   close(): void {
@@ -50,12 +54,13 @@ export class RawRedis {
     if (this.#subscriber && Array.isArray(value)) {
       const [kind, ...rest] = value.map((part) => (Buffer.isBuffer(part) ? part : Buffer.alloc(0)))
       const type = kind?.toString()
+      const [first, second, third] = rest as [Buffer, Buffer, Buffer]
       if (type === 'message') {
-        this.inbox.sink(String(rest[0]), rest[1] as Buffer, undefined)
+        this.inbox.sink(keyOfBytes(first), second, undefined)
         return
       }
       if (type === 'pmessage') {
-        this.inbox.sink(String(rest[1]), rest[2] as Buffer, String(rest[0]))
+        this.inbox.sink(keyOfBytes(second), third, keyOfBytes(first))
         return
       }
     }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { ConnectionError, SlowConsumerError } from '../../src/errors.js'
+import { keyOfBytes } from '../../src/transport/channel-key.js'
 import { bytes } from '../contract/inbox.js'
 import { describeRedis, RedisServer } from '../helpers/redis-server.js'
 import { uniq } from '../helpers/wait.js'
@@ -54,6 +55,31 @@ describeRedis('RedisTransport reconnection', () => {
         `${ch}:x ${ch}* after-pattern`,
       ].sort(),
     )
+  })
+
+  it('resubscribes names given as bytes that are not UTF-8 with their exact bytes, and forgets one unsubscribed meanwhile', async () => {
+    const { t, inbox, statuses } = await open()
+    const prefix = uniq('rebytes')
+    const kept = Buffer.concat([Buffer.from(prefix), Buffer.from([0x80, 0x81])])
+    const dropped = Buffer.concat([Buffer.from(prefix), Buffer.from([0x80, 0x82])])
+    const pattern = Buffer.concat([Buffer.from(prefix), Buffer.from([0xff, 0x2a])])
+    await t.subscribe('channel', [kept, dropped])
+    await t.subscribe('pattern', [pattern])
+    await server.restart()
+    await statuses.next('disconnected')
+    // Unsubscribed while the connection is down: the new connection must not subscribe it.
+    await t.unsubscribe('channel', [dropped])
+    await statuses.next('reconnected')
+    expect(await t.numsub([kept, dropped])).toEqual([1, 0])
+    expect(await t.publish(kept, bytes('kept'))).toBe(1)
+    expect(await t.publish(dropped, bytes('dropped'))).toBe(0)
+    const through = Buffer.concat([pattern.subarray(0, -1), Buffer.from([0xfe])])
+    expect(await t.publish(through, bytes('pattern'))).toBe(1)
+    const got = await inbox.waitForCount(() => true, 2, 'the messages after the restart')
+    expect(got.map((m) => [m.channel, m.pattern, m.text])).toEqual([
+      [keyOfBytes(kept), undefined, 'kept'],
+      [keyOfBytes(through), keyOfBytes(pattern), 'pattern'],
+    ])
   })
 
   it('survives several restarts in a row', async () => {

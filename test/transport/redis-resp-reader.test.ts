@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { keyOfBytes } from '../../src/transport/channel-key.js'
 import {
   ReplyError,
   RespReader,
@@ -8,6 +9,8 @@ import {
 } from '../../src/transport/redis/resp-reader.js'
 
 type Push = [channel: string, payload: string, pattern: string | undefined]
+
+const CRLF = Buffer.from('\r\n')
 
 function reader() {
   const replies: RespValue[] = []
@@ -93,6 +96,42 @@ describe('RespReader', () => {
     const message = (channel: string) => `*3\r\n$7\r\nmessage\r\n$4\r\n${channel}\r\n$1\r\nx\r\n`
     r.feed(Buffer.from(message('abcd') + message('abcd') + message('abce') + message('abcd')))
     expect(pushes.map(([channel]) => channel)).toEqual(['abcd', 'abcd', 'abce', 'abcd'])
+  })
+
+  it('keeps the exact bytes of channels and patterns that are not UTF-8, as keys', () => {
+    const { r, pushes } = reader()
+    const bulk = (bytes: number[]) =>
+      Buffer.concat([Buffer.from(`$${bytes.length}\r\n`), Buffer.from(bytes), CRLF])
+    const message = (channel: number[]) =>
+      Buffer.concat([Buffer.from('*3\r\n$7\r\nmessage\r\n'), bulk(channel), bulk([0x78])])
+    const pmessage = (pattern: number[], channel: number[]) =>
+      Buffer.concat([Buffer.from('*4\r\n$8\r\npmessage\r\n'), bulk(pattern), bulk(channel), bulk([0x78])])
+    // Each of these decodes to U+FFFD as UTF-8: only their bytes tell them apart.
+    const [a, b, fffd] = [[0x80], [0x81], [0xef, 0xbf, 0xbd]]
+    const star = [0x80, 0x2a]
+    const starToo = [0x81, 0x2a]
+    r.feed(
+      Buffer.concat([
+        message(a),
+        message(b),
+        message(a),
+        message(fffd),
+        pmessage(star, a),
+        pmessage(starToo, b),
+        pmessage(star, a),
+      ]),
+    )
+    const key = (bytes: number[]) => keyOfBytes(Uint8Array.from(bytes))
+    expect(pushes.map(([channel, , pattern]) => [channel, pattern])).toEqual([
+      [key(a), undefined],
+      [key(b), undefined],
+      [key(a), undefined],
+      ['\uFFFD', undefined],
+      [key(a), key(star)],
+      [key(b), key(starToo)],
+      [key(a), key(star)],
+    ])
+    expect(new Set([key(a), key(b), '\uFFFD']).size).toBe(3)
   })
 
   it('refuses bytes that are not RESP', () => {

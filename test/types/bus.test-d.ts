@@ -48,3 +48,23 @@ describe('a typed bus', () => {
     new Service('orders', { bus })
   })
 })
+
+describe('names given as bytes', () => {
+  it('publish and subscribe take a Uint8Array, typed as any channel of the map', () => {
+    const name = Uint8Array.from([0x80, 0x81])
+    expectTypeOf(bus.publish(name, { id: 1, status: 'ok' })).resolves.toEqualTypeOf<number>()
+    bus.publish([name, 'heartbeat'], 5)
+    // @ts-expect-error a payload no channel takes does not compile
+    bus.publish(name, 'nothing takes a string')
+    // @ts-expect-error text in a list with bytes is still checked against the map
+    bus.publish([name, 'orders'], 5)
+    bus.subscribe(name, (data, msg) => {
+      expectTypeOf(data).toEqualTypeOf<Order | number>()
+      expectTypeOf(msg.channelBytes).toEqualTypeOf<Uint8Array>()
+      expectTypeOf(msg.patternBytes).toEqualTypeOf<Uint8Array | undefined>()
+      bus.publish(msg.channelBytes, 1)
+    })
+    bus.batch().publish(name, 1)
+    expectTypeOf(bus.numsub(name)).resolves.toEqualTypeOf<number>()
+  })
+})

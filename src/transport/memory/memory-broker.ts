@@ -1,5 +1,6 @@
 import { boundedMemo } from '../../memo.js'
-import { channelBytes, compileGlob, type GlobMatcher } from '../glob.js'
+import { type ChannelKey, keyBytes } from '../channel-key.js'
+import { compileGlob, type GlobMatcher } from '../glob.js'
 import type { MessageSink, Payload, SubscriptionKind } from '../transport.js'
 
 /** One connected client of a broker, as Redis sees a connection. */
@@ -27,20 +28,21 @@ const REACH: Record<SubscriptionKind, { byPattern: boolean; byPublish: boolean }
 const KINDS = Object.keys(REACH) as SubscriptionKind[]
 const PUBLISHED_KINDS = KINDS.filter((kind) => REACH[kind].byPublish)
 
-type Delivery = readonly [channel: string, payload: Uint8Array, pattern: string | undefined]
+type Delivery = readonly [channel: ChannelKey, payload: Uint8Array, pattern: ChannelKey | undefined]
 
 /** A channel's bytes, remembered: channels recur, and encoding one costs more than matching it. */
-const bytesOf = boundedMemo(channelBytes)
+const bytesOf = boundedMemo(keyBytes)
 
 /**
  * An in-process broker with Redis pub/sub semantics: PUBLISH counts channel plus pattern
  * receivers, each client receives in publish order, and delivery happens on a later turn of the
- * event loop, never inside publish.
+ * event loop, never inside publish. Channels and patterns are named by their keys (channel-key.ts),
+ * so that two names are one exactly when Redis would see the same bytes.
  */
 export class MemoryBroker {
   readonly name: string
-  /** Every subscription, by kind and name. */
-  readonly #subscriptions: Record<SubscriptionKind, Map<string, Entry>> = {
+  /** Every subscription, by kind and key. */
+  readonly #subscriptions: Record<SubscriptionKind, Map<ChannelKey, Entry>> = {
     channel: new Map(),
     pattern: new Map(),
     shard: new Map(),
@@ -53,7 +55,7 @@ export class MemoryBroker {
     this.name = name
   }
 
-  publish(channel: string, payload: Payload): number {
+  publish(channel: ChannelKey, payload: Payload): number {
     let receivers = 0
     // Copied once, as Redis does, so a publisher reusing its buffer cannot change what was sent.
     let copy: Uint8Array | undefined
@@ -85,11 +87,11 @@ export class MemoryBroker {
     return entry.clients.size
   }
 
-  subscribe(client: BrokerClient, kind: SubscriptionKind, name: string): void {
+  subscribe(client: BrokerClient, kind: SubscriptionKind, name: ChannelKey): void {
     const entries = this.#subscriptions[kind]
     let entry = entries.get(name)
     if (!entry) {
-      entry = { match: REACH[kind].byPattern ? compileGlob(name) : undefined, clients: new Set() }
+      entry = { match: REACH[kind].byPattern ? compileGlob(keyBytes(name)) : undefined, clients: new Set() }
       entries.set(name, entry)
     }
     entry.clients.add(client)
@@ -99,7 +101,7 @@ export class MemoryBroker {
    * Ends a subscription. What was published to it before is already queued for the client, as
    * Redis has already written it to the connection: it is still delivered.
    */
-  unsubscribe(client: BrokerClient, kind: SubscriptionKind, name: string): void {
+  unsubscribe(client: BrokerClient, kind: SubscriptionKind, name: ChannelKey): void {
     const entries = this.#subscriptions[kind]
     const entry = entries.get(name)
     if (!entry) return
@@ -115,13 +117,14 @@ export class MemoryBroker {
     this.#queues.delete(client)
   }
 
-  numsub(channel: string): number {
+  numsub(channel: ChannelKey): number {
     return this.#subscriptions.channel.get(channel)?.clients.size ?? 0
   }
 
-  channels(pattern: string): string[] {
-    const match = compileGlob(pattern)
-    return [...this.#subscriptions.channel.keys()].filter((channel) => match(channelBytes(channel)))
+  /** PUBSUB CHANNELS: the keys of the channels subscribed that match the pattern. */
+  channels(pattern: ChannelKey): ChannelKey[] {
+    const match = compileGlob(keyBytes(pattern))
+    return [...this.#subscriptions.channel.keys()].filter((channel) => match(bytesOf(channel)))
   }
 
   claim(key: string, ttlMs: number): boolean {

@@ -1,5 +1,6 @@
 import { ClosedError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
+import { type ChannelKey, type ChannelName, channelKey, keyText, releasedKey } from '../channel-key.js'
 import type {
   MessageSink,
   Payload,
@@ -9,7 +10,6 @@ import type {
   Transport,
   TransportAbilities,
 } from '../transport.js'
-import { refuseIllFormedName } from '../well-formed-name.js'
 import { type BrokerClient, type MemoryBroker, memoryBroker } from './memory-broker.js'
 
 const noMessageSink: MessageSink = () => {}
@@ -46,18 +46,16 @@ export class MemoryTransport implements Transport {
     if (this.#closed) throw new ClosedError(`transport ${this.url}`)
   }
 
-  async publish(channel: string, payload: Payload): Promise<number> {
+  async publish(channel: ChannelName, payload: Payload): Promise<number> {
     this.#open()
-    refuseIllFormedName(channel)
-    return this.#broker.publish(channel, payload)
+    return this.#broker.publish(channelKey(channel), payload)
   }
 
-  publishTo(channel: string, payload: Payload, receipt: PublishReceipt): void {
+  publishTo(channel: ChannelName, payload: Payload, receipt: PublishReceipt): void {
     let receivers: number
     try {
       this.#open()
-      refuseIllFormedName(channel)
-      receivers = this.#broker.publish(channel, payload)
+      receivers = this.#broker.publish(channelKey(channel), payload)
     } catch (error) {
       queueMicrotask(() => receipt.publishFailed(error))
       return
@@ -65,34 +63,37 @@ export class MemoryTransport implements Transport {
     queueMicrotask(() => receipt.published(receivers))
   }
 
-  async publishBatch(messages: ReadonlyArray<readonly [string, Payload]>): Promise<number[]> {
+  async publishBatch(messages: ReadonlyArray<readonly [ChannelName, Payload]>): Promise<number[]> {
     this.#open()
     // Every name is checked before any is published, so that a refused batch sends nothing.
-    for (const [channel] of messages) refuseIllFormedName(channel)
-    return messages.map(([channel, payload]) => this.#broker.publish(channel, payload))
+    const keys = messages.map(([channel]) => channelKey(channel))
+    return messages.map(([, payload], i) => this.#broker.publish(keys[i] as ChannelKey, payload))
   }
 
-  async subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+  async subscribe(kind: SubscriptionKind, names: readonly ChannelName[]): Promise<void> {
     this.#open()
     refuseUnsupportedKind(this, kind)
-    for (const name of names) refuseIllFormedName(name)
-    for (const name of names) this.#broker.subscribe(this.#client, kind, name)
+    const keys = names.map(channelKey)
+    for (const key of keys) this.#broker.subscribe(this.#client, kind, key)
   }
 
-  async unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
-    for (const name of names) this.#broker.unsubscribe(this.#client, kind, name)
+  async unsubscribe(kind: SubscriptionKind, names: readonly ChannelName[]): Promise<void> {
+    for (const name of names) {
+      const key = releasedKey(name)
+      if (key !== undefined) this.#broker.unsubscribe(this.#client, kind, key)
+    }
   }
 
-  async numsub(channels: readonly string[]): Promise<number[]> {
+  async numsub(channels: readonly ChannelName[]): Promise<number[]> {
     this.#open()
-    for (const channel of channels) refuseIllFormedName(channel)
-    return channels.map((channel) => this.#broker.numsub(channel))
+    const keys = channels.map(channelKey)
+    return keys.map((key) => this.#broker.numsub(key))
   }
 
+  /** The channels as text, as node-redis gives PUBSUB CHANNELS (see MemoryBroker.channels for keys). */
   async channels(pattern: string): Promise<string[]> {
     this.#open()
-    refuseIllFormedName(pattern)
-    return this.#broker.channels(pattern)
+    return this.#broker.channels(channelKey(pattern)).map(keyText)
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {

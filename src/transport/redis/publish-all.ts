@@ -1,4 +1,5 @@
 import { ConnectionError } from '../../errors.js'
+import type { ChannelName } from '../channel-key.js'
 import type { Payload, PublishReceipt } from '../transport.js'
 
 /**
@@ -8,9 +9,9 @@ import type { Payload, PublishReceipt } from '../transport.js'
  * of it was published, or may have been, retrying the batch may deliver that one twice, so a
  * ConnectionError saying `maybeDelivered: false` becomes one saying true.
  */
-export function publishAll(
-  messages: ReadonlyArray<readonly [channel: string, payload: Payload]>,
-  publishTo: (channel: string, payload: Payload, receipt: PublishReceipt) => void,
+export function publishAll<N extends ChannelName>(
+  messages: ReadonlyArray<readonly [channel: N, payload: Payload]>,
+  publishTo: (channel: N, payload: Payload, receipt: PublishReceipt) => void,
 ): Promise<number[]> {
   return new Promise((resolve, reject) => {
     const counts = new Array<number>(messages.length).fill(0)

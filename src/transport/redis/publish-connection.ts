@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import { BoundedQueue, UNBOUNDED } from '../../queue/bounded-queue.js'
+import type { ChannelName } from '../channel-key.js'
 import type { Payload, PublishReceipt } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { handshakeCommands, openSocket } from './own-socket.js'
@@ -22,7 +23,7 @@ type Settle = (reply: SimpleReply | Error) => void
  * `maybeDelivered`: the PUBLISH was handed to the kernel before the failure, so Redis may have
  * received it; false when it never left this process, or Redis refused it.
  */
-export type PublishErrorWrapper = (error: unknown, channel: string, maybeDelivered: boolean) => unknown
+export type PublishErrorWrapper = (error: unknown, channel: ChannelName, maybeDelivered: boolean) => unknown
 
 /**
  * A connection that carries nothing but PUBLISH, written as RESP by switchboard itself: every
@@ -64,7 +65,7 @@ export class PublishConnection extends EventEmitter {
    * seen settle (or one liveness PING), so they are bounded by what the application leaves in flight.
    */
   readonly #waiting = new BoundedQueue<PublishReceipt>(UNBOUNDED)
-  readonly #channels = new BoundedQueue<string | typeof PING_MARK>(UNBOUNDED)
+  readonly #channels = new BoundedQueue<ChannelName | typeof PING_MARK>(UNBOUNDED)
   /** How many commands came before the front of #waiting: its i-th entry is command number #base + i. */
   #base = 0
   /** Bytes taken from the writer, waiting for the write in flight to complete... */
@@ -150,7 +151,7 @@ export class PublishConnection extends EventEmitter {
   }
 
   /** Queues one PUBLISH; `receipt` hears how it ended, on a later turn. Only while ready (see isReady). */
-  publish(channel: string, payload: Payload, receipt: PublishReceipt): void {
+  publish(channel: ChannelName, payload: Payload, receipt: PublishReceipt): void {
     this.#writer.add(channel, payload)
     this.#waiting.push(receipt)
     this.#channels.push(channel)
@@ -285,7 +286,12 @@ export class PublishConnection extends EventEmitter {
    * rethrown on a turn of its own, so that the replies after it are still read and every other
    * receipt is still told.
    */
-  #tell(receipt: PublishReceipt, outcome: number | Error, channel: string, maybeDelivered: boolean): void {
+  #tell(
+    receipt: PublishReceipt,
+    outcome: number | Error,
+    channel: ChannelName,
+    maybeDelivered: boolean,
+  ): void {
     try {
       if (typeof outcome === 'number') receipt.published(outcome)
       else receipt.publishFailed(this.#wrapError(outcome, channel, maybeDelivered))

@@ -1,5 +1,6 @@
 import { ConnectionError, InvalidArgumentError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
+import { type ChannelKey, type ChannelName, channelKey, keyName, keyText } from '../channel-key.js'
 import type {
   MessageSink,
   Payload,
@@ -115,13 +116,13 @@ export class RedisTransport implements Transport {
     this.#messageSink = noop
   }
 
-  publish(channel: string, payload: Payload): Promise<number> {
+  publish(channel: ChannelName, payload: Payload): Promise<number> {
     return new Promise((resolve, reject) =>
       this.publishTo(channel, payload, { published: resolve, publishFailed: reject }),
     )
   }
 
-  publishTo(channel: string, payload: Payload, receipt: PublishReceipt): void {
+  publishTo(channel: ChannelName, payload: Payload, receipt: PublishReceipt): void {
     const publisher = this.#links.publisher
     if (publisher) {
       publisher.publish(channel, payload, receipt)
@@ -136,25 +137,28 @@ export class RedisTransport implements Transport {
    * Unlike a MULTI, nothing is transactional, which PUBLISH does not need. A failure says
    * `maybeDelivered: true` when any message of the batch was, or may have been, delivered.
    */
-  publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Payload]>): Promise<number[]> {
+  publishBatch(
+    messages: ReadonlyArray<readonly [channel: ChannelName, payload: Payload]>,
+  ): Promise<number[]> {
     if (messages.length === 0) return Promise.resolve([])
     if (!this.#links.publisher) return Promise.reject(this.#links.refusal('PUBLISH', LINKS.publisher))
     return publishAll(messages, (channel, payload, receipt) => this.publishTo(channel, payload, receipt))
   }
 
-  async subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+  async subscribe(kind: SubscriptionKind, names: readonly ChannelName[]): Promise<void> {
     refuseUnsupportedKind(this, kind)
     await this.#links.subscribe(kind, names)
   }
 
-  unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+  unsubscribe(kind: SubscriptionKind, names: readonly ChannelName[]): Promise<void> {
     return this.#links.unsubscribe(kind, names)
   }
 
-  async numsub(channels: readonly string[]): Promise<number[]> {
+  async numsub(channels: readonly ChannelName[]): Promise<number[]> {
     if (channels.length === 0) return []
+    const args = channels.map((name) => keyName(channelKey(name)))
     const reply = await this.#links.command<Array<string | number>>(
-      ['PUBSUB', 'NUMSUB', ...channels],
+      ['PUBSUB', 'NUMSUB', ...args],
       'PUBSUB NUMSUB',
     )
     // RESP2 reply: channel, count, channel, count... in the order asked.
@@ -194,12 +198,12 @@ export class RedisTransport implements Transport {
     this.#statusSink = sink
   }
 
-  readonly #deliver = (channel: string, payload: Uint8Array, pattern: string | undefined): void => {
+  readonly #deliver = (channel: ChannelKey, payload: Uint8Array, pattern: ChannelKey | undefined): void => {
     try {
       this.#messageSink(channel, payload, pattern)
     } catch (error) {
       // A throw here would unwind into the subscriber's reply reader.
-      void this.#links.report({ type: 'error', error: new SubscriberError(channel, error) })
+      void this.#links.report({ type: 'error', error: new SubscriberError(keyText(channel), error) })
     }
   }
 

@@ -1,3 +1,5 @@
+import { type ChannelKey, keyOfBytes } from '../channel-key.js'
+
 /** An error reply from Redis, such as `NOPERM ...` or `ERR ...`. */
 export class ReplyError extends Error {
   override readonly name = 'ReplyError'
@@ -20,10 +22,40 @@ const MAX_ARRAY = 2 ** 32 - 1
 
 /**
  * Where the reader hands a pub/sub message it read on its fast path: `pattern` is set for a
- * `pmessage`; a shard channel's `smessage` comes as a channel's `message` does. The transport's
- * MessageSink, narrowed to the Buffer the reader makes (a view of its chunk, never copied).
+ * `pmessage`; a shard channel's `smessage` comes as a channel's `message` does. Channel and
+ * pattern are keys (channel-key.ts), exact whatever their bytes. The transport's MessageSink,
+ * narrowed to the Buffer the reader makes (a view of its chunk, never copied).
  */
-export type PushSink = (channel: string, payload: Buffer, pattern: string | undefined) => void
+export type PushSink = (channel: ChannelKey, payload: Buffer, pattern: ChannelKey | undefined) => void
+
+/**
+ * The key of the name last read at one place of a push (the channel, or the pattern): most
+ * messages come on the name the one before came on, so its bytes are compared rather than the
+ * name read again every time.
+ */
+class LastName {
+  #key: ChannelKey = ''
+  #bytes: Buffer = Buffer.alloc(0)
+
+  /** The key of the name in data[start, end). */
+  read(data: Buffer, start: number, end: number): ChannelKey {
+    const last = this.#bytes
+    const length = end - start
+    if (last.length === length) {
+      let same = true
+      for (let i = 0; i < length; i++) {
+        if (data[start + i] !== last[i]) {
+          same = false
+          break
+        }
+      }
+      if (same) return this.#key
+    }
+    this.#key = keyOfBytes(data, start, end)
+    this.#bytes = Buffer.from(data.subarray(start, end))
+    return this.#key
+  }
+}
 
 /** How every message push begins: `message`, `pmessage` and `smessage`. */
 const MESSAGE_HEAD = Buffer.from('*3\r\n$7\r\nmessage\r\n', 'latin1')
@@ -57,10 +89,10 @@ export class RespReader {
   #needed = 0
   /** What the last read produced, and where it ended. */
   #value: RespValue = null
-  #lastChannel = ''
+  readonly #channel = new LastName()
+  readonly #pattern = new LastName()
   /** Where the bulk string #bulkEnd last found begins. */
   #bulkStart = 0
-  #lastChannelBytes: Buffer = Buffer.alloc(0)
 
   constructor(onReply: (value: RespValue) => void, options: RespReaderOptions = {}) {
     this.#onReply = onReply
@@ -125,14 +157,14 @@ export class RespReader {
    * is there is not a complete message push (the general reader then takes it, or waits).
    */
   #readPush(data: Buffer, at: number, onPush: PushSink): number {
-    let pattern: string | undefined
+    let pattern: ChannelKey | undefined
     let next: number
     if (startsWith(data, at, MESSAGE_HEAD)) {
       next = at + MESSAGE_HEAD.length
     } else if (startsWith(data, at, PMESSAGE_HEAD)) {
       const end = this.#bulkEnd(data, at + PMESSAGE_HEAD.length)
       if (end < 0) return 0
-      pattern = data.toString('utf8', this.#bulkStart, end)
+      pattern = this.#pattern.read(data, this.#bulkStart, end)
       next = end + 2
     } else if (startsWith(data, at, SMESSAGE_HEAD)) {
       next = at + SMESSAGE_HEAD.length
@@ -141,35 +173,13 @@ export class RespReader {
     }
     const channelEnd = this.#bulkEnd(data, next)
     if (channelEnd < 0) return 0
-    const channel = this.#channelName(data, this.#bulkStart, channelEnd)
+    const channel = this.#channel.read(data, this.#bulkStart, channelEnd)
     next = channelEnd + 2
     const payloadEnd = this.#bulkEnd(data, next)
     if (payloadEnd < 0) return 0
     const payload = data.subarray(this.#bulkStart, payloadEnd)
     onPush(channel, payload, pattern)
     return payloadEnd + 2
-  }
-
-  /**
-   * The channel name in data[start, end): most messages come on the channel the one before came
-   * on, so its name is kept and its bytes compared, rather than decoded again every time.
-   */
-  #channelName(data: Buffer, start: number, end: number): string {
-    const last = this.#lastChannelBytes
-    const length = end - start
-    if (last.length === length) {
-      let same = true
-      for (let i = 0; i < length; i++) {
-        if (data[start + i] !== last[i]) {
-          same = false
-          break
-        }
-      }
-      if (same) return this.#lastChannel
-    }
-    this.#lastChannel = data.toString('utf8', start, end)
-    this.#lastChannelBytes = Buffer.from(data.subarray(start, end))
-    return this.#lastChannel
   }
 
   /**

@@ -5,27 +5,41 @@
  */
 
 import { boundedMemo } from '../../memo.js'
+import type { ChannelName } from '../channel-key.js'
 import { type Payload, payloadBytes } from '../transport.js'
 
 const CR = 0x0d
 const LF = 0x0a
 
-/** A command written whole, every argument a bulk string: `AUTH`, `CLIENT SETNAME`, `SUBSCRIBE`. */
-export function encodeCommand(args: readonly string[]): Buffer {
-  const parts = [`*${args.length}\r\n`]
-  for (const arg of args) parts.push(`$${Buffer.byteLength(arg, 'utf8')}\r\n${arg}\r\n`)
-  return Buffer.from(parts.join(''), 'utf8')
+/**
+ * A command written whole, every argument a bulk string: `AUTH`, `CLIENT SETNAME`, `SUBSCRIBE`.
+ * Text goes as UTF-8; bytes (a channel name that is not UTF-8) as they are.
+ */
+export function encodeCommand(args: readonly (string | Uint8Array)[]): Buffer {
+  if (args.every((arg) => typeof arg === 'string')) {
+    const parts = [`*${args.length}\r\n`]
+    for (const arg of args) parts.push(`$${Buffer.byteLength(arg, 'utf8')}\r\n${arg}\r\n`)
+    return Buffer.from(parts.join(''), 'utf8')
+  }
+  const parts: Uint8Array[] = [Buffer.from(`*${args.length}\r\n`, 'latin1')]
+  for (const arg of args) {
+    const bytes = typeof arg === 'string' ? Buffer.from(arg, 'utf8') : arg
+    parts.push(Buffer.from(`$${bytes.length}\r\n`, 'latin1'), bytes, Buffer.from('\r\n', 'latin1'))
+  }
+  return Buffer.concat(parts)
 }
 
-/** `*3\r\n$7\r\nPUBLISH\r\n$<n>\r\n<channel>\r\n$`, kept per channel name. */
-const prefixOf = boundedMemo((channel) => {
-  const name = Buffer.from(channel, 'utf8')
+/** `*3\r\n$7\r\nPUBLISH\r\n$<n>\r\n<channel>\r\n$` for a channel given as its bytes. */
+function prefixOfBytes(name: Uint8Array): Buffer {
   return Buffer.concat([
     Buffer.from(`*3\r\n$7\r\nPUBLISH\r\n$${name.length}\r\n`, 'latin1'),
     name,
     Buffer.from('\r\n$', 'latin1'),
   ])
-})
+}
+
+/** The prefix of a channel given as text, kept per name: most publishes go to a few channels. */
+const prefixOf = boundedMemo((channel) => prefixOfBytes(Buffer.from(channel, 'utf8')))
 
 function digits(n: number): number {
   let count = 1
@@ -66,9 +80,12 @@ export class PublishWriter {
     return this.#size
   }
 
-  /** Gathers a command; a Uint8Array payload is read when taken, so it must not change until then. */
-  add(channel: string, payload: Payload): void {
-    const prefix = prefixOf(channel)
+  /**
+   * Gathers a command; a Uint8Array payload is read when taken, so it must not change until then.
+   * A channel given as bytes (a name that is not UTF-8) is copied at once.
+   */
+  add(channel: ChannelName, payload: Payload): void {
+    const prefix = typeof channel === 'string' ? prefixOf(channel) : prefixOfBytes(channel)
     const length = payloadBytes(payload)
     this.#prefixes.push(prefix)
     this.#payloads.push(payload)

@@ -1,5 +1,6 @@
 import { ClientClosedError, ClientOfflineError, ErrorReply } from 'redis'
 import { ClosedError, ConnectionError, type SwitchboardError } from '../../errors.js'
+import { type ChannelName, showName } from '../channel-key.js'
 import type { StatusSink, SubscriptionKind, TransportStatus } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { BlockingConnection } from './blocking-connection.js'
@@ -191,8 +192,8 @@ export class ServerLinks {
     return toConnectionError(unusable ?? error, this.#spec.url, what, maybeDelivered)
   }
 
-  /** A command on the command link. */
-  command<T>(args: readonly string[], what: string): Promise<T> {
+  /** A command on the command link; a Buffer argument goes as its bytes. */
+  command<T>(args: readonly (string | Buffer)[], what: string): Promise<T> {
     const client = this.#commands.ready
     if (!client) return Promise.reject(this.refusal(what, LINKS.commands))
     return client.sendCommand<T>(args).catch((error: unknown) => {
@@ -201,12 +202,12 @@ export class ServerLinks {
   }
 
   /** Subscribes names of one kind, any kind; resolves once the server confirmed every one. */
-  subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+  subscribe(kind: SubscriptionKind, names: readonly ChannelName[]): Promise<void> {
     return this.#subscriber.subscribe(kind, names)
   }
 
   /** Unsubscribes names of one kind; what the server sent before confirming still reaches onMessage. */
-  async unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+  async unsubscribe(kind: SubscriptionKind, names: readonly ChannelName[]): Promise<void> {
     const unusable = this.unusable()
     if (unusable) throw unusable
     await this.#subscriber.unsubscribe(kind, names)
@@ -296,8 +297,8 @@ export class ServerLinks {
     for (const waiter of this.#awaitingCommands.splice(0)) waiter.reject(error)
   }
 
-  readonly #wrapPublishError = (error: unknown, channel: string, maybeDelivered: boolean): unknown =>
-    this.wrap(error, `PUBLISH to "${channel}"`, maybeDelivered)
+  readonly #wrapPublishError = (error: unknown, channel: ChannelName, maybeDelivered: boolean): unknown =>
+    this.wrap(error, `PUBLISH to "${showName(channel)}"`, maybeDelivered)
 
   // --- link state -----------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
+import { type ChannelKey, keyName, keyOfBytes } from '../channel-key.js'
 import { SUBSCRIBE_COMMANDS, type SubscriptionKind } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { killFilters } from './client-identity.js'
@@ -20,7 +21,9 @@ const CONFIRMATIONS: ReadonlyMap<string, { kind: SubscriptionKind; op: Subscript
 /** A command waiting for its reply: a plain one takes the next reply; a (un)subscribe, its confirmations. */
 interface Waiting {
   /** Set for a (un)subscribe: what it confirms. */
-  readonly subscription: { kind: SubscriptionKind; op: SubscriptionOp; names: readonly string[] } | undefined
+  readonly subscription:
+    | { kind: SubscriptionKind; op: SubscriptionOp; names: readonly ChannelKey[] }
+    | undefined
   /** Confirmations still to come, for a (un)subscribe. */
   remaining: number
   resolve(value: unknown): void
@@ -133,10 +136,14 @@ export class SubscriberConnection extends EventEmitter {
     return this.#send(undefined, args, 1) as Promise<T>
   }
 
-  /** Sends SUBSCRIBE_COMMANDS[kind][op] for `names`; resolves once Redis confirmed every one. */
-  send(kind: SubscriptionKind, op: SubscriptionOp, names: readonly string[]): Promise<void> {
-    if (names.length === 0) return Promise.resolve()
-    return this.#send({ kind, op, names }, [SUBSCRIBE_COMMANDS[kind][op], ...names], names.length)
+  /**
+   * Sends SUBSCRIBE_COMMANDS[kind][op] for the names of `keys`, as their exact bytes; resolves once
+   * Redis confirmed every one.
+   */
+  send(kind: SubscriptionKind, op: SubscriptionOp, keys: readonly ChannelKey[]): Promise<void> {
+    if (keys.length === 0) return Promise.resolve()
+    const args = [SUBSCRIBE_COMMANDS[kind][op], ...keys.map(keyName)]
+    return this.#send({ kind, op, names: keys }, args, keys.length)
   }
 
   /** Waits for the replies in flight, then ends the connection. */
@@ -157,7 +164,11 @@ export class SubscriberConnection extends EventEmitter {
     this.#socket?.destroy()
   }
 
-  #send(subscription: Waiting['subscription'], args: readonly string[], replies: number): Promise<never> {
+  #send(
+    subscription: Waiting['subscription'],
+    args: readonly (string | Uint8Array)[],
+    replies: number,
+  ): Promise<never> {
     const socket = this.#socket
     if (!socket || socket.destroyed || this.#ending) {
       return Promise.reject(new Error('the subscriber connection is closed'))
@@ -180,7 +191,9 @@ export class SubscriberConnection extends EventEmitter {
     if (Array.isArray(value) && value[0] instanceof Buffer) {
       const confirmation = CONFIRMATIONS.get(value[0].toString())
       if (confirmation) {
-        this.#events.confirmed(confirmation.kind, confirmation.op, String(value[1]))
+        const name = value[1]
+        const key = name instanceof Buffer ? keyOfBytes(name) : String(name)
+        this.#events.confirmed(confirmation.kind, confirmation.op, key)
         const awaited = head?.subscription
         if (head && awaited?.kind === confirmation.kind && awaited.op === confirmation.op) {
           head.remaining -= 1

@@ -1,4 +1,5 @@
 import type { SwitchboardError } from '../../errors.js'
+import { type ChannelKey, type ChannelName, channelKey, releasedKey, showKey } from '../channel-key.js'
 import { SUBSCRIBE_COMMANDS, type SubscriptionKind } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { LINKS, type Link } from './link-monitor.js'
@@ -74,14 +75,18 @@ export class SubscriberLink {
     return this.#connection
   }
 
-  /** Subscribes names of one kind; resolves once the server confirmed every one. */
-  async subscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+  /**
+   * Subscribes names of one kind; resolves once the server confirmed every one. Text with a lone
+   * surrogate is refused (InvalidArgumentError) before anything is sent.
+   */
+  async subscribe(kind: SubscriptionKind, names: readonly ChannelName[]): Promise<void> {
     if (names.length === 0) return
-    const what = `${SUBSCRIBE_COMMANDS[kind].subscribe} ${names.join(' ')}`
+    const keys = names.map(channelKey)
+    const what = `${SUBSCRIBE_COMMANDS[kind].subscribe} ${shown(keys)}`
     const client = await this.#ready(what)
-    const added = this.#ledger.want(kind, names)
+    const added = this.#ledger.want(kind, keys)
     try {
-      await send(client, commandsFor(kind, SubscriptionOp.Subscribe, names))
+      await send(client, commandsFor(kind, SubscriptionOp.Subscribe, keys))
     } catch (error) {
       // Given back; a part the server did confirm (shard channels go one per command) is undone.
       const held = this.#ledger.unwant(kind, added)
@@ -95,14 +100,19 @@ export class SubscriberLink {
    * still reaches onMessage. With the connection down there is nothing to tell the server: the
    * next connection will not subscribe these names.
    */
-  async unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
-    const held = this.#ledger.unwant(kind, names)
+  async unsubscribe(kind: SubscriptionKind, names: readonly ChannelName[]): Promise<void> {
+    const keys: ChannelKey[] = []
+    for (const name of names) {
+      const key = releasedKey(name)
+      if (key !== undefined) keys.push(key)
+    }
+    const held = this.#ledger.unwant(kind, keys)
     const client = this.#connection.ready
     if (held.length === 0 || !client) return
     await send(client, commandsFor(kind, SubscriptionOp.Unsubscribe, held)).catch((error: unknown) => {
       // A connection that dropped meanwhile is replaced without these names.
       if (client.isReady) {
-        throw this.#spec.wrap(error, `${SUBSCRIBE_COMMANDS[kind].unsubscribe} ${held.join(' ')}`)
+        throw this.#spec.wrap(error, `${SUBSCRIBE_COMMANDS[kind].unsubscribe} ${shown(held)}`)
       }
     })
   }
@@ -128,7 +138,7 @@ export class SubscriberLink {
     return this.#connection.close(timeoutMs)
   }
 
-  readonly #onPush = (channel: string, payload: Buffer, pattern: string | undefined): void => {
+  readonly #onPush = (channel: ChannelKey, payload: Buffer, pattern: ChannelKey | undefined): void => {
     this.#traffic.noteMessage()
     this.#spec.onMessage(channel, payload, pattern)
   }
@@ -151,6 +161,10 @@ export class SubscriberLink {
     if (!client) throw this.#spec.refusal(what, LINKS.subscriber)
     return client
   }
+}
+
+function shown(keys: readonly ChannelKey[]): string {
+  return keys.map(showKey).join(' ')
 }
 
 async function send(client: SubscriberConnection, commands: readonly SubscriptionCommand[]): Promise<void> {

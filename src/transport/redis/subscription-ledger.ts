@@ -64,7 +64,8 @@ interface Entry {
 /**
  * The one owner of a connection's subscription state, per (kind, name): what is desired, what
  * the server has confirmed, and which commands are in flight. Pure logic: it is told what was
- * sent and what came back, and says what to send.
+ * sent and what came back, and says what to send. Names are keys (channel-key.ts), so that a
+ * confirmation of bytes that are not UTF-8 finds the very name that was sent.
  *
  * Redis sends a message only for a subscription it has confirmed on that connection, and keeps
  * sending until its UNSUBSCRIBE confirmation, in the same stream. So every message that arrives is
