@@ -6,6 +6,7 @@ import type { Instrumentation } from '../observe/instrumentation.js'
 import { AckBatch } from './ack-batch.js'
 import { backoffDelay } from './backoff.js'
 import { decodeHeaders, idTime, pendingKey, type StoredEntry, type TopicMessage } from './entry.js'
+import { ErrorEpisode } from './error-episode.js'
 import type { ResolvedConsumeOptions } from './resolve-options.js'
 import { scheduleId } from './schedule-id.js'
 import type { Scheduler } from './scheduler.js'
@@ -45,6 +46,7 @@ export class Consumer<T = unknown> {
   readonly #spec: ConsumerSpec<T>
   readonly #inFlight = new Map<string, { entry: StoredEntry; done: Promise<void> }>()
   readonly #acks: AckBatch
+  readonly #readErrors: ErrorEpisode
   #reader: GroupReader | undefined
   #running = false
   #loop: Promise<void> | undefined
@@ -57,6 +59,7 @@ export class Consumer<T = unknown> {
     this.#spec = spec
     this.group = spec.group
     this.name = spec.name ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`
+    this.#readErrors = new ErrorEpisode(spec.onError)
     this.#acks = new AckBatch((entries) =>
       spec.store.ack(spec.group, entries).catch((error: unknown) => spec.onError(toSwitchboardError(error))),
     )
@@ -111,9 +114,10 @@ export class Consumer<T = unknown> {
       let entries: StoredEntry[]
       try {
         entries = (await this.#reader?.read(concurrency - this.#inFlight.size, BLOCK_MS)) ?? []
+        this.#readErrors.succeeded()
       } catch (error) {
         if (!this.#running) break
-        this.#spec.onError(toSwitchboardError(error))
+        this.#readErrors.failed(toSwitchboardError(error))
         await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS))
         continue
       }

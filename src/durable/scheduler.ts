@@ -1,4 +1,5 @@
 import type { SwitchboardError } from '../errors.js'
+import { ErrorEpisode } from './error-episode.js'
 import { toSwitchboardError } from './store-error.js'
 import type { TopicStore } from './topic-store.js'
 
@@ -15,7 +16,7 @@ const MOVE_LIMIT = 500
 export class Scheduler {
   readonly #store: TopicStore
   readonly #pollMs: number
-  readonly #onError: (error: SwitchboardError) => void
+  readonly #errors: ErrorEpisode
   #running = false
   #timer: NodeJS.Timeout | undefined
   /** When the sleeping loop wakes: a nearer due time wakes it earlier (poke). */
@@ -28,7 +29,7 @@ export class Scheduler {
   constructor(store: TopicStore, pollMs: number, onError: (error: SwitchboardError) => void) {
     this.#store = store
     this.#pollMs = pollMs
-    this.#onError = onError
+    this.#errors = new ErrorEpisode(onError)
   }
 
   start(): void {
@@ -59,8 +60,9 @@ export class Scheduler {
         const step = await this.#store.moveDue(Date.now(), MOVE_LIMIT)
         full = step.moved === MOVE_LIMIT
         nextDueMs = step.nextDueMs
+        this.#errors.succeeded()
       } catch (error) {
-        this.#onError(toSwitchboardError(error))
+        this.#errors.failed(toSwitchboardError(error))
       }
       if (!this.#running) break
       if (full) continue
