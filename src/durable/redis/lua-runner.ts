@@ -18,9 +18,28 @@ function isNoScript(error: unknown): boolean {
   return false
 }
 
+/** A SCRIPT LOAD in progress per server connection and script: concurrent NOSCRIPTs share it. */
+const loading = new WeakMap<StreamCommands, Map<ScriptName, Promise<unknown>>>()
+
+function load(commands: StreamCommands, name: ScriptName): Promise<unknown> {
+  let scripts = loading.get(commands)
+  if (!scripts) {
+    scripts = new Map()
+    loading.set(commands, scripts)
+  }
+  let pending = scripts.get(name)
+  if (!pending) {
+    pending = commands.command(['SCRIPT', 'LOAD', LUA_SCRIPTS[name].source])
+    const forget = () => scripts.delete(name)
+    pending.then(forget, forget)
+    scripts.set(name, pending)
+  }
+  return pending
+}
+
 /**
- * Runs durable/'s Lua scripts by EVALSHA; after NOSCRIPT, sends the source once with EVAL (which
- * caches it again on the server) and goes back to EVALSHA.
+ * Runs durable/'s Lua scripts by EVALSHA; after NOSCRIPT (a restart or SCRIPT FLUSH), loads the
+ * script once (SCRIPT LOAD, shared by every call that hit NOSCRIPT meanwhile) and tries again.
  */
 export function runScript<T>(
   commands: StreamCommands,
@@ -28,11 +47,12 @@ export function runScript<T>(
   keys: readonly string[],
   args: readonly CommandArgument[],
 ): Promise<T> {
-  const { numKeys, source } = LUA_SCRIPTS[name]
+  const { numKeys } = LUA_SCRIPTS[name]
   if (keys.length !== numKeys) throw new Error(`${name} takes ${numKeys} keys; got ${keys.length}`)
-  const tail = [String(numKeys), ...keys, ...args]
-  return commands.command<T>(['EVALSHA', SHAS[name], ...tail]).catch((error: unknown) => {
+  const evalsha = ['EVALSHA', SHAS[name], String(numKeys), ...keys, ...args]
+  return commands.command<T>(evalsha).catch(async (error: unknown) => {
     if (!isNoScript(error)) throw error
-    return commands.command<T>(['EVAL', source, ...tail])
+    await load(commands, name)
+    return commands.command<T>(evalsha)
   })
 }
