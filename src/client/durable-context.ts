@@ -1,6 +1,7 @@
 import type { DurableContext } from '../durable/durable-context.js'
 import { MemoryTopicStore } from '../durable/memory/memory-topic-store.js'
 import { RedisTopicStore } from '../durable/redis/redis-topic-store.js'
+import type { Scheduler } from '../durable/scheduler.js'
 import { ClosedError } from '../errors.js'
 import type { PubSubCore } from '../pubsub/pubsub-core.js'
 import type { BrokerCommands } from '../transport/transport.js'
@@ -11,6 +12,7 @@ import type { BrokerCommands } from '../transport/transport.js'
  */
 export function durableContext(pubsub: PubSubCore, broker: BrokerCommands): DurableContext {
   const backend = broker.streams
+  const schedulers = new Map<string, Scheduler>()
   return {
     openStore: (topic, retention) =>
       backend.kind === 'memory'
@@ -21,6 +23,14 @@ export function durableContext(pubsub: PubSubCore, broker: BrokerCommands): Dura
     instrumentation: pubsub.instrumentation,
     reportError: (error) => pubsub.reportError(error),
     onClose: (hook) => pubsub.onClose(hook),
+    schedulerFor: (topic, create) => {
+      let scheduler = schedulers.get(topic)
+      if (!scheduler) {
+        scheduler = create()
+        schedulers.set(topic, scheduler)
+      }
+      return scheduler
+    },
     checkOpen: () => {
       if (pubsub.isClosing || pubsub.isClosed) throw new ClosedError('bus')
     },

@@ -97,6 +97,20 @@ export class Consumer<T = unknown> {
     this.#roomWaiter?.()
     await this.#reader?.close()
     await this.#loop
+    await this.#settleInFlight()
+    // A read cut by close() may have been served already: those entries are pending for this
+    // consumer though it never saw them. Handle them now rather than leave them for a claim.
+    try {
+      const { store, group, options } = this.#spec
+      for (const entry of await store.ownPending(group, this.name, options.concurrency))
+        this.#dispatch(entry, false)
+      await this.#settleInFlight()
+    } catch (error) {
+      this.#spec.onError(toSwitchboardError(error))
+    }
+  }
+
+  async #settleInFlight(): Promise<void> {
     await Promise.all([...this.#inFlight.values()].map((each) => each.done))
     await this.#acks.drain()
   }

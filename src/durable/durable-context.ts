@@ -1,6 +1,7 @@
 import type { Codec } from '../codec/codec.js'
 import type { SwitchboardError } from '../errors.js'
 import type { Instrumentation } from '../observe/instrumentation.js'
+import type { Scheduler } from './scheduler.js'
 import type { Retention, TopicStore } from './topic-store.js'
 
 /** What a topic needs of its bus, handed over by client/: nothing of it is public API. */
@@ -15,6 +16,11 @@ export interface DurableContext {
   reportError(error: SwitchboardError): void
   /** Work the bus's close() waits for; returns a function that unregisters it. */
   onClose(hook: () => Promise<void>): () => void
+  /**
+   * The one scheduler of a topic on this bus, made by `create` the first time: every
+   * `bus.topic(name)` object of one name shares it.
+   */
+  schedulerFor(topic: string, create: () => Scheduler): Scheduler
   /** Refuses calls on a closed bus (ClosedError). */
   checkOpen(): void
 }

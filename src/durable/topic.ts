@@ -30,7 +30,9 @@ export class Topic<T = unknown> {
     this.#context = context
     this.#options = resolveTopicOptions(options)
     this.#store = context.openStore(this.name, this.#options.retention)
-    this.#scheduler = new Scheduler(this.#store, this.#options.schedulerPollMs, context.reportError)
+    const store = this.#store
+    const pollMs = this.#options.schedulerPollMs
+    this.#scheduler = context.schedulerFor(this.name, () => new Scheduler(store, pollMs, context.reportError))
   }
 
   /**
