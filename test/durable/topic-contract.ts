@@ -265,6 +265,25 @@ export function runTopicContract(kind: string, makeBus: MakeBus, buses: Bus[]): 
       expect(followed).toEqual([4, 5, 6])
     })
 
+    it('publishes and deliveries are counted through the instrumentation seam, by topic', async () => {
+      const published: string[] = []
+      const delivered: string[] = []
+      const b = await bus({
+        instrumentation: {
+          published: (channel) => void published.push(channel),
+          delivered: (channel) => void delivered.push(channel),
+        },
+      })
+      const name = uniq('t')
+      const got = collector<number>(2)
+      await b.topic<number>(name).consume('g', (n) => got.push(n))
+      await b.topic<number>(name).publish(1)
+      await b.topic<number>(name).publish(2, { delayMs: 10 })
+      await withTimeout(got.done, 'both entries', 10_000)
+      expect(published.filter((c) => c === name)).toHaveLength(2)
+      expect(delivered.filter((c) => c === name)).toHaveLength(2)
+    })
+
     it('consumer.stop() lets in-flight handlers finish and acknowledges them', async () => {
       const b = await bus()
       const topic = b.topic<number>(uniq('t'))
