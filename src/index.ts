@@ -9,6 +9,21 @@ export { msgpackCodec } from './codec/msgpack.js'
 export type { NDArrayInit, NumericArray, NumpyDtype } from './codec/ndarray.js'
 export { isNDArray, NDArray } from './codec/ndarray.js'
 export { rawCodec } from './codec/raw.js'
+export type { TopicHandler } from './durable/consumer.js'
+export { Consumer } from './durable/consumer.js'
+export type { DeadLetterEntry } from './durable/dead-letters.js'
+export { DeadLetters } from './durable/dead-letters.js'
+export type { TopicMessage } from './durable/entry.js'
+export { Topic } from './durable/topic.js'
+export type {
+  BackoffOptions,
+  ConsumeOptions,
+  ReadOptions,
+  TopicOptions,
+  TopicPublishOptions,
+} from './durable/topic-options.js'
+export { CONSUME_DEFAULTS, TOPIC_DEFAULTS } from './durable/topic-options.js'
+export type { GroupInfo, TopicInfo } from './durable/topic-store.js'
 export type { ErrorCode, ResponseErrorCode, WireErrorCode } from './errors.js'
 export {
   BufferOverflowError,

@@ -11,5 +11,6 @@ export function brokerCommands(transport: BrokerCommands, isClosed: () => boolea
       isClosed() ? Promise.reject(new ClosedError('bus')) : transport.channels(pattern),
     claim: (key, ttlMs) =>
       isClosed() ? Promise.reject(new ClosedError('bus')) : transport.claim(key, ttlMs),
+    streams: transport.streams,
   }
 }

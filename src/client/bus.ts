@@ -1,3 +1,6 @@
+import type { DurableContext } from '../durable/durable-context.js'
+import { Topic } from '../durable/topic.js'
+import type { TopicOptions } from '../durable/topic-options.js'
 import { PubSubBus } from '../pubsub/pubsub-bus.js'
 import type { PubSubCore } from '../pubsub/pubsub-core.js'
 import type { ActionMap, ActionsOf } from '../rpc/action-types.js'
@@ -8,6 +11,7 @@ import { RpcClient } from '../rpc/rpc-client.js'
 import { Service } from '../service/service.js'
 import type { ServiceOptions } from '../service/service-options.js'
 import type { BrokerCommands } from '../transport/transport.js'
+import { durableContext } from './durable-context.js'
 
 /**
  * The bus connect() returns: pub/sub, and the factories for services and callers.
@@ -15,6 +19,7 @@ import type { BrokerCommands } from '../transport/transport.js'
 export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C> {
   readonly #internals: BusInternals
   #rpc: RpcClient | undefined
+  readonly #durable: DurableContext
 
   /**
    * @internal Made by connect(). Hangs the bus's internals on it (see rpc/bus-internals.ts), so
@@ -24,6 +29,16 @@ export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C
     super(pubsub)
     this.#internals = { pubsub, broker }
     attachInternals(this, this.#internals)
+    this.#durable = durableContext(pubsub, broker)
+  }
+
+  /**
+   * A durable topic: `bus.topic<Order>('orders', { maxLen: 1_000_000 })`. Entries wait in the
+   * broker until every consumer group has acknowledged them (Redis Streams; on the embedded
+   * broker, in memory). Closing the bus stops its consumers gracefully.
+   */
+  topic<T = unknown>(name: string, options?: TopicOptions): Topic<T> {
+    return new Topic<T>(this.#durable, name, options)
   }
 
   /**

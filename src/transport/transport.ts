@@ -86,7 +86,38 @@ export interface BrokerCommands {
   channels(pattern: string): Promise<string[]>
   /** SET key value NX PX ttl: true when this caller claimed the key first. */
   claim(key: string, ttlMs: number): Promise<boolean>
+  /** Where durable topics keep their streams: Redis commands, or the embedded broker's name. */
+  readonly streams: StreamBackend
 }
+
+/** An argument of a raw Redis command: text, or bytes sent as they are. */
+export type CommandArgument = string | Uint8Array
+
+/**
+ * Raw Redis commands for durable/ (Streams, sorted sets, Lua). Bulk replies come back as Buffers,
+ * so entry payloads stay bytes. Commands issued in one tick go out in one socket write.
+ */
+export interface StreamCommands {
+  /** One command on the command link; an error reply rejects with a ConnectionError whose cause is it. */
+  command<T>(args: readonly CommandArgument[]): Promise<T>
+  /** A connection of its own for blocking reads (XREADGROUP BLOCK), never the one carrying PINGs. */
+  openBlocking(): Promise<BlockingCommands>
+}
+
+/** A dedicated connection for commands that block until data comes. */
+export interface BlockingCommands {
+  command<T>(args: readonly CommandArgument[]): Promise<T>
+  /** Cuts the connection at once, rejecting a command blocked on it. */
+  close(): Promise<void>
+}
+
+/**
+ * Durable topics' storage, as data: Redis (commands) or the embedded broker (its name: every
+ * transport naming one broker shares its streams).
+ */
+export type StreamBackend =
+  | { readonly kind: 'redis'; readonly commands: StreamCommands }
+  | { readonly kind: 'memory'; readonly broker: string }
 
 /**
  * Names are text (sent as UTF-8, and refused with InvalidArgumentError when not well-formed) or

@@ -91,6 +91,8 @@ export class FakeTransport implements Transport {
     return true
   }
 
+  readonly streams = { kind: 'memory', broker: 'fake-transport' } as const
+
   onMessage(sink: MessageSink): void {
     this.#sink = sink
   }

@@ -6,6 +6,7 @@ import type {
   Payload,
   PublishReceipt,
   StatusSink,
+  StreamBackend,
   SubscriptionKind,
   Transport,
   TransportAbilities,
@@ -20,6 +21,8 @@ export class MemoryTransport implements Transport {
   readonly url: string
   /** Like one Redis server: channels and patterns, no shard channels. */
   readonly abilities: TransportAbilities = { kinds: new Set(['channel', 'pattern']) }
+  /** Durable topics live in durable/'s store for this broker name, shared like its channels. */
+  readonly streams: StreamBackend
   readonly #broker: MemoryBroker
   readonly #client: BrokerClient
   #sink: MessageSink = noMessageSink
@@ -28,6 +31,7 @@ export class MemoryTransport implements Transport {
 
   constructor(brokerName = 'default') {
     this.url = `memory://${brokerName}`
+    this.streams = { kind: 'memory', broker: brokerName }
     this.#broker = memoryBroker(brokerName)
     this.#client = { sink: (channel, payload, pattern) => this.#sink(channel, payload, pattern) }
   }

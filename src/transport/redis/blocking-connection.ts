@@ -1,6 +1,7 @@
+import type { RedisArgument } from 'redis'
 import { ClosedError, type SwitchboardError } from '../../errors.js'
 import type { ManagedConnection } from './managed-connection.js'
-import type { NodeRedisClient } from './node-redis-client.js'
+import type { NodeRedisClient, NodeRedisCommandOptions } from './node-redis-client.js'
 
 /**
  * A connection of its own for commands that block until data comes (XREADGROUP BLOCK, BLPOP),
@@ -33,12 +34,12 @@ export class BlockingConnection {
    * connection is down it rejects at once with ConnectionError, as a dropped connection rejects
    * what it had in flight: the caller issues it again after the reconnection.
    */
-  sendCommand<T>(args: readonly string[]): Promise<T> {
+  sendCommand<T>(args: readonly RedisArgument[], options?: NodeRedisCommandOptions): Promise<T> {
     if (this.#closed) return Promise.reject(new ClosedError('the blocking connection'))
-    const what = args[0] ?? 'a command'
+    const what = String(args[0] ?? 'a command')
     const client = this.#link.ready
     if (!client) return Promise.reject(this.#refuse(what))
-    return client.sendCommand<T>(args).catch((error: unknown) => {
+    return client.sendCommand<T>(args, options).catch((error: unknown) => {
       throw this.#wrap(error, what)
     })
   }

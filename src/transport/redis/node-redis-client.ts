@@ -47,3 +47,6 @@ export function destroyQuietly(client: { destroy(): void }): void {
     // Already destroyed.
   }
 }
+
+/** What one command may ask of node-redis beyond its arguments (reply type mapping). */
+export type NodeRedisCommandOptions = Parameters<NodeRedisClient['sendCommand']>[1]

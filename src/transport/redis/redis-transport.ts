@@ -6,6 +6,7 @@ import type {
   Payload,
   PublishReceipt,
   StatusSink,
+  StreamBackend,
   SubscriptionKind,
   Transport,
   TransportAbilities,
@@ -27,6 +28,7 @@ import { type RedisTransportOptions, resolveOptions } from './redis-transport-op
 import { assertMaster, sentinelLocator } from './sentinel-locator.js'
 import { sentinelWatcher } from './sentinel-watcher.js'
 import { ServerLinks } from './server-links.js'
+import { streamCommands } from './stream-commands.js'
 
 const noop = (): void => undefined
 
@@ -52,6 +54,7 @@ export class RedisTransport implements Transport {
   readonly url: string
   /** One server: channels and patterns; shard channels need the cluster transport. */
   readonly abilities: TransportAbilities = { kinds: new Set(['channel', 'pattern']) }
+  readonly streams: StreamBackend
   readonly #links: ServerLinks
   /** With Sentinel: hears of failovers, to move every link to the new master at once. */
   readonly #watcher: ManagedConnection<NodeRedisClient> | undefined
@@ -82,6 +85,10 @@ export class RedisTransport implements Transport {
       onStatus: (status) => this.#statusSink(status),
       onGaveUp: () => this.#watcher?.destroy(),
     })
+    this.streams = {
+      kind: 'redis',
+      commands: streamCommands(this.#links, () => this.openBlockingConnection()),
+    }
     if (sentinel) {
       this.#watcher = sentinelWatcher(target, this.url, resolved, (master) => this.#onSwitchMaster(master))
     }

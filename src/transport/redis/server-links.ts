@@ -1,4 +1,4 @@
-import { ClientClosedError, ClientOfflineError, ErrorReply } from 'redis'
+import { ClientClosedError, ClientOfflineError, ErrorReply, type RedisArgument } from 'redis'
 import { ClosedError, ConnectionError, type SwitchboardError } from '../../errors.js'
 import { type ChannelName, showName } from '../channel-key.js'
 import type { StatusSink, SubscriptionKind, TransportStatus } from '../transport.js'
@@ -7,7 +7,11 @@ import { BlockingConnection } from './blocking-connection.js'
 import { lostConnectionError, toConnectionError } from './connection-error.js'
 import { LINKS, type Link, LinkMonitor } from './link-monitor.js'
 import { type LinkClient, ManagedConnection, type ManagedConnectionSpec } from './managed-connection.js'
-import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client.js'
+import {
+  createNodeRedisClient,
+  type NodeRedisClient,
+  type NodeRedisCommandOptions,
+} from './node-redis-client.js'
 import { PublishConnection } from './publish-connection.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
 import type { PushSink } from './resp-reader.js'
@@ -193,10 +197,10 @@ export class ServerLinks {
   }
 
   /** A command on the command link; a Buffer argument goes as its bytes. */
-  command<T>(args: readonly (string | Buffer)[], what: string): Promise<T> {
+  command<T>(args: readonly RedisArgument[], what: string, options?: NodeRedisCommandOptions): Promise<T> {
     const client = this.#commands.ready
     if (!client) return Promise.reject(this.refusal(what, LINKS.commands))
-    return client.sendCommand<T>(args).catch((error: unknown) => {
+    return client.sendCommand<T>(args, options).catch((error: unknown) => {
       throw this.wrap(error, what, mayHaveRun(error))
     })
   }
