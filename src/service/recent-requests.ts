@@ -1,3 +1,5 @@
+import { FingerprintSet } from './fingerprint-set.js'
+
 /**
  * The keys of the requests an instance finished lately, so that a copy of a request (the same
  * reply channel and request_id, published twice) that arrives after the first finished does not
@@ -8,15 +10,18 @@
  * it is `windowMs` old or holds `maxIds` keys, and the previous one is then dropped whole. So a
  * key is remembered for at least `windowMs` or until `maxIds` more keys have come, whichever is
  * first, and never for 2 × windowMs; at most 2 × maxIds keys are held. (Keeping each key with
- * its time and forgetting them one by one costs several Map and queue operations a request, about
- * 0.5 µs; this costs one Set.add.) Pure bookkeeping: the clock reading is passed in.
+ * its time and forgetting them one by one costs several Map and queue operations a request; this
+ * costs one add to a FingerprintSet, which keeps no string alive.) Its memory is fixed, 16 to 32
+ * bytes per id of maxIds in each generation, taken on the first add. Pure bookkeeping: the clock
+ * reading is passed in.
  */
 export class RecentRequests {
   readonly #windowMs: number
   readonly #maxIds: number
   readonly #enabled: boolean
-  #current = new Set<string>()
-  #previous = new Set<string>()
+  /** Made on the first add, so that an instance that never finishes a request holds nothing. */
+  #current: FingerprintSet | undefined
+  #previous: FingerprintSet | undefined
   /** When the current generation began. */
   #since = Number.NEGATIVE_INFINITY
 
@@ -28,26 +33,26 @@ export class RecentRequests {
 
   /** Keys held now, in both generations. */
   get size(): number {
-    return this.#current.size + this.#previous.size
+    return (this.#current?.size ?? 0) + (this.#previous?.size ?? 0)
   }
 
   /** Remembers that the request of `key` finished at `now`. */
   add(key: string, now: number): void {
     if (!this.#enabled) return
     this.#age(now)
+    if (this.#current === undefined) this.#current = new FingerprintSet(this.#maxIds)
     if (this.#current.size >= this.#maxIds) {
-      this.#previous = this.#current
-      this.#current = new Set()
+      this.#turnOver()
       this.#since = now
     }
-    this.#current.add(key)
+    ;(this.#current as FingerprintSet).add(key)
   }
 
   /** True when the request of `key` finished recently enough to be remembered (see the class). */
   has(key: string, now: number): boolean {
     if (!this.#enabled) return false
     this.#age(now)
-    return this.#current.has(key) || this.#previous.has(key)
+    return (this.#current?.has(key) ?? false) || (this.#previous?.has(key) ?? false)
   }
 
   /**
@@ -59,12 +64,21 @@ export class RecentRequests {
     const age = now - this.#since
     if (age < this.#windowMs) return
     if (age < 2 * this.#windowMs) {
-      this.#previous = this.#current
+      this.#turnOver()
       this.#since += this.#windowMs
     } else {
-      this.#previous = new Set()
+      this.#current?.clear()
+      this.#previous?.clear()
       this.#since = now
     }
-    this.#current = new Set()
+  }
+
+  /** The current generation becomes the previous one; the old previous one, emptied, the current. */
+  #turnOver(): void {
+    if (this.#current === undefined) return
+    const emptied = this.#previous ?? new FingerprintSet(this.#maxIds)
+    emptied.clear()
+    this.#previous = this.#current
+    this.#current = emptied
   }
 }

@@ -63,7 +63,8 @@ export interface ServiceOptions {
   dedupeWindowMs?: number
   /**
    * How many finished requests this instance is sure to remember for dedupeWindowMs; it holds up
-   * to twice as many (about 150 bytes each). At high rates the window is shorter: about
+   * to twice as many, as 64-bit fingerprints in fixed memory (32 to 64 bytes per id: 512 KiB for
+   * the default), at most 1,000,000. At high rates the window is shorter: about
    * dedupeMaxIds / requests per second. @defaultValue 10000
    */
   dedupeMaxIds?: number

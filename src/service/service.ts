@@ -50,6 +50,14 @@ function nonNegativeInteger(name: string, value: number): number {
   return value
 }
 
+/** Each id takes up to 64 bytes of fixed memory (see RecentRequests): this caps it at 64 MB. */
+const MAX_DEDUPE_IDS = 1_000_000
+
+function atMost(max: number, value: number, name: string): number {
+  if (value > max) throw new InvalidArgumentError(`${name} must be at most ${max}, got ${value}`)
+  return value
+}
+
 function nonNegative(name: string, value: number): number {
   if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
     throw new InvalidArgumentError(`${name} must be a number of milliseconds >= 0, got ${value}`)
@@ -172,7 +180,11 @@ export class Service<A extends ActionsOf<A> = ActionMap> {
         'dedupeWindowMs',
         options.dedupeWindowMs ?? SERVICE_DEFAULTS.dedupeWindowMs,
       ),
-      dedupeMaxIds: nonNegativeInteger('dedupeMaxIds', options.dedupeMaxIds ?? SERVICE_DEFAULTS.dedupeMaxIds),
+      dedupeMaxIds: atMost(
+        MAX_DEDUPE_IDS,
+        nonNegativeInteger('dedupeMaxIds', options.dedupeMaxIds ?? SERVICE_DEFAULTS.dedupeMaxIds),
+        'dedupeMaxIds',
+      ),
     })
     this.#view = new InstanceDirectory((pattern) => broker.channels(pattern))
     this.stopped = new Promise((resolve) => {

@@ -36,6 +36,9 @@ describe('options are checked under their own names', () => {
       refused(() => b.service('s', { claimGraceMs: ms }), 'claimGraceMs')
       refused(() => b.service('s', { discoveryIntervalMs: ms }), 'discoveryIntervalMs')
     }
+    // Its fixed memory grows with the ids it remembers: a cap says so before anything is taken.
+    for (const dedupeMaxIds of [...NOT_WHOLE, 1_000_001])
+      refused(() => b.service('s', { dedupeMaxIds }), 'dedupeMaxIds')
     expect(() => b.service('s', { maxQueue: 0 })).not.toThrow()
     expect(() => b.service('s', { maxQueue: Number.POSITIVE_INFINITY })).not.toThrow()
     await expect(b.service('s').stop({ timeoutMs: -5 })).rejects.toThrow(/^timeoutMs must be/)
