@@ -6,7 +6,8 @@ import type { CliContext } from '../context.js'
 import { parseDuration } from '../parse-args.js'
 import { BYTES_CODEC } from '../sub.js'
 import { DashboardServer, PAGE_BYTES } from './dashboard-server.js'
-import { type DashboardSnapshot, DashboardState } from './dashboard-state.js'
+import { DashboardState } from './dashboard-state.js'
+import { TopicInfos } from './topic-infos.js'
 
 interface DashboardOptions extends CommonOptions {
   port: number
@@ -22,12 +23,6 @@ export const DEFAULT_DASHBOARD_PORT = 7070
 
 /** How often the broker is asked for subscribers, instances and topics: a few commands each time. */
 const REFRESH_MS = 2000
-
-interface TopicLike {
-  info(): Promise<
-    DashboardSnapshot['topics']['list'][number] | Omit<DashboardSnapshot['topics']['list'][number], 'name'>
-  >
-}
 
 export function registerDashboard(program: Command, ctx: CliContext): void {
   program
@@ -79,6 +74,7 @@ its pattern subscription counts as a receiver of every channel it matches.`,
         showPayloads: options.showPayloads === true,
         now: Date.now(),
       })
+      const topics = new TopicInfos(bus)
       const server = new DashboardServer(() => JSON.stringify(state.snapshot(Date.now())))
       let stopped = false
       let settle: () => void = () => {}
@@ -103,8 +99,15 @@ its pattern subscription counts as a receiver of every channel it matches.`,
           stderrStyle(options, ctx),
           `dashboard of ${bus.url} on ${pageUrl} (page ${(PAGE_BYTES / 1024).toFixed(1)} KiB) — Ctrl-C to stop`,
         )
+        if (!/^(127\.|localhost$|::1$)/.test(options.host)) {
+          note(
+            ctx,
+            stderrStyle(options, ctx),
+            `--host ${options.host}: other machines that reach this address can see the page (it has no login)`,
+          )
+        }
         const refresh = async (): Promise<void> => {
-          await refreshBroker(bus, state, options.topic).catch(() => {
+          await refreshBroker(bus, state, topics, options.topic).catch(() => {
             // The link is down: the page says so from the bus events; keep the last values.
           })
           if (!stopped) refreshTimer = setTimeout(refresh, REFRESH_MS)
@@ -130,6 +133,7 @@ its pattern subscription counts as a receiver of every channel it matches.`,
 async function refreshBroker(
   bus: Bus,
   state: DashboardState,
+  topics: TopicInfos,
   topicOptions: readonly string[],
 ): Promise<void> {
   const broker = internalsOf(bus, 'the dashboard needs a bus from connect()').broker
@@ -139,24 +143,7 @@ async function refreshBroker(
     broker.channels('*:instance:*'),
   ])
   state.refreshed(new Map(targets.map((name, i) => [name, counts[i] ?? 0])), instances)
-  state.topics(await topicInfos(bus, [...new Set([...topicOptions, ...state.topicNames()])]))
-}
-
-/**
- * The durable topics' info(), through `bus.topic(name)` where this switchboard has durable topics;
- * until then the panel says there are none.
- */
-async function topicInfos(bus: Bus, names: readonly string[]): Promise<DashboardSnapshot['topics']> {
-  const open = (bus as unknown as { topic?: (name: string) => TopicLike }).topic
-  if (typeof open !== 'function') return { supported: false, list: [] }
-  try {
-    const list = await Promise.all(
-      names.map(async (name) => ({ ...(await open.call(bus, name).info()), name })),
-    )
-    return { supported: true, list }
-  } catch (error) {
-    return { supported: true, list: [], error: error instanceof Error ? error.message : String(error) }
-  }
+  state.topics(await topics.read([...new Set([...topicOptions, ...state.topicNames()])]))
 }
 
 function parsePort(value: string): number {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { DashboardState } from '../../../src/cli/dashboard/dashboard-state.js'
 import { RateWindow } from '../../../src/cli/dashboard/rate-window.js'
+import { TopicInfos } from '../../../src/cli/dashboard/topic-infos.js'
 import { type WireError, WireRequests } from '../../../src/cli/dashboard/wire-requests.js'
 import { type ProcessReport, REPORT_CHANNEL } from '../../../src/observe/process-report.js'
 
@@ -123,5 +124,36 @@ describe('DashboardState', () => {
     expect(hidden.snapshot(T0 + 1).link).toMatchObject({ state: 'reconnecting', error: 'socket closed' })
     hidden.linkUp(T0 + 2)
     expect(hidden.snapshot(T0 + 2).link).toEqual({ state: 'connected', since: T0 + 2, reconnects: 1 })
+  })
+})
+
+describe('TopicInfos', () => {
+  test('no durable topics on a bus without topic(); info() of each named topic on one with it', async () => {
+    expect(await new TopicInfos({}).read(['orders'])).toEqual({ supported: false, list: [] })
+    const opened: string[] = []
+    const bus = {
+      topic(name: string) {
+        opened.push(name)
+        return {
+          info: async () => ({
+            length: 12,
+            scheduled: 2,
+            groups: [{ name: 'billing', pending: 3, lag: 4, consumers: 1, deadLetters: 1 }],
+          }),
+        }
+      },
+    }
+    const infos = new TopicInfos(bus)
+    await infos.read(['orders'])
+    const read = await infos.read(['orders'])
+    expect(read.list).toEqual([
+      {
+        name: 'orders',
+        length: 12,
+        scheduled: 2,
+        groups: [{ name: 'billing', pending: 3, lag: 4, consumers: 1, deadLetters: 1 }],
+      },
+    ])
+    expect(opened).toEqual(['orders'])
   })
 })
