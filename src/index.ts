@@ -3,6 +3,7 @@ export { Bus } from './client/bus.js'
 export { connect } from './client/connect.js'
 export type { ConnectOptions, RetryOptions } from './client/connect-options.js'
 export { CONNECT_DEFAULTS } from './client/connect-options.js'
+export type { ReportOptions } from './client/process-reporter.js'
 export type { Codec, CodecName } from './codec/codec.js'
 export { jsonCodec } from './codec/json.js'
 export { msgpackCodec } from './codec/msgpack.js'
@@ -50,6 +51,14 @@ export type { Instrumentation, LinkState } from './observe/instrumentation.js'
 export { CallOutcome, DropReason, HandleOutcome, SkipReason } from './observe/instrumentation.js'
 export type { LogLevel } from './observe/level-logger.js'
 export type { Logger } from './observe/logger.js'
+export type {
+  ActionReport,
+  ErrorReport,
+  InstanceReport,
+  PatternReport,
+  ProcessReport,
+} from './observe/process-report.js'
+export { REPORT_CHANNEL } from './observe/process-report.js'
 export { Batch } from './pubsub/batch.js'
 export type { BusEvents, BusStats } from './pubsub/bus-events.js'
 export type { ByteNames } from './pubsub/byte-names.js'

@@ -4,6 +4,7 @@ import { registerCall } from './call.js'
 import { describeError } from './cli-error.js'
 import { addCommonOptions, DEFAULT_CLI_URL } from './common.js'
 import { type CliContext, processContext } from './context.js'
+import { registerDashboard } from './dashboard/dashboard-command.js'
 import { DEMO_URL, registerDemo } from './demo.js'
 import { EXIT_CODE_MEANINGS, EXIT_CODES, type ExitCode } from './exit-codes.js'
 import { registerMonitor } from './monitor.js'
@@ -42,7 +43,7 @@ export function createProgram(ctx: CliContext): Command {
       `
 Every command takes --url (or SWITCHBOARD_URL): redis://host:port, rediss://…,
 redis+sentinel://h:26379/name or memory://name.
-pub, sub, monitor and call default to redis://127.0.0.1:6379; demo to the embedded broker.
+pub, sub, monitor, call and dashboard default to redis://127.0.0.1:6379; demo to the embedded broker.
 Colour is off when stdout is not a terminal, or when NO_COLOR is set.
 
 Examples:
@@ -50,6 +51,7 @@ Examples:
   $ switchboard pub orders:1042 '{"status": "ready"}'
   $ switchboard monitor
   $ switchboard call system_monitor get_status
+  $ switchboard dashboard
   $ switchboard demo
 
 Exit codes:
@@ -59,6 +61,7 @@ ${EXIT_CODE_HELP}`,
   registerSub(program, ctx)
   registerMonitor(program, ctx)
   registerCall(program, ctx)
+  registerDashboard(program, ctx)
   registerBench(program, ctx)
   registerDemo(program, ctx)
   // Last, so that each command's help lists its own options first.

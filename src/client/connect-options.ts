@@ -4,6 +4,7 @@ import type { Instrumentation } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import type { OverflowPolicy } from '../queue/overflow-policy.js'
 import type { ReconnectOptions, RedisTransportOptions } from '../transport/redis/redis-transport-options.js'
+import type { ReportOptions } from './process-reporter.js'
 
 /** Options of connect(). Every default is in CONNECT_DEFAULTS. */
 export interface ConnectOptions<C extends object = Record<string, unknown>> {
@@ -47,6 +48,13 @@ export interface ConnectOptions<C extends object = Record<string, unknown>> {
    * them once per message. @defaultValue none
    */
   instrumentation?: Partial<Instrumentation>
+  /**
+   * Publish a report of this process every few seconds on `switchboard:report`, for
+   * `switchboard dashboard`: its services and their load, per-action counts, errors and p50/p99
+   * latency, its publish and delivery counts, its recent errors (never a payload). `true` reports
+   * every 5000 ms. @defaultValue SWITCHBOARD_REPORT (`1`, or an interval in ms), else off
+   */
+  report?: boolean | ReportOptions
 }
 
 /** Reconnection: exponential backoff with jitter between attempts. */

@@ -1,12 +1,14 @@
 import { resolveCodec } from '../codec/resolve-codec.js'
 import { ConsoleLogger } from '../observe/console-logger.js'
 import { completeInstrumentation } from '../observe/instrumentation.js'
+import { ReportCollector } from '../observe/report-collector.js'
 import { PubSubCore } from '../pubsub/pubsub-core.js'
 import { checkMs } from '../timers.js'
 import { brokerCommands } from './broker-commands.js'
 import { Bus } from './bus.js'
 import { CONNECT_DEFAULTS, type ConnectOptions } from './connect-options.js'
 import { createTransport } from './create-transport.js'
+import { resolveReporting, startReporting } from './process-reporter.js'
 
 /**
  * Connects a bus. With no argument it uses SWITCHBOARD_URL, else the process-wide embedded
@@ -19,7 +21,11 @@ export async function connect<C extends object = Record<string, unknown>>(
     typeof urlOrOptions === 'string' ? { url: urlOrOptions } : (urlOrOptions ?? {})
   const url = options.url ?? process.env.SWITCHBOARD_URL ?? CONNECT_DEFAULTS.url
   // Options are checked before a transport exists, so a bad one leaves nothing to close.
-  const instrumentation = completeInstrumentation(options.instrumentation)
+  const given = completeInstrumentation(options.instrumentation)
+  const reportEveryMs = resolveReporting(options.report, process.env.SWITCHBOARD_REPORT)
+  // Only a reporting bus pays for the collector (and for the clock reads it makes worth taking).
+  const collector = reportEveryMs === undefined ? undefined : new ReportCollector(given)
+  const instrumentation = collector ?? given
   const closeTimeoutMs = checkMs(
     'closeTimeoutMs',
     options.closeTimeoutMs ?? CONNECT_DEFAULTS.closeTimeoutMs,
@@ -41,5 +47,13 @@ export async function connect<C extends object = Record<string, unknown>>(
     brokerCommands(transport, () => pubsub.isClosed),
   )
   await pubsub.start()
+  if (collector && reportEveryMs !== undefined) {
+    startReporting(pubsub, collector, {
+      name: options.name ?? CONNECT_DEFAULTS.name,
+      intervalMs: reportEveryMs,
+      // The durable topics a bus opened: none until durable/ lands and hands its registry here.
+      topics: () => [],
+    })
+  }
   return bus
 }
