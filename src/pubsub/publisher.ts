@@ -32,13 +32,20 @@ export class Publisher<T = unknown> {
     this.channelName = options.channelName ?? new.target.name
   }
 
-  /** Queues the message in `batch` (to the per-call channel if given) and returns the batch. */
-  publish(data: T, options: PublishCallOptions & { batch: Batch }): Batch
+  /**
+   * Queues the message in `batch` (to the per-call channel if given) and returns the batch. The
+   * batch may come from a typed bus: a Publisher names its channel at run time, so the batch's
+   * channel map does not constrain it.
+   */
+  publish<C extends object>(data: T, options: PublishCallOptions & { batch: Batch<C> }): Batch<C>
   /** Publishes the message; resolves to the number of receivers. */
   publish(data: T, options?: PublishCallOptions): Promise<number>
-  publish(data: T, options?: PublishCallOptions & { batch?: Batch }): Promise<number> | Batch {
+  publish(
+    data: T,
+    options?: PublishCallOptions & { batch?: Batch<object> },
+  ): Promise<number> | Batch<object> {
     const channel = options?.channelName ?? this.channelName
-    if (options?.batch) return options.batch.publish(channel, data)
+    if (options?.batch) return (options.batch as Batch).publish(channel, data)
     return this.bus.publish(channel, data)
   }
 }

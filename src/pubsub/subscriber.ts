@@ -18,6 +18,19 @@ export interface SubscriberOptions {
  *
  * Handlers see messages one at a time, in order. In background mode a handler error goes to the
  * bus's 'error' event as SubscriberError and the next message is handled.
+ *
+ * TypeScript gives an overriding method no parameter types from its base class, so name them
+ * (under `strict`, unnamed ones are an implicit `any`):
+ *
+ * ```ts
+ * class Orders extends Subscriber<Order> {
+ *   static channels = ['order_updates', 'order:*']
+ *   preHandle(channel: string, order: Order) {}   // optional; throwing skips handle()
+ *   handle(channel: string, order: Order, msg: Message<Order>) {}
+ * }
+ * const orders = new Orders({ bus })
+ * await orders.poll()
+ * ```
  */
 export abstract class Subscriber<T = unknown> {
   static channels: readonly string[] | undefined
