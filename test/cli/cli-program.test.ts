@@ -324,7 +324,18 @@ describe('demo', () => {
       'publish-ack',
       'task-fanout',
       'signup-hub',
+      'system-monitor',
+      'process-data',
+      'process-large-dataset',
+      'register-user',
+      'heartbeat',
     ])
+  })
+
+  test('runs a Daebus scenario by name', async () => {
+    const ctx = captureContext()
+    expect(await run(argv('demo', 'system-monitor', '--url', `memory://${uniq('demo')}`), ctx)).toBe(0)
+    expect(ctx.out).toMatch(/^system_monitor says: load /m)
   })
 
   test('runs another scenario by name', async () => {
