@@ -4,7 +4,7 @@ import { expect, test } from 'vitest'
 import { SCENARIOS } from '../../examples/scenarios.js'
 
 const dir = fileURLToPath(new URL('../../examples/', import.meta.url))
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+const literal = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 
 /** Every example program, as a path under examples/: the top level and daebus/. */
 function programs(): string[] {
@@ -19,7 +19,7 @@ test('every example, Daebus ones included, is a demo scenario, linked from examp
   const readme = readFileSync(`${dir}README.md`, 'utf8')
   expect(SCENARIOS.map((s) => s.file).sort()).toEqual(programs())
   for (const { name, file } of SCENARIOS)
-    expect(readme).toMatch(new RegExp(`\\| \\[${escape(name)}\\]\\(${escape(file)}\\) +\\| .{20,}\\|`))
+    expect(readme).toMatch(new RegExp(`\\| \\[${literal(name)}\\]\\(${literal(file)}\\) +\\| .{20,}\\|`))
   // Every example has a test that runs it: <name>.test.ts, daebus-<name>.test.ts for daebus/.
   const tests = readdirSync(fileURLToPath(new URL('.', import.meta.url)))
   for (const { file } of SCENARIOS)
