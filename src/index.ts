@@ -9,7 +9,7 @@ export { msgpackCodec } from './codec/msgpack.js'
 export type { NDArrayInit, NumericArray, NumpyDtype } from './codec/ndarray.js'
 export { isNDArray, NDArray } from './codec/ndarray.js'
 export { rawCodec } from './codec/raw.js'
-export type { ErrorCode, ResponseErrorCode, WireErrorCode } from './errors.js'
+export type { ErrorCode, ResponseErrorCode, SwitchboardErrorOptions, WireErrorCode } from './errors.js'
 export {
   BufferOverflowError,
   CancelledError,
@@ -73,3 +73,4 @@ export { Service } from './service/service.js'
 export type { RunOptions, ServiceOptions, ServiceStats, StopOptions } from './service/service-options.js'
 export { CLAIM_WAIT_SHARE, SERVICE_DEFAULTS } from './service/service-options.js'
 export type { ChannelName } from './transport/channel-key.js'
+export type { ReconnectOptions, RedisTransportOptions } from './transport/redis/redis-transport-options.js'

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../errors.js'
 import type { Batch } from './batch.js'
 import { type AnyBus, type PubSubBus, untypedBus } from './pubsub-bus.js'
 
+/** What a Publisher is made with. */
 export interface PublisherOptions {
   /** The bus to publish on. */
   bus: AnyBus
@@ -9,6 +10,7 @@ export interface PublisherOptions {
   channelName?: string
 }
 
+/** Options of one Publisher.publish() call. */
 export interface PublishCallOptions {
   /** Publish this one call to another channel; later calls still use `channelName`. */
   channelName?: string

@@ -3,6 +3,7 @@ import type { Message } from './message.js'
 import { type AnyBus, type PubSubBus, untypedBus } from './pubsub-bus.js'
 import type { SubscribeOptions, Subscription } from './subscription.js'
 
+/** What a Subscriber is made with. */
 export interface SubscriberOptions {
   /** The bus to subscribe on. */
   bus: AnyBus
@@ -63,6 +64,7 @@ export abstract class Subscriber<T = unknown> {
   /** Runs before handle(); throwing skips handle(). Optional. */
   preHandle?(channel: string, data: T, msg: Message<T>): unknown
 
+  /** Handles one message; a returned promise is awaited before the next one. */
   abstract handle(channel: string, data: T, msg: Message<T>): unknown
 
   async #run(msg: Message<T>): Promise<void> {
