@@ -192,7 +192,7 @@ export class PayloadTooLargeError extends SwitchboardError {
     super(
       'PAYLOAD_TOO_LARGE',
       arrivedOn === undefined
-        ? `encoded message is ${size} bytes, over maxPayloadBytes ${limit}; send less or raise the limit`
+        ? `encoded message is ${size} bytes, over maxPayloadBytes ${limit}; send less, or raise the limit with connect({ maxPayloadBytes })`
         : `dropped a message of ${size} bytes on "${arrivedOn}" without decoding it: over maxPayloadBytes ${limit}; raise maxPayloadBytes on this bus if such messages are expected`,
     )
     this.size = size
