@@ -47,7 +47,11 @@ export class Publisher<T = unknown> {
     options?: PublishCallOptions & { batch?: Batch<object> },
   ): Promise<number> | Batch<object> {
     const channel = options?.channelName ?? this.channelName
-    if (options?.batch) return (options.batch as Batch).publish(channel, data)
+    const batch = options?.batch
+    if (batch) {
+      ;(batch as unknown as Batch).publish(channel, data)
+      return batch
+    }
     return this.bus.publish(channel, data)
   }
 }
