@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   VALIDATION: 'A payload failed its Standard Schema validation.',
 } as const
 
+/** Every error code switchboard uses; `ERROR_CODES` gives each one its meaning. */
 export type ErrorCode = keyof typeof ERROR_CODES
 
 /**
@@ -64,6 +65,7 @@ export function isWireErrorCode(code: unknown): code is WireErrorCode {
   return typeof code === 'string' && wireCodes.has(code)
 }
 
+/** Options of an error: the `cause` it wraps. */
 export interface SwitchboardErrorOptions {
   cause?: unknown
 }
@@ -74,6 +76,16 @@ export interface SwitchboardErrorOptions {
  */
 const ERROR_BRAND = Symbol.for('switchboard.error')
 
+/**
+ * The base of every switchboard error: its `code` tells what went wrong (see `ERROR_CODES`), and
+ * `cause` holds the underlying error, if any.
+ *
+ * ```ts
+ * try { await bus.publish(channel, data) } catch (error) {
+ *   if (error instanceof SwitchboardError && error.code === 'PAYLOAD_TOO_LARGE') { ... }
+ * }
+ * ```
+ */
 export class SwitchboardError extends Error {
   readonly code: ErrorCode
 
@@ -100,6 +112,7 @@ export class SwitchboardError extends Error {
 }
 Object.defineProperty(SwitchboardError.prototype, ERROR_BRAND, { value: true })
 
+/** The broker cannot be reached, or the connection dropped (`CONNECTION`). */
 export class ConnectionError extends SwitchboardError {
   readonly url: string | undefined
   /**
@@ -121,12 +134,14 @@ export class ConnectionError extends SwitchboardError {
   }
 }
 
+/** The bus, subscription or service was closed (`CLOSED`). */
 export class ClosedError extends SwitchboardError {
   constructor(what: string) {
     super('CLOSED', `${what} is closed; create a new one`)
   }
 }
 
+/** The URL cannot be parsed or names an unknown scheme (`INVALID_URL`). */
 export class InvalidUrlError extends SwitchboardError {
   readonly url: string
   constructor(url: string, reason: string) {
@@ -135,12 +150,14 @@ export class InvalidUrlError extends SwitchboardError {
   }
 }
 
+/** An argument has the wrong type or value (`INVALID_ARGUMENT`). */
 export class InvalidArgumentError extends SwitchboardError {
   constructor(message: string) {
     super('INVALID_ARGUMENT', message)
   }
 }
 
+/** The codec cannot encode the value (`ENCODE`). */
 export class EncodeError extends SwitchboardError {
   constructor(codec: string, options?: SwitchboardErrorOptions) {
     const detail = options?.cause instanceof Error ? `: ${options.cause.message}` : ''
@@ -148,6 +165,7 @@ export class EncodeError extends SwitchboardError {
   }
 }
 
+/** A received message could not be decoded; it was dropped (`MALFORMED_MESSAGE`). */
 export class MalformedMessageError extends SwitchboardError {
   /** The channel the message arrived on, when known. */
   readonly channel: string | undefined
@@ -160,6 +178,11 @@ export class MalformedMessageError extends SwitchboardError {
   }
 }
 
+/**
+ * An encoded message is larger than the bus's `maxPayloadBytes` (`PAYLOAD_TOO_LARGE`): refused
+ * when publishing, dropped undecoded when it arrives. Raise the limit with
+ * `connect({ maxPayloadBytes })` (the CLI: `--max-payload`).
+ */
 export class PayloadTooLargeError extends SwitchboardError {
   readonly size: number
   readonly limit: number
@@ -169,7 +192,7 @@ export class PayloadTooLargeError extends SwitchboardError {
     super(
       'PAYLOAD_TOO_LARGE',
       arrivedOn === undefined
-        ? `encoded message is ${size} bytes, over maxPayloadBytes ${limit}; send less or raise the limit`
+        ? `encoded message is ${size} bytes, over maxPayloadBytes ${limit}; send less, or raise the limit with connect({ maxPayloadBytes })`
         : `dropped a message of ${size} bytes on "${arrivedOn}" without decoding it: over maxPayloadBytes ${limit}; raise maxPayloadBytes on this bus if such messages are expected`,
     )
     this.size = size
@@ -178,6 +201,7 @@ export class PayloadTooLargeError extends SwitchboardError {
   }
 }
 
+/** A subscriber handler or preHandle threw; `cause` holds its error (`SUBSCRIBER`). */
 export class SubscriberError extends SwitchboardError {
   readonly channel: string
   constructor(channel: string, cause: unknown) {
@@ -187,6 +211,7 @@ export class SubscriberError extends SwitchboardError {
   }
 }
 
+/** A subscription buffer was full under the `error` overflow policy (`BUFFER_OVERFLOW`). */
 export class BufferOverflowError extends SwitchboardError {
   readonly channel: string
   readonly limit: number
@@ -200,12 +225,14 @@ export class BufferOverflowError extends SwitchboardError {
   }
 }
 
+/** Redis dropped the subscriber connection for reading too slowly (`SLOW_CONSUMER`). */
 export class SlowConsumerError extends SwitchboardError {
   constructor(message: string, options?: SwitchboardErrorOptions) {
     super('SLOW_CONSUMER', message, options)
   }
 }
 
+/** No final response arrived within the timeout (`TIMEOUT`). */
 export class TimeoutError extends SwitchboardError {
   readonly service: string | undefined
   readonly action: string | undefined
@@ -218,12 +245,14 @@ export class TimeoutError extends SwitchboardError {
   }
 }
 
+/** The request was cancelled through its AbortSignal (`CANCELLED`). */
 export class CancelledError extends SwitchboardError {
   constructor(message: string, options?: SwitchboardErrorOptions) {
     super('CANCELLED', message, options)
   }
 }
 
+/** The request reached 0 receivers: nothing serves that service (`NO_RESPONDER`). */
 export class NoResponderError extends SwitchboardError {
   readonly service: string
   readonly action: string | undefined
@@ -258,6 +287,7 @@ export class RemoteError extends SwitchboardError {
   }
 }
 
+/** A payload failed its Standard Schema (`VALIDATION`). */
 export class ValidationError extends SwitchboardError {
   readonly issues: ReadonlyArray<{ message: string }>
   constructor(where: string, issues: ReadonlyArray<{ message: string }>) {

@@ -25,7 +25,7 @@ export type {
 } from './durable/topic-options.js'
 export { CONSUME_DEFAULTS, TOPIC_DEFAULTS } from './durable/topic-options.js'
 export type { GroupInfo, TopicInfo } from './durable/topic-store.js'
-export type { ErrorCode, ResponseErrorCode, WireErrorCode } from './errors.js'
+export type { ErrorCode, ResponseErrorCode, SwitchboardErrorOptions, WireErrorCode } from './errors.js'
 export {
   BufferOverflowError,
   CancelledError,
@@ -97,3 +97,4 @@ export { Service } from './service/service.js'
 export type { RunOptions, ServiceOptions, ServiceStats, StopOptions } from './service/service-options.js'
 export { CLAIM_WAIT_SHARE, SERVICE_DEFAULTS } from './service/service-options.js'
 export type { ChannelName } from './transport/channel-key.js'
+export type { ReconnectOptions, RedisTransportOptions } from './transport/redis/redis-transport-options.js'

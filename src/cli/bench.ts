@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Command } from 'commander'
 import { CliError } from './cli-error.js'
@@ -31,9 +33,10 @@ run, and prints tables. --url (or SWITCHBOARD_URL) is handed to it as SWITCHBOAR
     )
     .action(async (args: string[], options: BenchOptions) => {
       const root = findPackageRoot(ctx.cwd) ?? ownPackageRoot()
-      if (!root?.scripts.bench) {
+      // An installed package keeps its "bench" script in package.json but not the bench/ folder.
+      if (!root?.scripts.bench || !existsSync(join(root.dir, 'bench'))) {
         throw new CliError(
-          'no benchmark suite here: `switchboard bench` runs the "bench" script of a switchboard source checkout — run it from the checkout, after npm install',
+          'the benchmark suite ships only with the source, not the installed package — run `switchboard bench` (or `npm run bench`) in a switchboard checkout, after npm install',
           EXIT_CODES.BENCH_FAILED,
         )
       }

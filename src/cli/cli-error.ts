@@ -77,7 +77,7 @@ export function describeError(error: unknown, context: FailureContext = {}): Fai
     error instanceof PayloadTooLargeError ||
     error instanceof InvalidArgumentError
   ) {
-    return { message: error.message, exitCode: EXIT_CODES.BAD_INPUT }
+    return { message: cliMessage(error), exitCode: EXIT_CODES.BAD_INPUT }
   }
   if (error instanceof SwitchboardError) return { message: error.message, exitCode: EXIT_CODES.INTERNAL }
   const detail = error instanceof Error ? error.message || error.name : String(error)
@@ -85,6 +85,20 @@ export function describeError(error: unknown, context: FailureContext = {}): Fai
     message: `unexpected error: ${detail} — rerun with --debug and report the trace`,
     exitCode: EXIT_CODES.INTERNAL,
   }
+}
+
+/**
+ * An error's message in the CLI's terms: a payload over the limit names --max-payload, the CLI's
+ * name for the maxPayloadBytes that the library's message names.
+ */
+export function cliMessage(error: Error): string {
+  if (!(error instanceof PayloadTooLargeError)) return error.message
+  const suggestion = `${Math.ceil(error.size / 1024 ** 2)}MiB`
+  const what =
+    error.channel === undefined
+      ? `the message is ${error.size} bytes encoded`
+      : `dropped a message of ${error.size} bytes on "${error.channel}" without decoding it`
+  return `${what}, over the limit of ${error.limit} bytes — raise it with --max-payload (e.g. --max-payload ${suggestion})`
 }
 
 /** Node's socket error codes, in words, with what to check. */

@@ -2,8 +2,10 @@ import { type Command, Option } from 'commander'
 import type { Bus } from '../client/bus.js'
 import { connect } from '../client/connect.js'
 import type { Codec, CodecName } from '../codec/codec.js'
+import { cliMessage } from './cli-error.js'
 import { CliLogger } from './cli-logger.js'
 import type { CliContext } from './context.js'
+import { parseSize } from './parse-args.js'
 import { createStyle, type Style, useColour } from './style.js'
 
 /** The options every command has. */
@@ -12,7 +14,12 @@ export interface CommonOptions {
   debug?: boolean
   /** false with --no-color. */
   color?: boolean
+  /** --max-payload, in bytes: the bus's maxPayloadBytes. */
+  maxPayload?: number
 }
+
+/** The commands that connect to a broker and so take --max-payload. */
+const CONNECTING_COMMANDS = new Set(['pub', 'sub', 'monitor', 'call'])
 
 /**
  * Where the network commands connect when neither --url nor SWITCHBOARD_URL is given: the local
@@ -21,8 +28,16 @@ export interface CommonOptions {
 export const DEFAULT_CLI_URL = 'redis://127.0.0.1:6379'
 
 export function addCommonOptions(command: Command, defaultUrl = DEFAULT_CLI_URL): Command {
+  command.addOption(new Option('--url <url>', `broker URL (default: $SWITCHBOARD_URL, else ${defaultUrl})`))
+  if (CONNECTING_COMMANDS.has(command.name())) {
+    command.addOption(
+      new Option(
+        '--max-payload <size>',
+        'largest message to send or accept, e.g. 16MiB (default: 8MiB; Redis cuts off a subscriber whose output buffer passes 32MiB)',
+      ).argParser(parseSize),
+    )
+  }
   return command
-    .addOption(new Option('--url <url>', `broker URL (default: $SWITCHBOARD_URL, else ${defaultUrl})`))
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR=1 does the same)')
     .option('--debug', 'show stack traces and debug logs')
 }
@@ -56,9 +71,10 @@ export async function connectCli(options: CommonOptions, ctx: CliContext, bus: C
     codec: bus.codec ?? 'msgpack',
     logger,
     name: 'switchboard-cli',
+    ...(options.maxPayload === undefined ? {} : { maxPayloadBytes: options.maxPayload }),
   })
   connected.on('error', (error) => {
-    ctx.stderr.write(`switchboard: ${style.red('error')}: ${error.message}\n`)
+    ctx.stderr.write(`switchboard: ${style.red('error')}: ${cliMessage(error)}\n`)
   })
   return connected
 }

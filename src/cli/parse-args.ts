@@ -25,6 +25,29 @@ export function parseCount(value: string): number {
   return n
 }
 
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+}
+
+/** "1048576" (bytes), "512KiB", "16MiB" (k, kb, m, mb too: all powers of 1024) → bytes. */
+export function parseSize(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value)
+  const unit = SIZE_UNITS[match?.[2]?.toLowerCase() ?? 'x']
+  if (!match || unit === undefined)
+    throw new InvalidArgumentError('Give a size such as 16MiB, 512KiB or 1048576 (bytes).')
+  const bytes = Math.floor(Number(match[1]) * unit)
+  if (!Number.isSafeInteger(bytes) || bytes < 1)
+    throw new InvalidArgumentError('The size must be at least 1 byte.')
+  return bytes
+}
+
 /** Formats milliseconds the way parseDuration reads them back. */
 export function formatDuration(ms: number): string {
   if (ms % 60_000 === 0) return `${ms / 60_000}m`

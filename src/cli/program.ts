@@ -1,8 +1,9 @@
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, type OutputConfiguration } from 'commander'
 import { registerBench } from './bench.js'
 import { registerCall } from './call.js'
 import { describeError } from './cli-error.js'
 import { addCommonOptions, DEFAULT_CLI_URL } from './common.js'
+import { registerCompletion } from './completion.js'
 import { type CliContext, processContext } from './context.js'
 import { registerDashboard } from './dashboard/dashboard-command.js'
 import { DEMO_URL, registerDemo } from './demo.js'
@@ -25,18 +26,7 @@ export function createProgram(ctx: CliContext): Command {
     )
     .version(ownPackageRoot()?.version ?? '0.0.0', '-V, --version', 'print the version')
     .exitOverride()
-    .configureOutput({
-      writeOut: (text) => ctx.stdout.write(text),
-      writeErr: (text) => ctx.stderr.write(text),
-      // One line: commander's message and its suggestion, then where to look.
-      outputError: (text, write) => {
-        const line = text
-          .trim()
-          .replace(/^error: /, '')
-          .replace(/\s*\n\s*/g, ' ')
-        write(`switchboard: ${line} — see switchboard --help\n`)
-      },
-    })
+    .configureOutput(output(ctx, 'switchboard --help'))
     .showSuggestionAfterError(true)
     .addHelpText(
       'after',
@@ -64,10 +54,31 @@ ${EXIT_CODE_HELP}`,
   registerDashboard(program, ctx)
   registerBench(program, ctx)
   registerDemo(program, ctx)
-  // Last, so that each command's help lists its own options first.
-  for (const command of program.commands)
-    addCommonOptions(command, command.name() === 'demo' ? DEMO_URL : DEFAULT_CLI_URL)
+  registerCompletion(program, ctx)
+  for (const command of program.commands) {
+    // Last, so that each command's help lists its own options first.
+    if (command.name() !== 'completion')
+      addCommonOptions(command, command.name() === 'demo' ? DEMO_URL : DEFAULT_CLI_URL)
+    // A usage error in a command points at that command's help, where its options are.
+    command.configureOutput(output(ctx, `switchboard ${command.name()} --help`))
+  }
   return program
+}
+
+/** Where commander writes, and its errors as one line that says where to look. */
+function output(ctx: CliContext, help: string): OutputConfiguration {
+  return {
+    writeOut: (text) => ctx.stdout.write(text),
+    writeErr: (text) => ctx.stderr.write(text),
+    // One line: commander's message and its suggestion, then where to look.
+    outputError: (text, write) => {
+      const line = text
+        .trim()
+        .replace(/^error: /, '')
+        .replace(/\s*\n\s*/g, ' ')
+      write(`switchboard: ${line} — see ${help}\n`)
+    },
+  }
 }
 
 /** Runs the command line (`argv` as in process.argv) and resolves to the exit code. */

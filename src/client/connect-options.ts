@@ -60,6 +60,7 @@ export interface ConnectOptions<C extends object = Record<string, unknown>> {
 /** Reconnection: exponential backoff with jitter between attempts. */
 export type RetryOptions = Partial<ReconnectOptions>
 
+/** The default of every connect() option that has one. */
 export const CONNECT_DEFAULTS = {
   url: 'memory://default',
   codec: 'msgpack',

@@ -13,6 +13,13 @@ import { resolveReporting, startReporting } from './process-reporter.js'
 /**
  * Connects a bus. With no argument it uses SWITCHBOARD_URL, else the process-wide embedded
  * broker memory://default, which every bus in the process naming it shares.
+ *
+ * ```ts
+ * interface Channels { order_updates: { id: number; status: string } }
+ * const bus = await connect<Channels>('redis://127.0.0.1:6379')   // or connect({ url, codec, logger })
+ * await bus.subscribe('order_updates', (order) => console.log(order.status))
+ * await bus.publish('order_updates', { id: 7, status: 'cooking' })
+ * ```
  */
 export async function connect<C extends object = Record<string, unknown>>(
   urlOrOptions?: string | ConnectOptions<C>,

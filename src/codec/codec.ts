@@ -5,7 +5,9 @@
 export interface Codec {
   /** Short name shown in logs and the CLI, such as 'msgpack'. */
   readonly name: string
+  /** The bytes that go on the wire for `value`; throws EncodeError when it cannot. */
   encode(value: unknown): Uint8Array
+  /** The value `bytes` hold; throws when they are malformed (the bus reports and drops them). */
   decode(bytes: Uint8Array): unknown
 }
 

@@ -17,6 +17,7 @@ export type NumericArray =
 /** The numpy dtype strings switchboard writes: always little-endian. */
 export type NumpyDtype = '<f8' | '<f4' | '<i8' | '<i4' | '<i2' | '|i1' | '<u8' | '<u4' | '<u2' | '|u1' | '|b1'
 
+/** What `new NDArray()` takes: the shape, the data in C order, and the numpy dtype if not implied. */
 export interface NDArrayInit<T extends NumericArray> {
   /** Dimensions in C (row-major) order; `[]` is a 0-d array holding one element. */
   shape: readonly number[]
@@ -63,6 +64,7 @@ export class NDArray<T extends NumericArray = NumericArray> {
   }
 }
 
+/** True for an NDArray, including one made by another copy of switchboard. */
 export function isNDArray(value: unknown): value is NDArray {
   return value instanceof NDArray
 }

@@ -30,6 +30,7 @@ export class ConsoleLogger extends LevelLogger {
     this.#bindings = bindings
   }
 
+  /** Writes one record as a JSON line on stderr. */
   protected write(level: string, obj: object, msg: string | undefined): void {
     const record: Record<string, unknown> = { level, time: Date.now(), ...this.#bindings }
     for (const [key, value] of Object.entries(obj)) record[key] = serialise(value)
@@ -37,6 +38,7 @@ export class ConsoleLogger extends LevelLogger {
     process.stderr.write(`${JSON.stringify(record)}\n`)
   }
 
+  /** A logger that adds `bindings` to every record. */
   child(bindings: Record<string, unknown>): Logger {
     return new ConsoleLogger(this.level, { ...this.#bindings, ...bindings })
   }

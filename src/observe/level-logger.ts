@@ -1,6 +1,7 @@
 import type { Logger } from './logger.js'
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
+/** pino's level names, from the most verbose to 'silent'. */
 export type LogLevel = (typeof LOG_LEVELS)[number]
 type RecordLevel = 'debug' | 'info' | 'warn' | 'error'
 
@@ -17,6 +18,7 @@ export abstract class LevelLogger implements Logger {
     this.#threshold = LOG_LEVELS.indexOf(level)
   }
 
+  /** True when records of `level` are written. */
   isLevelEnabled(level: string): boolean {
     const index = LOG_LEVELS.indexOf(level as LogLevel)
     return index >= 0 && index >= this.#threshold && this.level !== 'silent'
@@ -30,15 +32,19 @@ export abstract class LevelLogger implements Logger {
     if (this.isLevelEnabled(level)) this.write(level, obj, msg)
   }
 
+  /** Logs at debug level. */
   debug(obj: object, msg?: string): void {
     this.#log('debug', obj, msg)
   }
+  /** Logs at info level. */
   info(obj: object, msg?: string): void {
     this.#log('info', obj, msg)
   }
+  /** Logs at warn level. */
   warn(obj: object, msg?: string): void {
     this.#log('warn', obj, msg)
   }
+  /** Logs at error level. */
   error(obj: object, msg?: string): void {
     this.#log('error', obj, msg)
   }

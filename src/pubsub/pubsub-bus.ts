@@ -32,6 +32,7 @@ export function untypedBus(bus: AnyBus): PubSubBus {
   return bus.untyped
 }
 
+/** Options of one publish(). */
 export interface PublishOptions {
   /** Encode with this codec (a built-in name or your own) instead of the bus's. @defaultValue the bus codec */
   codec?: CodecName | Codec
@@ -77,16 +78,19 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     return this.#core.isClosed
   }
 
+  /** Listens to a bus event: 'error', 'connected', 'disconnected', 'reconnected', 'overflow'… */
   on<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): this {
     this.#core.reporter.on(event, listener)
     return this
   }
 
+  /** Removes a listener added with on() or once(). */
   off<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): this {
     this.#core.reporter.off(event, listener)
     return this
   }
 
+  /** Listens to the next occurrence of a bus event only. */
   once<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): this {
     this.#core.reporter.once(event, listener)
     return this
@@ -215,6 +219,7 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     return this.#core.close()
   }
 
+  /** close(), for `await using bus = await connect()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
   }

@@ -3,6 +3,7 @@ import type { Message } from './message.js'
 import { type AnyBus, type PubSubBus, untypedBus } from './pubsub-bus.js'
 import type { SubscribeOptions, Subscription } from './subscription.js'
 
+/** What a Subscriber is made with. */
 export interface SubscriberOptions {
   /** The bus to subscribe on. */
   bus: AnyBus
@@ -18,6 +19,19 @@ export interface SubscriberOptions {
  *
  * Handlers see messages one at a time, in order. In background mode a handler error goes to the
  * bus's 'error' event as SubscriberError and the next message is handled.
+ *
+ * TypeScript gives an overriding method no parameter types from its base class, so name them
+ * (under `strict`, unnamed ones are an implicit `any`):
+ *
+ * ```ts
+ * class Orders extends Subscriber<Order> {
+ *   static channels = ['order_updates', 'order:*']
+ *   preHandle(channel: string, order: Order) {}   // optional; throwing skips handle()
+ *   handle(channel: string, order: Order, msg: Message<Order>) {}
+ * }
+ * const orders = new Orders({ bus })
+ * await orders.poll()
+ * ```
  */
 export abstract class Subscriber<T = unknown> {
   static channels: readonly string[] | undefined
@@ -50,6 +64,7 @@ export abstract class Subscriber<T = unknown> {
   /** Runs before handle(); throwing skips handle(). Optional. */
   preHandle?(channel: string, data: T, msg: Message<T>): unknown
 
+  /** Handles one message; a returned promise is awaited before the next one. */
   abstract handle(channel: string, data: T, msg: Message<T>): unknown
 
   async #run(msg: Message<T>): Promise<void> {

@@ -20,6 +20,7 @@ import { validate } from './validate.js'
 /** Called for each message. A returned promise is awaited before the next message is handed over. */
 export type MessageHandler<T> = (data: T, msg: Message<T>) => unknown
 
+/** Options of bus.subscribe(). */
 export interface SubscribeOptions<T = unknown> {
   /**
    * Treat a name holding `*`, `?` or `[` as a Redis glob pattern. Set to `false` to subscribe to
@@ -50,6 +51,7 @@ export interface SubscriptionHost {
   reportDiscarded(names: readonly string[], count: number): void
 }
 
+/** What the 'overflow' event tells about one episode of a full buffer. */
 export interface OverflowInfo {
   /** The names the subscription was made with. */
   readonly names: readonly string[]
@@ -334,6 +336,7 @@ export class Subscription<T = unknown> implements AsyncIterable<Message<T>> {
     }
   }
 
+  /** unsubscribe(), for `await using sub = await bus.subscribe(...)`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.unsubscribe()
   }

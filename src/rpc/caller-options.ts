@@ -41,6 +41,7 @@ export interface SendOptions {
   headers?: Readonly<Record<string, string>>
 }
 
+/** The default of every caller option that has one. */
 export const CALLER_DEFAULTS = {
   timeoutMs: 5000,
   discoveryIntervalMs: 1000,

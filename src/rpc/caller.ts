@@ -33,6 +33,13 @@ function mergeHeaders(
  * Calls the actions of one service: `bus.caller('user_service')`. Requests are Daebus envelopes;
  * every caller of a bus shares its one reply channel. With several instances of the service
  * running, each request goes to one of them in turn (see RpcClient.publish).
+ *
+ * ```ts
+ * const users = bus.caller<UserService>('user_service', { timeoutMs: 5000 })
+ * const user = await users.request('create_user', { name: 'Ada' }, { onProgress: (p) => console.log(p) })
+ * for await (const part of users.stream('import_users', { file })) console.log(part)
+ * await users.send('record_metric', { name: 'signup' })     // fire and forget
+ * ```
  */
 export class Caller<A extends ActionsOf<A> = ActionMap> {
   /** The service called. */

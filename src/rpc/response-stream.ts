@@ -59,6 +59,7 @@ export class ResponseStream<T> implements AsyncIterableIterator<T> {
     if (running) this.#cancel()
   }
 
+  /** The next progress value or the final one; rejects as request() would. */
   next(): Promise<IteratorResult<T>> {
     return this.#responses.next()
   }
@@ -68,6 +69,7 @@ export class ResponseStream<T> implements AsyncIterableIterator<T> {
     return this.#responses.return()
   }
 
+  /** The stream is its own iterator: `for await (const part of stream)`. */
   [Symbol.asyncIterator](): this {
     return this
   }

@@ -46,6 +46,7 @@ export class Blueprint<A extends ActionsOf<A> = ActionMap> {
     this.name = name
   }
 
+  /** Adds an action, as Service.action() does; added to the service by `app.use()`. */
   action<K extends keyof A & string, T = HandlerPayload<A, K, unknown>>(
     name: K,
     handler: ActionHandler<HandlerPayload<A, K, T>, HandlerResult<A, K>, ProgressOf<A[K]>>,
@@ -57,6 +58,7 @@ export class Blueprint<A extends ActionsOf<A> = ActionMap> {
     return this
   }
 
+  /** Adds a pub/sub listener, as Service.listen() does. */
   listen<T = unknown>(
     names: string | readonly string[],
     handler: ListenHandler<T>,
@@ -66,6 +68,7 @@ export class Blueprint<A extends ActionsOf<A> = ActionMap> {
     return this
   }
 
+  /** Adds a background task, as Service.background() does. */
   background(name: string, intervalMs: number, fn: BackgroundTaskFn, options?: BackgroundOptions): this {
     if (this.tasks.some((t) => t.name === name)) {
       throw new InvalidArgumentError(`blueprint "${this.name}" already has a background task "${name}"`)

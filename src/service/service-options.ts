@@ -91,6 +91,7 @@ export interface RunOptions extends StopOptions {
   exit?: boolean
 }
 
+/** The default of every service option that has one. */
 export const SERVICE_DEFAULTS = {
   concurrency: 10,
   maxQueue: 10_000,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { EXIT_CODES } from '../../src/cli/exit-codes.js'
 import { run } from '../../src/cli/program.js'
 import { msgpackCodec } from '../../src/codec/msgpack.js'
@@ -324,68 +324,23 @@ describe('demo', () => {
       'publish-ack',
       'task-fanout',
       'signup-hub',
+      'system-monitor',
+      'process-data',
+      'process-large-dataset',
+      'register-user',
+      'heartbeat',
     ])
+  })
+
+  test('runs a Daebus scenario by name', async () => {
+    const ctx = captureContext()
+    expect(await run(argv('demo', 'system-monitor', '--url', `memory://${uniq('demo')}`), ctx)).toBe(0)
+    expect(ctx.out).toMatch(/^system_monitor says: load /m)
   })
 
   test('runs another scenario by name', async () => {
     const ctx = captureContext()
     expect(await run(argv('demo', 'game-events', '--url', `memory://${uniq('demo')}`), ctx)).toBe(0)
     expect(ctx.out).toContain('game:42:score → 2 pattern matches')
-  })
-})
-
-describe('bench', () => {
-  let dir: string
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sb-bench-'))
-  })
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-  test('without a benchmark suite it says where to run it (exit 6)', async () => {
-    writeFileSync(
-      join(dir, 'package.json'),
-      JSON.stringify({ name: 'switchboard', version: '0.0.0', scripts: {} }),
-    )
-    const ctx = captureContext({ cwd: dir })
-    expect(await run(argv('bench'), ctx)).toBe(EXIT_CODES.BENCH_FAILED)
-    expect(ctx.err).toMatch(
-      /^switchboard: no benchmark suite here: .* run it from the checkout, after npm install\n$/,
-    )
-  })
-
-  test("runs the checkout's bench script: progress lines become a bar, the rest passes through, args and --url are handed on", async () => {
-    writeFileSync(
-      join(dir, 'fake-bench.mjs'),
-      [
-        "console.log('::progress 0/2 publish')",
-        "console.log('| publish | 250k/s |')",
-        "console.log('::progress 1/2 rpc')",
-        "console.log('args=' + process.argv.slice(2).join(',') + ' url=' + process.env.SWITCHBOARD_URL + ' progress=' + process.env.SWITCHBOARD_BENCH_PROGRESS)",
-        "console.log('::progress 2/2 done')",
-      ].join('\n'),
-    )
-    writeFileSync(
-      join(dir, 'package.json'),
-      JSON.stringify({ name: 'switchboard', scripts: { bench: 'node fake-bench.mjs' } }),
-    )
-    const piped = captureContext({ cwd: dir })
-    expect(await run(argv('bench', '--url', 'redis://127.0.0.1:1', '--', '--quick'), piped)).toBe(0)
-    expect(piped.out).toBe('| publish | 250k/s |\nargs=--quick url=redis://127.0.0.1:1 progress=1\n')
-    expect(piped.err).toContain('[###############---------------]  1/2  rpc\n')
-    // On a terminal the bar is redrawn on one line, and cleared before suite output.
-    const tty = captureContext({ cwd: dir, tty: true, env: { NO_COLOR: '1' } })
-    expect(await run(argv('bench'), tty)).toBe(0)
-    expect(tty.err).toContain('\r\x1b[K[███████████████░░░░░░░░░░░░░░░]  1/2  rpc')
-    expect(tty.err).not.toContain('\n')
-  })
-
-  test('a failing suite exits 6', async () => {
-    writeFileSync(
-      join(dir, 'package.json'),
-      JSON.stringify({ name: 'switchboard', scripts: { bench: 'node -e "process.exit(3)"' } }),
-    )
-    const ctx = captureContext({ cwd: dir })
-    expect(await run(argv('bench'), ctx)).toBe(EXIT_CODES.BENCH_FAILED)
-    expect(ctx.err).toContain('the benchmark suite failed (exit 3)')
   })
 })

@@ -33,6 +33,7 @@ export interface ReconnectOptions {
   maxAttempts: number
 }
 
+/** Options of the Redis connections: `connect({ redis: { tls, connectTimeoutMs, … } })`. */
 export interface RedisTransportOptions {
   /** Reconnection after a dropped connection. The first connect is never retried: it fails fast. */
   reconnect?: Partial<ReconnectOptions>
