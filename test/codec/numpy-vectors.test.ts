@@ -112,9 +112,8 @@ describe('golden vectors from Python msgpack-numpy', () => {
 
   it('is described by the README as it is tested: the same exact cases, every other case named', () => {
     const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
-    const exact = /\*\*Re-encoding exactly\*\*:\s+the\s+arrays\s+of\s+([^;]*?) encode back to Python's bytes/.exec(
-      readme,
-    )
+    const exact =
+      /\*\*Re-encoding exactly\*\*:\s+the\s+arrays\s+of\s+([^;]*?) encode back to Python's bytes/.exec(readme)
     expect([...(exact?.[1] ?? '').matchAll(/`(\w+)`/g)].map((m) => m[1])).toEqual(EXACT)
     expect(readme).toContain(`The tests hold switchboard to the ${Object.keys(vectors.cases).length} cases`)
     for (const name of Object.keys(vectors.cases)) expect(readme).toContain(`\`${name}\``)
