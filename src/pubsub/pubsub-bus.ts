@@ -1,6 +1,7 @@
 import type { Codec, CodecName } from '../codec/codec.js'
 import { ClosedError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
+import { runInSpan } from '../observe/tracer.js'
 import { Batch } from './batch.js'
 import type { BusEvents, BusStats } from './bus-events.js'
 import {
@@ -114,7 +115,11 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     } catch (error) {
       return Promise.reject(error)
     }
-    return this.#core.publish(target, bytes)
+    const tracer = this.#core.instrumentation.tracer
+    if (tracer === undefined) return this.#core.publish(target, bytes)
+    return runInSpan(tracer.publish(typeof target === 'string' ? target : target.join(',')), () =>
+      this.#core.publish(target, bytes),
+    )
   }
 
   /** = publish: the Daebus name. */
