@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const outdir = join(root, 'node_modules', '.cache', 'switchboard-bench')
+// BENCH_OUT moves the bundle (a directory under the repository, for node_modules to resolve):
+// node_modules may be shared by several worktrees, and so would the default place.
+const outdir = process.env.BENCH_OUT
+  ? join(root, process.env.BENCH_OUT)
+  : join(root, 'node_modules', '.cache', 'switchboard-bench')
 const [entry = 'main', ...args] = process.argv.slice(2)
 if (!['main', 'smoke', 'child', 'decode-cost', 'heal'].includes(entry)) {
   console.error(`usage: node bench/run.mjs main|smoke|decode-cost|heal [args...]`)

@@ -1,6 +1,7 @@
 import type * as PromClient from 'prom-client'
 import type { ErrorCode, SwitchboardError } from '../errors.js'
 import { BoundedNames, boundedGrouping, CellTable, defaultChannelGroup } from './bounded-labels.js'
+import { type CellHistogram, cellHistogram, type HistogramCell } from './cell-histogram.js'
 import type {
   CallOutcome,
   DropReason,
@@ -50,40 +51,37 @@ export const PROMETHEUS_DEFAULTS = {
   durationBuckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 } as const
 
-type Histogram = PromClient.Histogram<'service' | 'action' | 'outcome'>
-type Observer = { observe(value: number): void }
-
-interface ChannelCell {
-  published: number
-  delivered: number
-}
-
-/** An action's histogram children by outcome, made on first use (labels() costs a hash and an object). */
+/** An action's histogram cells by outcome, made on first use. */
 class ActionCell {
-  readonly #calls = new Map<string, Observer>()
-  readonly #handled = new Map<string, Observer>()
+  readonly #calls = new Map<string, HistogramCell>()
+  readonly #handled = new Map<string, HistogramCell>()
   readonly #labels: { service: string; action: string }
 
   constructor(service: string, action: string) {
     this.#labels = { service, action }
   }
 
-  called(histogram: Histogram, outcome: CallOutcome): Observer {
-    return this.#child(this.#calls, histogram, outcome)
+  called(histogram: CellHistogram, outcome: CallOutcome): HistogramCell {
+    return this.#cell(this.#calls, histogram, outcome)
   }
 
-  handled(histogram: Histogram, outcome: HandleOutcome): Observer {
-    return this.#child(this.#handled, histogram, outcome)
+  handled(histogram: CellHistogram, outcome: HandleOutcome): HistogramCell {
+    return this.#cell(this.#handled, histogram, outcome)
   }
 
-  #child(children: Map<string, Observer>, histogram: Histogram, outcome: string): Observer {
-    let child = children.get(outcome)
-    if (child === undefined) {
-      child = histogram.labels({ ...this.#labels, outcome })
-      children.set(outcome, child)
+  #cell(cells: Map<string, HistogramCell>, histogram: CellHistogram, outcome: string): HistogramCell {
+    let cell = cells.get(outcome)
+    if (cell === undefined) {
+      cell = histogram.cell({ ...this.#labels, outcome })
+      cells.set(outcome, cell)
     }
-    return child
+    return cell
   }
+}
+
+interface ChannelCell {
+  published: number
+  delivered: number
 }
 
 /** Running and waiting requests of each instance of one service in this process. */
@@ -92,8 +90,8 @@ type ServiceLoad = Map<string, { inFlight: number; queued: number }>
 /**
  * The counts behind one registry's metrics. Every bus given metrics on one registry counts into
  * the same state, so the series are the process's, whatever the number of buses. Counters are
- * plain numbers bumped on the hot path and handed to prom-client at scrape time (its own inc()
- * hashes the labels on every call); the RPC histograms observe through cached children.
+ * plain numbers, histograms are HistogramCells, bumped on the hot path and read by prom-client at
+ * scrape time (its own inc() and observe() hash the labels on every call).
  */
 class MetricsState implements Instrumentation {
   readonly #channels: CellTable<ChannelCell>
@@ -104,8 +102,8 @@ class MetricsState implements Instrumentation {
   readonly #services: BoundedNames
   #reconnects = 0
   #linkUp = -1
-  readonly #callDuration: Histogram
-  readonly #handleDuration: Histogram
+  readonly #callDuration: CellHistogram
+  readonly #handleDuration: CellHistogram
   readonly #skipped: PromClient.Counter<'service' | 'reason'>
 
   constructor(client: typeof PromClient, registry: PromClient.Registry, options: PrometheusMetricsOptions) {
@@ -130,14 +128,14 @@ class MetricsState implements Instrumentation {
     this.#tally(client, registers)
     const buckets = [...(options.durationBuckets ?? PROMETHEUS_DEFAULTS.durationBuckets)]
     const labelNames = ['service', 'action', 'outcome'] as const
-    this.#callDuration = new client.Histogram({
+    this.#callDuration = cellHistogram(client, {
       name: 'switchboard_rpc_request_duration_seconds',
       help: 'Requests made by callers in this process, from start to the final outcome, by service, action and outcome (success, remote_error, timeout, no_responder, cancelled, failed).',
       labelNames,
       buckets,
       registers,
     })
-    this.#handleDuration = new client.Histogram({
+    this.#handleDuration = cellHistogram(client, {
       name: 'switchboard_rpc_handle_duration_seconds',
       help: 'Requests taken by service instances in this process, from intake to the reply, by service, action and outcome (success, failed, cancelled, unknown_action, overloaded, deadline_exceeded, closed).',
       labelNames,

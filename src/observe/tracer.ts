@@ -60,6 +60,15 @@ export interface Tracer {
   consume(topic: string, group: string, id: string, carrier: Readonly<Carrier> | undefined): SpanHandle
 }
 
+/**
+ * A span that is not there: what a tracer returns when nothing records or propagates (no SDK
+ * registered, no incoming context), so that the work runs as if untraced.
+ */
+export const NO_SPAN: SpanHandle = Object.freeze({
+  run: <R>(work: () => R): R => work(),
+  end: (): void => {},
+})
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     (typeof value === 'object' || typeof value === 'function') &&
@@ -73,6 +82,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * value or throws, or when its promise settles. What the work returns or throws passes through.
  */
 export function runInSpan<R>(span: SpanHandle, work: () => R): R {
+  if (span === NO_SPAN) return work()
   let result: R
   try {
     result = span.run(work)

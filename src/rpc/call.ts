@@ -1,6 +1,6 @@
 import { CancelledError, NoResponderError, RemoteError, TimeoutError } from '../errors.js'
 import type { CallOutcome } from '../observe/instrumentation.js'
-import type { SpanHandle } from '../observe/tracer.js'
+import { NO_SPAN, type SpanHandle } from '../observe/tracer.js'
 import type { Payload } from '../transport/transport.js'
 import { encodeRequest, type RpcResponse, readErrorPayload } from './envelope.js'
 import type { OutgoingRequest, RpcClient } from './rpc-client.js'
@@ -90,8 +90,12 @@ export class Call implements OutgoingRequest {
     const tracer = this.#client.tracer
     if (tracer !== undefined) {
       const carrier = { ...spec.headers }
-      this.#span = tracer.request(spec.service, spec.action, this.id, carrier)
-      this.#headers = carrier
+      const span = tracer.request(spec.service, spec.action, this.id, carrier)
+      // NO_SPAN: nothing traced, nothing written in the carrier.
+      if (span !== NO_SPAN) {
+        this.#span = span
+        this.#headers = carrier
+      }
     }
     let bytes: Payload
     try {

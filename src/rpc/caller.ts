@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ClosedError, InvalidArgumentError } from '../errors.js'
-import { runInSpan } from '../observe/tracer.js'
+import { NO_SPAN, runInSpan } from '../observe/tracer.js'
 import { checkCapacity } from '../queue/capacity.js'
 import { checkMs } from '../timers.js'
 import type { ActionMap, ActionsOf, PayloadOf, ProgressOf, ResultOf } from './action-types.js'
@@ -127,9 +127,8 @@ export class Caller<A extends ActionsOf<A> = ActionMap> {
     const tracer = this.#client.tracer
     if (tracer === undefined) return this.#send(action, payload, requestId, headers)
     const carrier = { ...headers }
-    return runInSpan(tracer.request(this.service, action, requestId, carrier), () =>
-      this.#send(action, payload, requestId, carrier),
-    )
+    const span = tracer.request(this.service, action, requestId, carrier)
+    return runInSpan(span, () => this.#send(action, payload, requestId, span === NO_SPAN ? headers : carrier))
   }
 
   async #send(

@@ -158,6 +158,15 @@ describe('prometheusMetrics(): a scrape of the registry shows what was done', ()
     })
     expect(timedOut).toBeGreaterThanOrEqual(0.04)
     expect(timedOut).toBeLessThan(10)
+    const bucket = (le: string) =>
+      s.value('switchboard_rpc_request_duration_seconds_bucket', {
+        service: 'calc',
+        action: 'hang',
+        outcome: 'timeout',
+        le,
+      })
+    // Cumulative buckets: none at or under 25 ms, the one call under 10 s and +Inf.
+    expect([bucket('0.025'), bucket('10'), bucket('+Inf')]).toEqual([0, 1, 1])
     const handled = (action: string, outcome: string) =>
       s.value('switchboard_rpc_handle_duration_seconds_count', { service: 'calc', action, outcome })
     expect(handled('ok', 'success')).toBe(5)
