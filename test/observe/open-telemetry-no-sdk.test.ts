@@ -21,7 +21,9 @@ it('with no OpenTelemetry SDK registered, tracing sends no headers, and requests
   const [traced, plain] = [await open(true), await open(false)]
   const svc = uniq('svc')
   const wire = deferred<Record<string, unknown>>()
-  await plain.subscribe(`${svc}*`, (raw: unknown) => wire.resolve(JSON.parse(String(raw))), { codec: rawCodec })
+  await plain.subscribe(`${svc}*`, (raw: unknown) => wire.resolve(JSON.parse(String(raw))), {
+    codec: rawCodec,
+  })
   await traced
     .service(svc)
     .action('twice', (n: number) => n * 2)
