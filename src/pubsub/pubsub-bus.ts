@@ -1,7 +1,7 @@
 import type { Codec, CodecName } from '../codec/codec.js'
 import { ClosedError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
-import { runInSpan } from '../observe/tracer.js'
+import { NO_SPAN, runInSpan } from '../observe/tracer.js'
 import { Batch } from './batch.js'
 import type { BusEvents, BusStats } from './bus-events.js'
 import {
@@ -115,11 +115,11 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     } catch (error) {
       return Promise.reject(error)
     }
-    const tracer = this.#core.instrumentation.tracer
-    if (tracer === undefined) return this.#core.publish(target, bytes)
-    return runInSpan(tracer.publish(typeof target === 'string' ? target : target.join(',')), () =>
-      this.#core.publish(target, bytes),
+    const span = this.#core.instrumentation.tracer?.publish(
+      typeof target === 'string' ? target : target.join(','),
     )
+    if (span === undefined || span === NO_SPAN) return this.#core.publish(target, bytes)
+    return runInSpan(span, () => this.#core.publish(target, bytes))
   }
 
   /** = publish: the Daebus name. */
