@@ -14,10 +14,14 @@ export default defineConfig([
     // layers share) stays out of the published .d.ts; scripts/check-dts.mjs checks it.
     dts: { entry: { index: 'src/index.ts' }, compilerOptions: { stripInternal: true } },
     target: 'node20',
+    // Node's `require` in the ESM build: where optional peer dependencies are resolved from.
+    shims: true,
   },
   {
     entry: { index: 'src/index.ts' },
     format: ['cjs'],
     target: 'node20',
+    // import.meta.url in the CommonJS build, for the same reason.
+    shims: true,
   },
 ])

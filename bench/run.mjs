@@ -13,8 +13,11 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+// BENCH_OUT moves the bundle (a directory under the repository, for node_modules to resolve).
 const tree = createHash('sha1').update(root).digest('hex').slice(0, 8)
-const outdir = join(root, 'node_modules', '.cache', `switchboard-bench-${tree}`)
+const outdir = process.env.BENCH_OUT
+  ? join(root, process.env.BENCH_OUT)
+  : join(root, 'node_modules', '.cache', `switchboard-bench-${tree}`)
 const [entry = 'main', ...args] = process.argv.slice(2)
 if (!['main', 'smoke', 'child', 'decode-cost', 'heal'].includes(entry)) {
   console.error(`usage: node bench/run.mjs main|smoke|decode-cost|heal [args...]`)

@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   DEADLINE_EXCEEDED: 'The request deadline passed before a handler could start it.',
   BAD_REQUEST: 'A request envelope is not JSON or lacks required fields.',
   VALIDATION: 'A payload failed its Standard Schema validation.',
+  MISSING_DEPENDENCY:
+    'An optional peer dependency (prom-client for metrics, @opentelemetry/api for traces) is not installed; the message gives the npm command.',
 } as const
 
 /** Every error code switchboard uses; `ERROR_CODES` gives each one its meaning. */
@@ -293,5 +295,22 @@ export class ValidationError extends SwitchboardError {
   constructor(where: string, issues: ReadonlyArray<{ message: string }>) {
     super('VALIDATION', `${where} failed validation: ${issues.map((i) => i.message).join('; ')}`)
     this.issues = issues
+  }
+}
+
+/**
+ * A feature needs an optional peer dependency that is not installed: switchboard runs without it,
+ * and only the feature asked for (metrics, traces) refuses to start.
+ */
+export class MissingDependencyError extends SwitchboardError {
+  /** The npm package to install. */
+  readonly packageName: string
+  constructor(packageName: string, feature: string, options?: SwitchboardErrorOptions) {
+    super(
+      'MISSING_DEPENDENCY',
+      `${feature} needs the optional package "${packageName}", which is not installed: run \`npm install ${packageName}\``,
+      options,
+    )
+    this.packageName = packageName
   }
 }

@@ -36,6 +36,7 @@ export {
   InvalidArgumentError,
   InvalidUrlError,
   MalformedMessageError,
+  MissingDependencyError,
   NoResponderError,
   PayloadTooLargeError,
   RemoteError,
@@ -47,10 +48,12 @@ export {
   WIRE_ERROR_CODES,
 } from './errors.js'
 export { ConsoleLogger } from './observe/console-logger.js'
-export type { Instrumentation, LinkState } from './observe/instrumentation.js'
+export type { Instrumentation, InstrumentationOption, LinkState } from './observe/instrumentation.js'
 export { CallOutcome, DropReason, HandleOutcome, SkipReason } from './observe/instrumentation.js'
 export type { LogLevel } from './observe/level-logger.js'
 export type { Logger } from './observe/logger.js'
+export type { OpenTelemetryTracingOptions, TracerProviderLike } from './observe/open-telemetry-tracing.js'
+export { openTelemetryTracing } from './observe/open-telemetry-tracing.js'
 export type {
   ActionReport,
   ErrorReport,
@@ -59,6 +62,9 @@ export type {
   ProcessReport,
 } from './observe/process-report.js'
 export { REPORT_CHANNEL } from './observe/process-report.js'
+export type { MetricsRegistry, PrometheusMetricsOptions } from './observe/prometheus-metrics.js'
+export { PROMETHEUS_DEFAULTS, prometheusMetrics } from './observe/prometheus-metrics.js'
+export type { Carrier, SpanHandle, Tracer } from './observe/tracer.js'
 export { Batch } from './pubsub/batch.js'
 export type { BusEvents, BusStats } from './pubsub/bus-events.js'
 export type { ByteNames } from './pubsub/byte-names.js'

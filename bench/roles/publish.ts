@@ -1,6 +1,7 @@
 import { connect } from '../../src/index.js'
 import { BarePublisher } from '../lib/bare-resp.js'
 import { connectIoredis, connectNodeRedis } from '../lib/clients.js'
+import { observeOptions } from '../lib/observe.js'
 import { type Order, order, rawPackr } from '../lib/payload.js'
 import { type RateResult, timeWaves } from '../lib/timed-waves.js'
 
@@ -70,7 +71,7 @@ export async function publisher(impl: string, url: string, channel: string): Pro
   switch (impl) {
     case 'switchboard':
     case 'switchboard-batch': {
-      const bus = await connect<{ [channel: string]: Order }>({ url })
+      const bus = await connect<{ [channel: string]: Order }>({ url, ...observeOptions() })
       const wave: Wave =
         impl === 'switchboard'
           ? (n) => {

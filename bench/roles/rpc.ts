@@ -2,6 +2,7 @@ import { connect } from '../../src/index.js'
 import { connectNodeRedis } from '../lib/clients.js'
 import { CpuMeter } from '../lib/cpu.js'
 import { microsHistogram, percentiles, record } from '../lib/histogram.js'
+import { observeOptions } from '../lib/observe.js'
 import { type Order, order } from '../lib/payload.js'
 import { signalReady, stdinClosed } from '../lib/role-io.js'
 
@@ -112,7 +113,7 @@ export async function rpcServiceRole(p: RpcServiceParams): Promise<RpcServiceRes
   }
   switch (p.impl) {
     case 'switchboard': {
-      const bus = await connect({ url: p.url })
+      const bus = await connect({ url: p.url, ...observeOptions() })
       const service = bus.service(SERVICE, { concurrency: 1024 })
       service.action('echo', echo)
       await service.start()
@@ -149,7 +150,7 @@ export async function rpcServiceRole(p: RpcServiceParams): Promise<RpcServiceRes
 async function callerEndpoint(p: RpcServiceParams): Promise<Endpoint> {
   switch (p.impl) {
     case 'switchboard': {
-      const bus = await connect({ url: p.url })
+      const bus = await connect({ url: p.url, ...observeOptions() })
       const caller = bus.caller(SERVICE, { timeoutMs: 30_000 })
       return { call: (payload) => caller.request('echo', payload), close: () => bus.close() }
     }

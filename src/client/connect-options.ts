@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Codec, CodecName } from '../codec/codec.js'
-import type { Instrumentation } from '../observe/instrumentation.js'
+import type { InstrumentationOption } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import type { OverflowPolicy } from '../queue/overflow-policy.js'
 import type { ReconnectOptions, RedisTransportOptions } from '../transport/redis/redis-transport-options.js'
@@ -45,9 +45,10 @@ export interface ConnectOptions<C extends object = Record<string, unknown>> {
    * delivered and dropped, errors reported, link changes, requests called and handled. This is
    * where metrics and tracing plug in; `stats()` read the same events. Implement only the
    * methods you need; each must return quickly and never throw, since publish and deliver call
-   * them once per message. @defaultValue none
+   * them once per message. A list gives each of its members every event: for instance
+   * `[prometheusMetrics({ registry }), openTelemetryTracing()]`. @defaultValue none
    */
-  instrumentation?: Partial<Instrumentation>
+  instrumentation?: InstrumentationOption
   /**
    * Publish a report of this process every few seconds on `switchboard:report`, for
    * `switchboard dashboard`: its services and their load, per-action counts, errors and p50/p99

@@ -18,11 +18,13 @@ export class DebugTrace implements Instrumentation {
   readonly #publishLog: Logger
   readonly #deliverLog: Logger
   readonly #next: Instrumentation
+  readonly tracer: Instrumentation['tracer']
 
   constructor(logger: Logger, next: Instrumentation) {
     this.#publishLog = logger.child({ component: 'publisher' })
     this.#deliverLog = logger.child({ component: 'subscriber' })
     this.#next = next
+    this.tracer = next.tracer
   }
 
   /** `next`, behind a DebugTrace when `logger` records debug. */

@@ -30,4 +30,5 @@ export const ERROR_LOG_LEVELS: Readonly<Record<ErrorCode, ErrorLogLevel>> = Obje
   DEADLINE_EXCEEDED: 'warn',
   BAD_REQUEST: 'warn',
   VALIDATION: 'warn',
+  MISSING_DEPENDENCY: 'error',
 })

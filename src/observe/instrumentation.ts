@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type SwitchboardError } from '../errors.js'
+import type { Tracer } from './tracer.js'
 
 /**
  * Why a message that reached a subscription was not handed to its handler or reader. Every
@@ -109,7 +110,15 @@ export interface Instrumentation {
    * service changed: the new values, for gauges. `instance` tells instances in one process apart.
    */
   load(service: string, instance: string, inFlight: number, queued: number): void
+  /**
+   * Begins the spans of publishes, deliveries, requests and handlers (see Tracer). Without one,
+   * switchboard makes no span and sends no trace context.
+   */
+  readonly tracer?: Tracer
 }
+
+/** What completeInstrumentation() accepts: one instrumentation, or several that all hear every event. */
+export type InstrumentationOption = Partial<Instrumentation> | readonly Partial<Instrumentation>[]
 
 /** Every method of Instrumentation, to complete a partial one. */
 const EVENTS = [
@@ -125,7 +134,7 @@ const EVENTS = [
 ] as const satisfies readonly (keyof Instrumentation)[]
 
 // Fails to compile when Instrumentation gains a method that EVENTS does not list.
-const everyEvent: Record<Exclude<keyof Instrumentation, (typeof EVENTS)[number]>, never> = {}
+const everyEvent: Record<Exclude<keyof Instrumentation, (typeof EVENTS)[number] | 'tracer'>, never> = {}
 void everyEvent
 
 const nothing = (): void => {}
@@ -146,9 +155,25 @@ export const NO_INSTRUMENTATION: Instrumentation = Object.freeze({
 /**
  * The user's instrumentation made whole: the methods it has (bound to it), and a no-op for each
  * it lacks, so that an implementation written for today's events keeps working when events are
- * added. A value that is not an object, or a method that is not a function, is refused.
+ * added. A value that is not an object, or a method that is not a function, is refused. A list
+ * (metrics and tracing, say) becomes one instrumentation that tells each of them every event; at
+ * most one of them may bring a tracer.
  */
-export function completeInstrumentation(given: Partial<Instrumentation> | undefined): Instrumentation {
+export function completeInstrumentation(given: InstrumentationOption | undefined): Instrumentation {
+  if (given === undefined) return NO_INSTRUMENTATION
+  if (!Array.isArray(given)) return completeOne(given as Partial<Instrumentation>)
+  const parts = (given as readonly Partial<Instrumentation>[]).map(completeOne)
+  const tracers = parts.filter((part) => part.tracer !== undefined)
+  if (tracers.length > 1) {
+    throw new InvalidArgumentError(`instrumentation lists ${tracers.length} tracers: give at most one`)
+  }
+  const used = parts.filter((part) => part !== NO_INSTRUMENTATION)
+  if (used.length === 0) return NO_INSTRUMENTATION
+  if (used.length === 1) return used[0] as Instrumentation
+  return fanOut(used, tracers[0]?.tracer)
+}
+
+function completeOne(given: Partial<Instrumentation> | undefined): Instrumentation {
   if (given === undefined) return NO_INSTRUMENTATION
   if (typeof given !== 'object' || given === null) {
     throw new InvalidArgumentError(`instrumentation must be an object of event methods, got ${String(given)}`)
@@ -158,6 +183,10 @@ export function completeInstrumentation(given: Partial<Instrumentation> | undefi
     if (method !== undefined && typeof method !== 'function') {
       throw new InvalidArgumentError(`instrumentation.${event} must be a function, got ${typeof method}`)
     }
+  }
+  const tracer: unknown = given.tracer
+  if (tracer !== undefined && (typeof tracer !== 'object' || tracer === null)) {
+    throw new InvalidArgumentError(`instrumentation.tracer must be a Tracer object, got ${String(tracer)}`)
   }
   return {
     published: given.published?.bind(given) ?? nothing,
@@ -169,5 +198,40 @@ export function completeInstrumentation(given: Partial<Instrumentation> | undefi
     handled: given.handled?.bind(given) ?? nothing,
     skipped: given.skipped?.bind(given) ?? nothing,
     load: given.load?.bind(given) ?? nothing,
+    tracer: given.tracer,
+  }
+}
+
+/** One instrumentation that tells every part each event, in order. */
+function fanOut(parts: readonly Instrumentation[], tracer: Tracer | undefined): Instrumentation {
+  return {
+    published: (channel, messages) => {
+      for (const part of parts) part.published(channel, messages)
+    },
+    delivered: (channel, pattern) => {
+      for (const part of parts) part.delivered(channel, pattern)
+    },
+    dropped: (reason, messages) => {
+      for (const part of parts) part.dropped(reason, messages)
+    },
+    reported: (error) => {
+      for (const part of parts) part.reported(error)
+    },
+    link: (state) => {
+      for (const part of parts) part.link(state)
+    },
+    called: (service, action, outcome, durationMs) => {
+      for (const part of parts) part.called(service, action, outcome, durationMs)
+    },
+    handled: (service, action, outcome, durationMs) => {
+      for (const part of parts) part.handled(service, action, outcome, durationMs)
+    },
+    skipped: (service, action, reason) => {
+      for (const part of parts) part.skipped(service, action, reason)
+    },
+    load: (service, instance, inFlight, queued) => {
+      for (const part of parts) part.load(service, instance, inFlight, queued)
+    },
+    tracer,
   }
 }

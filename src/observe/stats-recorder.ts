@@ -8,6 +8,7 @@ import {
   NO_INSTRUMENTATION,
   type SkipReason,
 } from './instrumentation.js'
+import type { Tracer } from './tracer.js'
 
 /**
  * Counts by key. Each key's count is a cell the map holds, so counting costs one lookup, not a
@@ -49,6 +50,8 @@ export class StatsRecorder implements Instrumentation {
    * debug trace). Only then is a duration worth its clock reads: recorders count, never time.
    */
   readonly listening: boolean
+  /** The tracer at the end of the chain, if any: the layers begin their spans with it. */
+  readonly tracer: Tracer | undefined
   readonly #next: Instrumentation
   #published = 0
   #delivered = 0
@@ -62,6 +65,7 @@ export class StatsRecorder implements Instrumentation {
   constructor(next: Instrumentation = NO_INSTRUMENTATION) {
     this.#next = next
     this.listening = next instanceof StatsRecorder ? next.listening : next !== NO_INSTRUMENTATION
+    this.tracer = next.tracer
   }
 
   published(channel: string, messages: number): void {

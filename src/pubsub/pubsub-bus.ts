@@ -1,6 +1,7 @@
 import type { Codec, CodecName } from '../codec/codec.js'
 import { ClosedError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
+import { NO_SPAN, runInSpan } from '../observe/tracer.js'
 import type { ChannelName } from '../transport/channel-key.js'
 import { Batch } from './batch.js'
 import type { BusEvents, BusStats } from './bus-events.js'
@@ -127,7 +128,11 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
     } catch (error) {
       return Promise.reject(error)
     }
-    return this.#core.publish(target, bytes)
+    const span = this.#core.instrumentation.tracer?.publish(
+      typeof target === 'string' ? target : target.join(','),
+    )
+    if (span === undefined || span === NO_SPAN) return this.#core.publish(target, bytes)
+    return runInSpan(span, () => this.#core.publish(target, bytes))
   }
 
   /** = publish: the Daebus name. */

@@ -4,6 +4,7 @@ import { ClosedError, InvalidArgumentError, type SwitchboardError } from '../err
 import type { Instrumentation } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import type { StatsRecorder } from '../observe/stats-recorder.js'
+import { runInSpan, type Tracer } from '../observe/tracer.js'
 import { settlesWithin } from '../timers.js'
 import { type ChannelName, nameText } from '../transport/channel-key.js'
 import type { BrokerCommands, Payload, PublishReceipt, Transport } from '../transport/transport.js'
@@ -37,6 +38,11 @@ export interface PubSubConfig {
   schemas: Record<string, StandardSchemaV1>
   /** The user's instrumentation, which the bus's recorder passes everything on to. */
   instrumentation: Instrumentation
+}
+
+/** Runs `handler` for each message inside a deliver span, which ends when the handler is done. */
+function tracedHandler<T>(tracer: Tracer, handler: MessageHandler<T>): MessageHandler<T> {
+  return (data, msg) => runInSpan(tracer.deliver(msg.channel, msg.pattern), () => handler(data, msg))
 }
 
 /**
@@ -163,11 +169,14 @@ export class PubSubCore implements PubSubLink {
     }
     // Names as text (a new array: the caller may reuse its own); the broker's keys are made from
     // the names below, before the caller gets control back.
+    // Users' subscriptions count straight to the bus; RPC replies and service requests (which
+    // count to their own recorders) have spans of their own, request and handle.
+    const tracer = parent === this.#recorder ? this.#recorder.tracer : undefined
     const sub = new Subscription<T>(
       this.#host,
       names.map(nameText),
       checkCodecOption(options.codec) ?? this.codec,
-      handler,
+      tracer && handler ? tracedHandler(tracer, handler) : handler,
       {
         bufferSize: this.#config.bufferSize,
         overflow: this.#config.overflow,

@@ -1,5 +1,6 @@
 import { CancelledError, NoResponderError, RemoteError, TimeoutError } from '../errors.js'
 import type { CallOutcome } from '../observe/instrumentation.js'
+import { NO_SPAN, type SpanHandle } from '../observe/tracer.js'
 import type { Payload } from '../transport/transport.js'
 import { encodeRequest, type RpcResponse, readErrorPayload } from './envelope.js'
 import type { OutgoingRequest, RpcClient } from './rpc-client.js'
@@ -61,6 +62,9 @@ export class Call implements OutgoingRequest {
   #added = false
   #cancelPending = false
   #onAbort: (() => void) | undefined
+  /** The request's span and the headers carrying its context, when tracing is on. */
+  #span: SpanHandle | undefined
+  #headers: Readonly<Record<string, string>> | undefined
 
   constructor(client: RpcClient, spec: CallSpec, sink: CallSink) {
     this.#client = client
@@ -68,6 +72,7 @@ export class Call implements OutgoingRequest {
     this.#sink = sink
     this.id = client.nextRequestId()
     this.expiresAt = performance.now() + spec.timeoutMs
+    this.#headers = spec.headers
   }
 
   get timeoutMs(): number {
@@ -82,6 +87,16 @@ export class Call implements OutgoingRequest {
       return
     }
     this.#deadline = Date.now() + spec.timeoutMs
+    const tracer = this.#client.tracer
+    if (tracer !== undefined) {
+      const carrier = { ...spec.headers }
+      const span = tracer.request(spec.service, spec.action, this.id, carrier)
+      // NO_SPAN: nothing traced, nothing written in the carrier.
+      if (span !== NO_SPAN) {
+        this.#span = span
+        this.#headers = carrier
+      }
+    }
     let bytes: Payload
     try {
       bytes = this.#encode()
@@ -110,7 +125,7 @@ export class Call implements OutgoingRequest {
         requestId: this.id,
         service: spec.service,
         deadline: this.#deadline,
-        headers: spec.headers,
+        headers: this.#headers,
       }),
     )
   }
@@ -151,7 +166,7 @@ export class Call implements OutgoingRequest {
       const { message, code, notStarted } = readErrorPayload(response.payload)
       const error = new RemoteError(this.#spec.service, this.#spec.action, message, code)
       if (notStarted && code === 'CLOSED' && this.#resend(error)) return
-      if (this.#finish('remote_error', false)) this.#sink.reject(error)
+      if (this.#finish('remote_error', false, error)) this.#sink.reject(error)
       return
     }
     if (this.#finish('success', false)) this.#sink.resolve(response.payload)
@@ -184,12 +199,12 @@ export class Call implements OutgoingRequest {
   }
 
   fail(error: unknown): void {
-    if (this.#finish(outcomeOf(error))) this.#sink.reject(asError(error))
+    if (this.#finish(outcomeOf(error), true, error)) this.#sink.reject(asError(error))
   }
 
   /** Rejects at once and tells the service, so that its ctx.signal aborts. */
   cancel(error?: Error): void {
-    if (!this.#finish(error === undefined ? 'cancelled' : outcomeOf(error))) return
+    if (!this.#finish(error === undefined ? 'cancelled' : outcomeOf(error), true, error)) return
     const reason = this.#spec.signal?.reason
     this.#sink.reject(
       error ??
@@ -213,10 +228,10 @@ export class Call implements OutgoingRequest {
   }
 
   /**
-   * Marks the call done, releases what it holds and tells the client how it ended; false when it
-   * was already done.
+   * Marks the call done, releases what it holds and tells the client (and the span) how it
+   * ended; false when it was already done.
    */
-  #finish(outcome: CallOutcome, inTable = true): boolean {
+  #finish(outcome: CallOutcome, inTable = true, error?: unknown): boolean {
     if (this.#done) return false
     this.#done = true
     const spec = this.#spec
@@ -224,6 +239,7 @@ export class Call implements OutgoingRequest {
     if (this.#added) this.#client.remove(this, inTable)
     // The start, without a clock read of its own: expiresAt was counted from it.
     this.#client.called(spec.service, spec.action, outcome, this.expiresAt - spec.timeoutMs)
+    this.#span?.end(outcome, error)
     return true
   }
 }

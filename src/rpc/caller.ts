@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ClosedError, InvalidArgumentError } from '../errors.js'
+import { NO_SPAN, runInSpan } from '../observe/tracer.js'
 import { checkCapacity } from '../queue/capacity.js'
 import { checkMs } from '../timers.js'
 import type { ActionMap, ActionsOf, PayloadOf, ProgressOf, ResultOf } from './action-types.js'
@@ -128,15 +129,30 @@ export class Caller<A extends ActionsOf<A> = ActionMap> {
     options?: SendOptions,
   ): Promise<void> {
     if (this.#client.isClosed) throw new ClosedError('bus')
+    const requestId = randomUUID()
+    const headers = mergeHeaders(this.#headers, options?.headers)
+    const tracer = this.#client.tracer
+    if (tracer === undefined) return this.#send(action, payload, requestId, headers)
+    const carrier = { ...headers }
+    const span = tracer.request(this.service, action, requestId, carrier)
+    return runInSpan(span, () => this.#send(action, payload, requestId, span === NO_SPAN ? headers : carrier))
+  }
+
+  async #send(
+    action: string,
+    payload: unknown,
+    requestId: string,
+    headers: Readonly<Record<string, string>> | undefined,
+  ): Promise<void> {
     const bytes = this.#client.checkSize(
       encodeRequest({
         action,
         payload,
         replyTo: undefined,
-        requestId: randomUUID(),
+        requestId,
         service: this.service,
         deadline: undefined,
-        headers: mergeHeaders(this.#headers, options?.headers),
+        headers,
       }),
     )
     await this.#client.publish(this.service, action, bytes, this.#discoveryIntervalMs)

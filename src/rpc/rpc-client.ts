@@ -4,6 +4,7 @@ import { ClosedError, MalformedMessageError, NoResponderError } from '../errors.
 import type { CallOutcome } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import { StatsRecorder } from '../observe/stats-recorder.js'
+import type { Tracer } from '../observe/tracer.js'
 import type { PubSubLink } from '../pubsub/pubsub-link.js'
 import type { Subscription } from '../pubsub/subscription.js'
 import { settlesWithin } from '../timers.js'
@@ -101,6 +102,11 @@ export class RpcClient {
 
   get isClosed(): boolean {
     return this.#pubsub.isClosed
+  }
+
+  /** The bus's tracer, when tracing is on: requests begin their spans with it. */
+  get tracer(): Tracer | undefined {
+    return this.#recorder.tracer
   }
 
   stats(): CallerStats {

@@ -253,6 +253,7 @@ export class ActionDispatcher {
       )
       return
     }
+    ctx.span = this.instrumentation.tracer?.handle(ctx.service, ctx.action, ctx.requestId, request.headers)
     const refusal = refusalOf(request, claimed, this.#admission, Date.now())
     if (refusal) {
       this.#refuse(ctx, refusal.message, refusal.code, refusal.resendable)
@@ -311,9 +312,9 @@ export class ActionDispatcher {
     }
     let result: unknown
     try {
-      result = entry.options.schema
-        ? this.#validateThenHandle(ctx, entry)
-        : (entry.handler as ActionHandler)(ctx.request.payload, ctx)
+      // Inside the request's span, so that the handler's own calls and publishes join its trace.
+      result =
+        ctx.span === undefined ? this.#handle(ctx, entry) : ctx.span.run(() => this.#handle(ctx, entry))
     } catch (error) {
       this.#failed(ctx, error)
       return true
@@ -334,6 +335,12 @@ export class ActionDispatcher {
       },
     )
     return false
+  }
+
+  #handle(ctx: RequestContext, entry: ActionEntry): unknown {
+    return entry.options.schema
+      ? this.#validateThenHandle(ctx, entry)
+      : (entry.handler as ActionHandler)(ctx.request.payload, ctx)
   }
 
   async #validateThenHandle(ctx: RequestContext, entry: ActionEntry): Promise<unknown> {
@@ -358,7 +365,7 @@ export class ActionDispatcher {
   }
 
   #failed(ctx: RequestContext, error: unknown): void {
-    if (!this.#ended(ctx, ctx.cancelled ? 'cancelled' : 'failed')) return
+    if (!this.#ended(ctx, ctx.cancelled ? 'cancelled' : 'failed', error)) return
     try {
       this.#answerError(ctx, error)
     } catch (failure) {
@@ -408,11 +415,12 @@ export class ActionDispatcher {
    * Marks a request finished and counts its one outcome; false when it had finished already (so
    * exactly one final reply goes out, and one outcome is counted).
    */
-  #ended(ctx: RequestContext, outcome: HandleOutcome): boolean {
+  #ended(ctx: RequestContext, outcome: HandleOutcome, error?: unknown): boolean {
     if (!ctx.finish()) return false
     const recorder = this.instrumentation
     const durationMs = recorder.listening ? performance.now() - ctx.takenAt : 0
     recorder.handled(this.#config.service, ctx.action, outcome, durationMs)
+    ctx.span?.end(outcome, error)
     return true
   }
 

@@ -1,4 +1,5 @@
 import { CancelledError, SwitchboardError } from '../errors.js'
+import type { SpanHandle } from '../observe/tracer.js'
 import type { RpcRequest } from '../rpc/envelope.js'
 import { MAX_TIMER_MS } from '../timers.js'
 import type { ActionContext } from './action-context.js'
@@ -19,6 +20,8 @@ export class RequestContext implements ActionContext {
   readonly service: string
   /** performance.now() when the instance took the request (0 when nobody times it). */
   readonly takenAt: number
+  /** The request's span, when tracing is on: the handler runs inside it. */
+  span: SpanHandle | undefined
   readonly #sendProgress: ProgressSender
   #controller: AbortController | undefined
   #abortReason: Error | undefined

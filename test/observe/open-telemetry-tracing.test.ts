@@ -1,0 +1,183 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Bus } from '../../src/client/bus.js'
+import { connect } from '../../src/client/connect.js'
+import { rawCodec } from '../../src/codec/raw.js'
+import { openTelemetryTracing } from '../../src/observe/open-telemetry-tracing.js'
+import { RedisServer, redisServerBinary } from '../helpers/redis-server.js'
+import { deferred, uniq, until, withTimeout } from '../helpers/wait.js'
+import { recordingLogger } from '../rpc/harness.js'
+
+const exporter = new InMemorySpanExporter()
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+
+beforeAll(() => {
+  trace.setGlobalTracerProvider(provider)
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator())
+})
+afterAll(() => {
+  trace.disable()
+  context.disable()
+  propagation.disable()
+})
+
+function spanNamed(name: string): ReadableSpan {
+  const found = exporter.getFinishedSpans().filter((span) => span.name === name)
+  if (found.length !== 1) throw new Error(`expected one span "${name}", found ${found.length}`)
+  return found[0] as ReadableSpan
+}
+
+function parentOf(span: ReadableSpan): string | undefined {
+  return span.parentSpanContext?.spanId
+}
+
+const TRANSPORTS: { name: string; redis: boolean }[] = [
+  { name: 'the embedded broker', redis: false },
+  ...(redisServerBinary ? [{ name: 'Redis', redis: true }] : []),
+]
+
+describe.each(TRANSPORTS)('openTelemetryTracing() on $name', ({ redis }) => {
+  let server: RedisServer | undefined
+  let url: string
+  let buses: Bus[] = []
+  beforeAll(async () => {
+    if (redis) server = await RedisServer.start()
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+  beforeEach(() => {
+    url = server ? server.url : `memory://${uniq('trace')}`
+    exporter.reset()
+  })
+  afterEach(async () => {
+    await Promise.allSettled(buses.map((bus) => bus.close()))
+    buses = []
+  })
+
+  async function bus(traced = true): Promise<Bus> {
+    const made = await connect({
+      url,
+      logger: recordingLogger(),
+      instrumentation: traced ? openTelemetryTracing() : undefined,
+    })
+    buses.push(made)
+    return made
+  }
+
+  it('one trace crosses caller → service → a nested call from its handler → a publish, with the context in request headers', async () => {
+    const [front, back, audit] = [uniq('front'), uniq('back'), uniq('audit')]
+    const [callerBus, frontBus, backBus, auditBus] = [await bus(), await bus(), await bus(), await bus()]
+    // An untraced listener on every channel of the front service sees the request as it travels.
+    const wire = deferred<Record<string, unknown>>()
+    await (await bus(false)).subscribe(`${front}*`, (raw: unknown) => wire.resolve(JSON.parse(String(raw))), {
+      codec: rawCodec,
+    })
+    const audited = deferred<void>()
+    await auditBus.subscribe(audit, () => audited.resolve())
+    await backBus
+      .service(back)
+      .action('work', async (n: number) => {
+        await backBus.publish(audit, { n })
+        return n * 2
+      })
+      .start()
+    await frontBus
+      .service(front)
+      .action('go', (n: number) => frontBus.caller(back).request('work', n + 1))
+      .start()
+
+    const tracer = trace.getTracer('test')
+    const result = await tracer.startActiveSpan('test root', async (root) => {
+      try {
+        return await callerBus.caller(front).request('go', 1)
+      } finally {
+        root.end()
+      }
+    })
+    expect(result).toBe(4)
+    await withTimeout(audited.promise, 'the audit message')
+    await until(() => exporter.getFinishedSpans().length >= 7, 'seven spans')
+
+    const root = spanNamed('test root')
+    const sendFront = spanNamed(`send ${front}`)
+    const processFront = spanNamed(`process ${front}`)
+    const sendBack = spanNamed(`send ${back}`)
+    const processBack = spanNamed(`process ${back}`)
+    const publishAudit = spanNamed(`publish ${audit}`)
+    const processAudit = spanNamed(`process ${audit}`)
+    const chain = [root, sendFront, processFront, sendBack, processBack, publishAudit]
+    for (let i = 1; i < chain.length; i++) {
+      expect(
+        parentOf(chain[i] as ReadableSpan),
+        `${chain[i]?.name} is a child of ${chain[i - 1]?.name}`,
+      ).toBe(chain[i - 1]?.spanContext().spanId)
+    }
+    const traceId = root.spanContext().traceId
+    for (const span of chain) expect(span.spanContext().traceId).toBe(traceId)
+
+    expect([sendFront.kind, processFront.kind, publishAudit.kind, processAudit.kind]).toEqual([
+      SpanKind.CLIENT,
+      SpanKind.SERVER,
+      SpanKind.PRODUCER,
+      SpanKind.CONSUMER,
+    ])
+    expect(sendFront.attributes).toMatchObject({
+      'messaging.system': 'redis',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': front,
+      'rpc.service': front,
+      'rpc.method': 'go',
+    })
+    expect(typeof sendFront.attributes['messaging.message.id']).toBe('string')
+    expect(processFront.attributes).toMatchObject({
+      'messaging.system': 'redis',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': front,
+      'messaging.message.id': sendFront.attributes['messaging.message.id'],
+      'rpc.method': 'go',
+    })
+    expect(processAudit.attributes).toMatchObject({
+      'messaging.system': 'redis',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': audit,
+    })
+    for (const span of chain.slice(1)) expect(span.status.code).not.toBe(SpanStatusCode.ERROR)
+
+    // On the wire: Daebus' keys as ever, and the W3C trace context of the caller's span in `headers`.
+    const envelope = await withTimeout(wire.promise, 'the request on the wire')
+    expect(envelope).toMatchObject({ action: 'go', payload: 1, service: front })
+    expect(envelope.headers).toEqual({
+      traceparent: `00-${traceId}-${sendFront.spanContext().spanId}-01`,
+    })
+  })
+
+  it('a failed request marks both its spans as errors, with the error type', async () => {
+    const svc = uniq('svc')
+    const [callerBus, serviceBus] = [await bus(), await bus()]
+    await serviceBus
+      .service(svc)
+      .action('boom', () => {
+        throw Object.assign(new Error('no stock'), { code: 'E_STOCK' })
+      })
+      .start()
+    await expect(callerBus.caller(svc).request('boom', {})).rejects.toThrow('no stock')
+    await until(() => exporter.getFinishedSpans().length >= 2, 'two spans')
+    const send = spanNamed(`send ${svc}`)
+    const processed = spanNamed(`process ${svc}`)
+    expect(send.status).toMatchObject({ code: SpanStatusCode.ERROR })
+    expect(send.attributes['error.type']).toBe('REMOTE')
+    expect(processed.status).toMatchObject({ code: SpanStatusCode.ERROR, message: 'no stock' })
+    expect(processed.attributes['error.type']).toBe('E_STOCK')
+    expect(parentOf(processed)).toBe(send.spanContext().spanId)
+  })
+})
