@@ -24,10 +24,17 @@ export async function createTransport(url: string, options: ConnectOptions<objec
         clientName: options.name ?? CONNECT_DEFAULTS.name,
       })
     }
+    case 'redis+cluster': {
+      const { ClusterTransport } = await import('../transport/cluster/cluster-transport.js')
+      return new ClusterTransport(parsed, {
+        ...options.redis,
+        reconnect: options.retry,
+        clientName: options.name ?? CONNECT_DEFAULTS.name,
+      })
+    }
     default:
-      throw new ConnectionError(
-        `${parsed.scheme}:// is not supported yet; use redis:// or redis+sentinel://`,
-        { url },
-      )
+      throw new ConnectionError(`${String((parsed as { scheme: string }).scheme)}:// is not supported`, {
+        url,
+      })
   }
 }

@@ -18,7 +18,7 @@ export const URL_SCHEMES = {
  * Schemes that parse but have no transport yet: left out of the lists errors and help show, so
  * nobody is sent to them; connect() refuses them with ConnectionError saying so.
  */
-const NOT_YET_SUPPORTED: ReadonlySet<string> = new Set(['redis+cluster'])
+const NOT_YET_SUPPORTED: ReadonlySet<string> = new Set([])
 
 export type UrlScheme = keyof typeof URL_SCHEMES
 

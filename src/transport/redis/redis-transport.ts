@@ -210,7 +210,7 @@ function unsupported(target: TransportUrl, url: string | TransportUrl): Connecti
   const why =
     target.scheme === 'memory'
       ? 'memory:// names the in-process broker: use MemoryTransport'
-      : 'Redis Cluster is not yet supported: it needs the cluster transport (sharded pub/sub)'
+      : 'Redis Cluster needs the cluster transport (sharded pub/sub): use ClusterTransport'
   return new ConnectionError(`RedisTransport cannot use ${shown}: ${why}`, { url: shown })
 }
 

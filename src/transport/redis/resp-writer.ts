@@ -17,15 +17,25 @@ export function encodeCommand(args: readonly string[]): Buffer {
   return Buffer.from(parts.join(''), 'utf8')
 }
 
-/** `*3\r\n$7\r\nPUBLISH\r\n$<n>\r\n<channel>\r\n$`, kept per channel name. */
-const prefixOf = boundedMemo((channel) => {
-  const name = Buffer.from(channel, 'utf8')
-  return Buffer.concat([
-    Buffer.from(`*3\r\n$7\r\nPUBLISH\r\n$${name.length}\r\n`, 'latin1'),
-    name,
-    Buffer.from('\r\n$', 'latin1'),
-  ])
-})
+/** The publish commands: PUBLISH, and SPUBLISH for the shard channels of Redis Cluster. */
+export type PublishCommand = 'PUBLISH' | 'SPUBLISH'
+
+/** `*3\r\n$7\r\nPUBLISH\r\n$<n>\r\n<channel>\r\n$`, kept per channel name, for each command. */
+const PREFIXES: Record<PublishCommand, (channel: string) => Buffer> = {
+  PUBLISH: prefixMemo('PUBLISH'),
+  SPUBLISH: prefixMemo('SPUBLISH'),
+}
+
+function prefixMemo(command: PublishCommand): (channel: string) => Buffer {
+  return boundedMemo((channel) => {
+    const name = Buffer.from(channel, 'utf8')
+    return Buffer.concat([
+      Buffer.from(`*3\r\n$${command.length}\r\n${command}\r\n$${name.length}\r\n`, 'latin1'),
+      name,
+      Buffer.from('\r\n$', 'latin1'),
+    ])
+  })
+}
 
 function digits(n: number): number {
   let count = 1
@@ -51,10 +61,15 @@ function writeDecimal(out: Buffer, at: number, n: number): number {
  * batch, where node-redis writes three chunks per command.
  */
 export class PublishWriter {
+  readonly #prefixOf: (channel: string) => Buffer
   #prefixes: Buffer[] = []
   #payloads: Payload[] = []
   #lengths: number[] = []
   #size = 0
+
+  constructor(command: PublishCommand = 'PUBLISH') {
+    this.#prefixOf = PREFIXES[command]
+  }
 
   /** Commands gathered and not yet taken. */
   get count(): number {
@@ -68,7 +83,7 @@ export class PublishWriter {
 
   /** Gathers a command; a Uint8Array payload is read when taken, so it must not change until then. */
   add(channel: string, payload: Payload): void {
-    const prefix = prefixOf(channel)
+    const prefix = this.#prefixOf(channel)
     const length = payloadBytes(payload)
     this.#prefixes.push(prefix)
     this.#payloads.push(payload)

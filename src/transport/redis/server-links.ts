@@ -10,12 +10,14 @@ import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client
 import { PublishConnection } from './publish-connection.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
 import type { PushSink } from './resp-reader.js'
+import type { PublishCommand } from './resp-writer.js'
 import type { RoleClient } from './sentinel-locator.js'
 import { SerialQueue } from './serial-queue.js'
 import type { ServerSnapshot } from './slow-consumer.js'
 import { SlowConsumerDetector } from './slow-consumer-detector.js'
 import type { SubscriberConnection } from './subscriber-connection.js'
 import { SubscriberLink } from './subscriber-link.js'
+import type { ServerUnsubscribed } from './subscription-ledger.js'
 
 const noop = (): void => undefined
 
@@ -35,6 +37,10 @@ export interface ServerLinksSpec {
   onStatus: StatusSink
   /** Reconnection ran out of attempts: every link is cut, and `unusable()` is that error from now on. */
   onGaveUp: (error: ConnectionError) => void
+  /** SPUBLISH for a shard of Redis Cluster; PUBLISH by default. */
+  publishCommand?: PublishCommand
+  /** The server ended a desired subscription of its own accord (a shard channel whose slot moved). */
+  onServerUnsubscribed?: ServerUnsubscribed
 }
 
 type LinkSpec<C extends LinkClient> = Pick<
@@ -94,7 +100,7 @@ export class ServerLinks {
     })
     this.#publisher = this.#statusLink(LINKS.publisher, {
       ...this.#following,
-      create: (target) => new PublishConnection(target, options, this.#wrapPublishError),
+      create: (target) => new PublishConnection(target, options, this.#wrapPublishError, spec.publishCommand),
       liveness: { timeoutMs, ping: (client) => client.ping(), heard: (client) => client.heard },
     })
     this.#subscriber = new SubscriberLink({
@@ -102,6 +108,7 @@ export class ServerLinks {
       locate: spec.locate,
       verify: spec.verify,
       onMessage: spec.onMessage,
+      onServerUnsubscribed: spec.onServerUnsubscribed,
       manage: (link) => this.#statusLink<SubscriberConnection>(LINKS.subscriber, link),
       refusal: (what, link) => this.refusal(what, link),
       wrap: (error, what) => this.wrap(error, what),
