@@ -100,6 +100,16 @@ export class RedisCluster {
     return roles.filter(([, role]) => role.startsWith('master')).map(([node]) => node)
   }
 
+  /** The replicas of `primary`, as they say (ROLE). */
+  async replicasOf(primary: RedisServer): Promise<RedisServer[]> {
+    const roles = await Promise.all(
+      this.running.map(async (node) => [node, await this.cli(node, 'ROLE')] as const),
+    )
+    return roles
+      .filter(([, role]) => role.startsWith('slave') && role.split('\n')[2] === String(primary.port))
+      .map(([node]) => node)
+  }
+
   /** The node id of `node` (CLUSTER MYID). */
   nodeId(node: RedisServer): Promise<string> {
     return this.cli(node, 'CLUSTER', 'MYID')

@@ -67,6 +67,7 @@ export class ClusterTransport implements Transport {
   readonly #statuses = new ShardStatuses()
   readonly #placements = new Map<string, Placement>()
   #map: SlotMap | undefined
+  #connected = false
   #connecting: Promise<void> | undefined
   #closing: Promise<void> | undefined
   #refreshing: Promise<void> | undefined
@@ -93,7 +94,8 @@ export class ClusterTransport implements Transport {
       onStatus: (node, status) => this.#onShardStatus(node, status),
       onServerUnsubscribed: (node, name) => void this.#onServerUnsubscribed(node, name),
       onOpenFailed: (node, error) => {
-        if (!this.#closing)
+        // While connect() runs, its own rejection tells.
+        if (!this.#closing && this.#connected)
           this.#emit({ type: 'error', error: this.#wrap(error, `connecting to ${node.id}`) })
       },
     })
@@ -116,6 +118,7 @@ export class ClusterTransport implements Transport {
       throw error instanceof ConnectionError ? error : this.#wrap(error, 'connecting')
     }
     if (this.#closing) throw new ClosedError('ClusterTransport')
+    this.#connected = true
     this.#emit({ type: 'connected' })
   }
 
@@ -157,7 +160,7 @@ export class ClusterTransport implements Transport {
       return
     }
     publisher.publish(channel, payload, {
-      published: receipt.published,
+      published: (receivers) => receipt.published(receivers),
       publishFailed: (error) => {
         const moved = redirects < MAX_REDIRECTS ? this.#followMoved(error, shard.node) : false
         if (moved) this.publishTo(channel, payload, receipt, redirects + 1)
