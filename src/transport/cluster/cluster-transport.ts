@@ -1,5 +1,6 @@
-import { ClosedError, ConnectionError, InvalidArgumentError, SubscriberError } from '../../errors.js'
+import { ClosedError, ConnectionError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
+import { claimCommand } from '../claim-command.js'
 import type { BlockingConnection } from '../redis/blocking-connection.js'
 import { LINKS } from '../redis/link-monitor.js'
 import { publishAll } from '../redis/publish-all.js'
@@ -20,6 +21,7 @@ import { keySlot } from './key-slot.js'
 import { movedIn } from './redirect.js'
 import { type Shard, ShardSet } from './shard-set.js'
 import { ShardStatuses } from './shard-statuses.js'
+import { ShardSubscriptions } from './shard-subscriptions.js'
 import type { ShardNode, SlotMap } from './slot-map.js'
 
 const noop = (): void => undefined
@@ -33,12 +35,6 @@ export interface ClusterTransportOptions extends RedisTransportOptions {
    * milliseconds. @defaultValue 200
    */
   topologyRefreshMs?: number
-}
-
-/** One subscribed name: the kinds that want it, and the shard it is subscribed on (once placed). */
-interface Placement {
-  readonly kinds: Set<SubscriptionKind>
-  shard: string | undefined
 }
 
 /**
@@ -65,7 +61,7 @@ export class ClusterTransport implements Transport {
   readonly #refreshMs: number
   readonly #shards: ShardSet
   readonly #statuses = new ShardStatuses()
-  readonly #placements = new Map<string, Placement>()
+  readonly #subscriptions: ShardSubscriptions
   #map: SlotMap | undefined
   #connected = false
   #connecting: Promise<void> | undefined
@@ -92,12 +88,23 @@ export class ClusterTransport implements Transport {
       options: this.#options,
       onMessage: this.#deliver,
       onStatus: (node, status) => this.#onShardStatus(node, status),
-      onServerUnsubscribed: (node, name) => void this.#onServerUnsubscribed(node, name),
+      onServerUnsubscribed: (node, name) => {
+        this.#subscriptions.serverUnsubscribed(node, name).catch((error: unknown) => {
+          this.#emit({ type: 'error', error: this.#wrap(error, `moving the subscription of "${name}"`) })
+        })
+      },
       onOpenFailed: (node, error) => {
         // While connect() runs, its own rejection tells.
         if (!this.#closing && this.#connected)
           this.#emit({ type: 'error', error: this.#wrap(error, `connecting to ${node.id}`) })
       },
+    })
+    this.#subscriptions = new ShardSubscriptions({
+      shardFor: (name) => this.#shardFor(name),
+      shard: (id) => this.#shards.get(id),
+      ownerOf: (name) => this.ownerOf(name),
+      followMoved: (error, from) => this.#followMoved(error, from),
+      refresh: () => this.#refresh(),
     })
   }
 
@@ -180,37 +187,11 @@ export class ClusterTransport implements Transport {
     refuseUnsupportedKind(this, kind)
     const unusable = this.#unusable()
     if (unusable) throw unusable
-    const unplaced: string[] = []
-    const added: string[] = []
-    for (const name of names) {
-      let placement = this.#placements.get(name)
-      if (!placement) {
-        placement = { kinds: new Set(), shard: undefined }
-        this.#placements.set(name, placement)
-      }
-      if (!placement.kinds.has(kind)) added.push(name)
-      placement.kinds.add(kind)
-      if (placement.shard === undefined) unplaced.push(name)
-    }
-    try {
-      await this.#place(unplaced)
-    } catch (error) {
-      await this.unsubscribe(kind, added).catch(noop)
-      throw error
-    }
+    await this.#subscriptions.subscribe(kind, names)
   }
 
-  async unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
-    const byShard = new Map<string, string[]>()
-    for (const name of names) {
-      const placement = this.#placements.get(name)
-      if (!placement?.kinds.delete(kind) || placement.kinds.size > 0) continue
-      this.#placements.delete(name)
-      if (placement.shard !== undefined) group(byShard, placement.shard, name)
-    }
-    await Promise.all(
-      [...byShard].map(([id, group]) => this.#shards.get(id)?.links.unsubscribe('shard', group)),
-    )
+  unsubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+    return this.#subscriptions.unsubscribe(kind, names)
   }
 
   /** PUBSUB SHARDNUMSUB on the shard of each channel. */
@@ -250,16 +231,7 @@ export class ClusterTransport implements Transport {
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
-    if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
-      throw new InvalidArgumentError(
-        `claim() ttlMs must be a positive integer number of milliseconds; got ${ttlMs}`,
-      )
-    }
-    const reply = await this.command<string | null>(
-      key,
-      ['SET', key, '1', 'NX', 'PX', String(ttlMs)],
-      `SET "${key}" NX`,
-    )
+    const reply = await this.command<string | null>(key, claimCommand(key, ttlMs), `SET "${key}" NX`)
     return reply === 'OK'
   }
 
@@ -339,72 +311,6 @@ export class ClusterTransport implements Transport {
     return true
   }
 
-  /** Subscribes each name on the shard serving its slot, one SSUBSCRIBE per name, following MOVED. */
-  async #place(names: readonly string[], redirects = 0): Promise<void> {
-    const byShard = new Map<string, string[]>()
-    for (const name of names) {
-      const shard = this.#shardFor(name)
-      if (shard instanceof Error) throw shard
-      group(byShard, shard.node.id, name)
-    }
-    const retry: string[] = []
-    await Promise.all(
-      [...byShard].map(async ([id, group]) => {
-        const shard = this.#shards.get(id)
-        if (!shard) throw this.#wrap(new Error(`the shard ${id} left`), 'SSUBSCRIBE')
-        await shard.opened
-        try {
-          await shard.links.subscribe('shard', group)
-        } catch (error) {
-          if (redirects < MAX_REDIRECTS && this.#followMoved(error, shard.node)) retry.push(...group)
-          else throw error
-          return
-        }
-        for (const name of group) {
-          const placement = this.#placements.get(name)
-          if (placement) placement.shard = id
-          // Unsubscribed while this was in flight: taken back.
-          else await shard.links.unsubscribe('shard', [name])
-        }
-      }),
-    )
-    if (retry.length > 0) await this.#place(retry, redirects + 1)
-  }
-
-  /** Moves names subscribed on a shard that no longer serves their slot to the one that does. */
-  async #rehome(names: readonly string[]): Promise<void> {
-    const leaving = new Map<string, string[]>()
-    for (const name of names) {
-      const placement = this.#placements.get(name)
-      if (!placement || placement.shard === undefined) continue
-      if (this.#map?.ownerOf(keySlot(name))?.id === placement.shard) continue
-      group(leaving, placement.shard, name)
-      placement.shard = undefined
-    }
-    if (leaving.size === 0) return
-    await Promise.all(
-      [...leaving].map(([id, group]) => this.#shards.get(id)?.links.unsubscribe('shard', group).catch(noop)),
-    )
-    await this.#place([...leaving.values()].flat())
-  }
-
-  /**
-   * The server ended `name` (its slot moved away): subscribed again where the refreshed map says,
-   * and if the map is still behind the servers, where the MOVED answer says.
-   */
-  async #onServerUnsubscribed(node: ShardNode, name: string): Promise<void> {
-    const placement = this.#placements.get(name)
-    if (placement?.shard !== node.id) return
-    placement.shard = undefined
-    try {
-      await this.#shards.get(node.id)?.links.unsubscribe('shard', [name])
-      await this.#refresh()
-      if (this.#placements.get(name)?.shard === undefined) await this.#place([name])
-    } catch (error) {
-      this.#emit({ type: 'error', error: this.#wrap(error, `moving the subscription of "${name}"`) })
-    }
-  }
-
   // --- topology ---------------------------------------------------------------------------------
 
   #onShardStatus(node: ShardNode, status: TransportStatus): void {
@@ -441,9 +347,11 @@ export class ClusterTransport implements Transport {
     }
     if (this.#closing) return
     this.#map = map
-    await this.#rehome([...this.#placements.keys()]).catch((error: unknown) =>
-      this.#emit({ type: 'error', error: this.#wrap(error, 'moving subscriptions to the new primaries') }),
-    )
+    await this.#subscriptions
+      .rehome(this.#subscriptions.names)
+      .catch((error: unknown) =>
+        this.#emit({ type: 'error', error: this.#wrap(error, 'moving subscriptions to the new primaries') }),
+      )
     const serving = new Set(map.primaries.map((node) => node.id))
     for (const shard of this.#shards.all()) {
       if (serving.has(shard.node.id)) continue
@@ -476,12 +384,6 @@ export class ClusterTransport implements Transport {
     const reason = error instanceof Error ? error.message : String(error)
     return new ConnectionError(`${what} on ${this.url} failed: ${reason}`, { cause: error, url: this.url })
   }
-}
-
-function group(groups: Map<string, string[]>, key: string, name: string): void {
-  const list = groups.get(key)
-  if (list) list.push(name)
-  else groups.set(key, [name])
 }
 
 function describe(target: ClusterUrl): string {

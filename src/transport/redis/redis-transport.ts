@@ -1,5 +1,6 @@
-import { ConnectionError, InvalidArgumentError, SubscriberError } from '../../errors.js'
+import { ConnectionError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
+import { claimCommand } from '../claim-command.js'
 import type {
   MessageSink,
   Payload,
@@ -160,15 +161,7 @@ export class RedisTransport implements Transport {
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
-    if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
-      throw new InvalidArgumentError(
-        `claim() ttlMs must be a positive integer number of milliseconds; got ${ttlMs}`,
-      )
-    }
-    const reply = await this.#links.command<string | null>(
-      ['SET', key, '1', 'NX', 'PX', String(ttlMs)],
-      `SET "${key}" NX`,
-    )
+    const reply = await this.#links.command<string | null>(claimCommand(key, ttlMs), `SET "${key}" NX`)
     return reply === 'OK'
   }
 
