@@ -6,23 +6,11 @@ import {
   type Transport,
   type TransportStatus,
 } from '../../src/transport/transport.js'
-
-const SUBSCRIPTION_KINDS = Object.values(SubscriptionKind)
-
 import { uniq, until } from '../helpers/wait.js'
+import type { ContractFeatures } from './contract-features.js'
 import { bytes, Inbox } from './inbox.js'
 
-/** What a transport may lack, declared so that the suite runs every behaviour it does have. */
-export interface ContractFeatures {
-  /** Pattern subscriptions (Redis Cluster's sharded pub/sub has none). @defaultValue true */
-  patterns?: boolean
-  /**
-   * One subscriber gets the messages of different channels in publish order (on a cluster, two
-   * channels on two shards arrive over two connections: each channel keeps its order).
-   * @defaultValue true
-   */
-  orderAcrossChannels?: boolean
-}
+const SUBSCRIPTION_KINDS = Object.values(SubscriptionKind)
 
 /**
  * The behaviour every transport shares, with Redis's semantics as the reference. Each transport
@@ -36,7 +24,6 @@ export function runTransportContract(
 ): void {
   const patterns = features.patterns ?? true
   const orderAcrossChannels = features.orderAcrossChannels ?? true
-  const withPatterns = patterns ? it : it.skip
   describe(`Transport contract: ${name}`, () => {
     const opened: Transport[] = []
 
@@ -73,36 +60,25 @@ export function runTransportContract(
       expect(await t.publish(uniq('nobody'), bytes('x'))).toBe(0)
     })
 
-    it('publish counts channel subscriptions, per client, as Redis does', async () => {
-      const a = await client()
-      const b = await client()
-      const ch = uniq('count-channels')
-      await a.t.subscribe('channel', [ch])
-      expect(await a.t.publish(ch, bytes('1'))).toBe(1)
-      await b.t.subscribe('channel', [ch])
-      expect(await a.t.publish(ch, bytes('2'))).toBe(2)
-      await a.t.subscribe('channel', [ch])
-      expect(await a.t.publish(ch, bytes('3'))).toBe(2)
-    })
-
-    withPatterns('publish counts channel plus pattern subscriptions, per client, as Redis does', async () => {
+    it('publish counts channel plus pattern subscriptions, per client, as Redis does', async () => {
       const a = await client()
       const b = await client()
       const ch = uniq('count')
+      // Where patterns are supported, a matching one of the same client counts again.
+      const p = patterns ? 1 : 0
       await a.t.subscribe('channel', [ch])
       expect(await a.t.publish(ch, bytes('1'))).toBe(1)
-      // The same client on a matching pattern counts again.
-      await a.t.subscribe('pattern', [`${ch}*`])
-      expect(await a.t.publish(ch, bytes('2'))).toBe(2)
+      if (patterns) await a.t.subscribe('pattern', [`${ch}*`])
+      expect(await a.t.publish(ch, bytes('2'))).toBe(1 + p)
       // A second client counts separately.
       await b.t.subscribe('channel', [ch])
-      expect(await a.t.publish(ch, bytes('3'))).toBe(3)
+      expect(await a.t.publish(ch, bytes('3'))).toBe(2 + p)
       // A channel that only the pattern matches.
-      expect(await a.t.publish(`${ch}-other`, bytes('4'))).toBe(1)
+      expect(await a.t.publish(`${ch}-other`, bytes('4'))).toBe(p)
       // Subscribing to what is already subscribed changes nothing.
       await a.t.subscribe('channel', [ch])
-      await a.t.subscribe('pattern', [`${ch}*`])
-      expect(await a.t.publish(ch, bytes('5'))).toBe(3)
+      if (patterns) await a.t.subscribe('pattern', [`${ch}*`])
+      expect(await a.t.publish(ch, bytes('5'))).toBe(2 + p)
     })
 
     it('delivers the payload bytes unchanged, as a Uint8Array', async () => {
@@ -242,7 +218,7 @@ export function runTransportContract(
       await sub.t.unsubscribe('channel', [gone, uniq('never')])
     })
 
-    withPatterns('punsubscribe stops delivery', async () => {
+    it.skipIf(!patterns)('punsubscribe stops delivery', async () => {
       const pub = await client()
       const sub = await client()
       const prefix = uniq('pgone')
@@ -264,9 +240,7 @@ export function runTransportContract(
         channel: (ch: string) => ch,
         pattern: (ch: string) => `${ch}*`,
       } as const
-      const kinds = (Object.keys(subscribed) as Array<keyof typeof subscribed>).filter(
-        (kind) => patterns || kind !== 'pattern',
-      )
+      const kinds = patterns ? (['channel', 'pattern'] as const) : (['channel'] as const)
 
       it.each(kinds)(
         '%s: every message PUBLISH counted before the unsubscribe was confirmed reaches the sink',
@@ -314,7 +288,7 @@ export function runTransportContract(
       )
     })
 
-    withPatterns(
+    it.skipIf(!patterns)(
       'delivers a message matching a channel and a pattern of one client twice: as message and as pmessage',
       async () => {
         const pub = await client()

@@ -1,9 +1,8 @@
-import { ClientClosedError, ClientOfflineError, ErrorReply } from 'redis'
 import { ClosedError, ConnectionError, type SwitchboardError } from '../../errors.js'
 import type { StatusSink, SubscriptionKind, TransportStatus } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { BlockingConnection } from './blocking-connection.js'
-import { lostConnectionError, toConnectionError } from './connection-error.js'
+import { lostConnectionError, mayHaveRun, toConnectionError } from './connection-error.js'
 import { LINKS, type Link, LinkMonitor } from './link-monitor.js'
 import { type LinkClient, ManagedConnection, type ManagedConnectionSpec } from './managed-connection.js'
 import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client.js'
@@ -430,17 +429,4 @@ export class ServerLinks {
       // A status listener's own failure is its business; the links keep going.
     }
   }
-}
-
-/**
- * Whether a command that failed with `error` may have reached the server: node-redis refuses at
- * once, before writing, when the client is closed or offline, and an error reply means the server
- * refused it; any other failure (the connection dropped) came after it was queued for writing.
- */
-function mayHaveRun(error: unknown): boolean {
-  return !(
-    error instanceof ClientOfflineError ||
-    error instanceof ClientClosedError ||
-    error instanceof ErrorReply
-  )
 }
