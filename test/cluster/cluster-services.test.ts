@@ -102,7 +102,6 @@ describeRedis('Redis Cluster: buses, services and slot migration', () => {
     await sub.subscribe('channel', [channel])
     const source = await cluster.primaryOf(slot)
     const target = (await cluster.primaries()).find((node) => node !== source) as RedisServer
-    const [sourceId, targetId] = await Promise.all([cluster.nodeId(source), cluster.nodeId(target)])
 
     const counted: Array<Promise<number>> = []
     let n = 0
@@ -115,11 +114,7 @@ describeRedis('Redis Cluster: buses, services and slot migration', () => {
     })()
     await until(() => arrivals.length >= 100, 'the stream to flow before the move', 10_000)
     const movedAt = Date.now()
-    await cluster.cli(target, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', sourceId)
-    await cluster.cli(source, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', targetId)
-    for (const node of [target, source, ...(await cluster.primaries())]) {
-      await cluster.cli(node, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', targetId)
-    }
+    await cluster.moveSlot(slot, target)
     const before = arrivals.length
     await until(() => arrivals.length >= before + 200, 'messages published after the move', 15_000)
     streaming = false
@@ -141,5 +136,35 @@ describeRedis('Redis Cluster: buses, services and slot migration', () => {
     console.info(
       `slot migration: ${receivers.filter((r) => r === 0).length} of ${receivers.length} messages published while the subscription moved found no receiver; the longest gap between arrivals was ${gap} ms`,
     )
+  }, 60_000)
+
+  it('a node added, given the slot of a subscribed channel, then removed: the subscription follows both moves', async () => {
+    const sub = new ClusterTransport(cluster.url)
+    const pub = new ClusterTransport(cluster.url)
+    transports.push(sub, pub)
+    const got: string[] = []
+    sub.onMessage((_channel, payload) => got.push(Buffer.from(payload).toString()))
+    await Promise.all([sub.connect(), pub.connect()])
+    const channel = uniq('resharded')
+    const slot = keySlot(channel)
+    const home = await cluster.primaryOf(slot)
+    await sub.subscribe('channel', [channel])
+    const added = await cluster.addNode()
+    await cluster.moveSlot(slot, added)
+    // The publisher learns the move from MOVED; the subscriber from the server's SUNSUBSCRIBE.
+    await until(
+      async () => (await pub.publish(channel, 'on the new node')) === 1,
+      'delivery through the added node',
+      15_000,
+    )
+    await until(() => got.includes('on the new node'), 'the message through the added node')
+    expect(sub.ownerOf(channel)?.port).toBe(added.port)
+    await cluster.moveSlot(slot, home)
+    // The emptied node turns into a replica of the one that took its slot, answering SPUBLISH
+    // without MOVED: the publisher learns it from its periodic slot map check.
+    await until(async () => (await pub.publish(channel, 'back home')) === 1, 'delivery back home', 15_000)
+    await cluster.removeNode(added)
+    expect(await pub.publish(channel, 'after the removal')).toBe(1)
+    await until(() => got.includes('after the removal'), 'the message after the removal')
   }, 60_000)
 })

@@ -12,9 +12,11 @@ const run = promisify(execFile)
  */
 export class RedisCluster {
   readonly nodes: RedisServer[]
+  readonly #nodeTimeoutMs: number
 
-  private constructor(nodes: RedisServer[]) {
+  private constructor(nodes: RedisServer[], nodeTimeoutMs: number) {
     this.nodes = nodes
+    this.#nodeTimeoutMs = nodeTimeoutMs
   }
 
   /** Starts `primaries` primaries with `replicas` replicas each, and waits for cluster_state:ok everywhere. */
@@ -22,7 +24,7 @@ export class RedisCluster {
     const nodes = await Promise.all(
       Array.from({ length: primaries * (1 + replicas) }, () => RedisServer.start(clusterArgs(nodeTimeoutMs))),
     )
-    const cluster = new RedisCluster(nodes)
+    const cluster = new RedisCluster(nodes, nodeTimeoutMs)
     try {
       await run('redis-cli', [
         '--cluster',
@@ -108,6 +110,36 @@ export class RedisCluster {
     return roles
       .filter(([, role]) => role.startsWith('slave') && role.split('\n')[2] === String(primary.port))
       .map(([node]) => node)
+  }
+
+  /** Starts a node and joins it to the cluster as a primary serving no slot (--cluster add-node). */
+  async addNode(): Promise<RedisServer> {
+    const node = await RedisServer.start(clusterArgs(this.#nodeTimeoutMs))
+    this.nodes.push(node)
+    const seed = this.running[0] as RedisServer
+    await run('redis-cli', ['--cluster', 'add-node', `127.0.0.1:${node.port}`, `127.0.0.1:${seed.port}`])
+    await this.waitUntilOk()
+    return node
+  }
+
+  /** Takes a node that serves no slot out of the cluster (--cluster del-node) and stops it. */
+  async removeNode(node: RedisServer): Promise<void> {
+    const seed = this.running.find((each) => each !== node) as RedisServer
+    await run('redis-cli', ['--cluster', 'del-node', `127.0.0.1:${seed.port}`, await this.nodeId(node)])
+    await node.stop()
+    this.nodes.splice(this.nodes.indexOf(node), 1)
+    await this.waitUntilOk()
+  }
+
+  /** Moves one slot, with no keys in it, from its primary to `to`, in place (CLUSTER SETSLOT). */
+  async moveSlot(slot: number, to: RedisServer): Promise<void> {
+    const from = await this.primaryOf(slot)
+    const [fromId, toId] = await Promise.all([this.nodeId(from), this.nodeId(to)])
+    await this.cli(to, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', fromId)
+    await this.cli(from, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', toId)
+    for (const node of [to, from, ...(await this.primaries())]) {
+      await this.cli(node, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', toId)
+    }
   }
 
   /** The node id of `node` (CLUSTER MYID). */

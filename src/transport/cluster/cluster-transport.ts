@@ -18,7 +18,7 @@ import type {
 import { type ClusterUrl, maskUrl, parseUrl } from '../url.js'
 import { discoverSlots } from './cluster-topology.js'
 import { keySlot } from './key-slot.js'
-import { movedIn } from './redirect.js'
+import { MAX_REDIRECTS, movedIn } from './redirect.js'
 import { type Shard, ShardSet } from './shard-set.js'
 import { ShardStatuses } from './shard-statuses.js'
 import { ShardSubscriptions } from './shard-subscriptions.js'
@@ -26,15 +26,14 @@ import type { ShardNode, SlotMap } from './slot-map.js'
 
 const noop = (): void => undefined
 
-/** How many MOVED redirections one call follows before it fails. */
-const MAX_REDIRECTS = 5
-
 export interface ClusterTransportOptions extends RedisTransportOptions {
-  /**
-   * How often the slot map is asked again while a shard is down (a failover in progress), in
-   * milliseconds. @defaultValue 200
-   */
+  /** How often the slot map is asked again while a shard is down, in ms. @defaultValue 200 */
   topologyRefreshMs?: number
+  /**
+   * How often the slot map is checked while all is well, in ms: a primary emptied of its slots
+   * becomes a replica, which answers SPUBLISH without MOVED. @defaultValue 5000
+   */
+  topologyCheckMs?: number
 }
 
 /**
@@ -68,6 +67,8 @@ export class ClusterTransport implements Transport {
   #closing: Promise<void> | undefined
   #refreshing: Promise<void> | undefined
   #refreshTimer: NodeJS.Timeout | undefined
+  #checkTimer: NodeJS.Timeout | undefined
+  readonly #checkMs: number
   #messageSink: MessageSink = noop
   #statusSink: StatusSink = noop
 
@@ -82,6 +83,7 @@ export class ClusterTransport implements Transport {
     this.url = typeof url === 'string' ? maskUrl(url) : describe(target)
     this.#options = resolveOptions(options)
     this.#refreshMs = options.topologyRefreshMs ?? 200
+    this.#checkMs = options.topologyCheckMs ?? 5_000
     this.#shards = new ShardSet({
       cluster: target,
       url: this.url,
@@ -126,6 +128,8 @@ export class ClusterTransport implements Transport {
     }
     if (this.#closing) throw new ClosedError('ClusterTransport')
     this.#connected = true
+    this.#checkTimer = setInterval(() => this.#refreshSoon(), this.#checkMs)
+    this.#checkTimer.unref()
     this.#emit({ type: 'connected' })
   }
 
@@ -136,6 +140,7 @@ export class ClusterTransport implements Transport {
 
   async #shutdown(): Promise<void> {
     clearTimeout(this.#refreshTimer)
+    clearInterval(this.#checkTimer)
     await this.#shards.close()
     this.#messageSink = noop
   }

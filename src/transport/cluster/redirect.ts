@@ -1,5 +1,8 @@
 import type { HostPort } from '../url.js'
 
+/** How many MOVED redirections one call follows before it fails. */
+export const MAX_REDIRECTS = 5
+
 /** Where a MOVED error reply sends a command: the slot, and the primary that serves it now. */
 export interface Moved extends HostPort {
   readonly slot: number

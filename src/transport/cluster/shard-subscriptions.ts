@@ -1,11 +1,9 @@
 import type { SubscriptionKind } from '../transport.js'
+import { MAX_REDIRECTS } from './redirect.js'
 import type { Shard } from './shard-set.js'
 import type { ShardNode } from './slot-map.js'
 
 const noop = (): void => undefined
-
-/** How many MOVED redirections one subscribe follows before it fails. */
-const MAX_REDIRECTS = 5
 
 /** What the subscriptions need of the transport: where each name goes now, and the shards. */
 export interface ShardRouting {
