@@ -9,7 +9,8 @@ import type { ReportOptions } from './process-reporter.js'
 /** Options of connect(). Every default is in CONNECT_DEFAULTS. */
 export interface ConnectOptions<C extends object = Record<string, unknown>> {
   /**
-   * Where the broker is: memory://name, redis://, rediss://, redis+sentinel://h:26379/master.
+   * Where the broker is: memory://name, redis://, rediss://, redis+sentinel://h:26379/master,
+   * redis+cluster://h:7000,h:7001.
    * @defaultValue SWITCHBOARD_URL when set, else 'memory://default' (the process-wide embedded broker)
    */
   url?: string

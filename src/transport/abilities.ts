@@ -4,8 +4,9 @@ import type { SubscriptionKind, Transport } from './transport.js'
 /** What a transport that cannot subscribe by `kind` tells the caller to do instead. */
 const ALTERNATIVES: Record<SubscriptionKind, string> = {
   channel: 'subscribe to shard channels instead',
-  pattern: 'subscribe to the exact channels instead (pass { pattern: false } for a literal name)',
-  shard: 'shard channels need Redis Cluster, which switchboard does not support yet',
+  pattern:
+    'subscribe to the exact channels instead (pass { pattern: false } for a literal name); Redis Cluster has no sharded patterns',
+  shard: 'shard channels need Redis Cluster: connect with redis+cluster://',
 }
 
 /** Rejects a subscription kind the transport did not declare in its abilities. */

@@ -14,12 +14,6 @@ export const URL_SCHEMES = {
   'redis+cluster': 'Redis Cluster: redis+cluster://[user:pass@]h1:7000,h2:7001',
 } as const
 
-/**
- * Schemes that parse but have no transport yet: left out of the lists errors and help show, so
- * nobody is sent to them; connect() refuses them with ConnectionError saying so.
- */
-const NOT_YET_SUPPORTED: ReadonlySet<string> = new Set(['redis+cluster'])
-
 export type UrlScheme = keyof typeof URL_SCHEMES
 
 export interface HostPort {
@@ -162,7 +156,6 @@ function isScheme(scheme: string): scheme is UrlScheme {
 
 function validSchemes(): string {
   return Object.keys(URL_SCHEMES)
-    .filter((s) => !NOT_YET_SUPPORTED.has(s))
     .map((s) => `${s}://`)
     .join(', ')
 }

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import type { Bus } from '../../src/client/bus.js'
 import { connect } from '../../src/client/connect.js'
 import type { TopicMessage } from '../../src/durable/entry.js'
+import { LUA_SCRIPTS } from '../../src/durable/lua/scripts.js'
 import { ConsoleLogger } from '../../src/observe/console-logger.js'
 import { describeRedis, RedisServer } from '../helpers/redis-server.js'
 import { type Bundle, bundleTs, start } from '../helpers/run-cli.js'
@@ -103,6 +105,9 @@ describeRedis('durable topics on Redis: crashes and restarts', () => {
     server.cli('SCRIPT', 'FLUSH')
     const id = await topic.publish('b', { key: 'k2' })
     expect(id).toMatch(/^\d+-\d+$/)
+    // The call that met NOSCRIPT ran as EVAL, which cached the script again for the next EVALSHA.
+    const sha = createHash('sha1').update(LUA_SCRIPTS.publishOnce.source).digest('hex')
+    expect(server.cli('SCRIPT', 'EXISTS', sha)).toBe('1')
     expect(await topic.cancel('nothing')).toBe(false)
   })
 })

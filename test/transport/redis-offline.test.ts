@@ -150,7 +150,7 @@ describeRedis('RedisTransport while the server is away', () => {
 it('refuses URLs it cannot serve with a clear ConnectionError', () => {
   expect(() => new RedisTransport('redis+cluster://h:7000,h:7001')).toThrow(ConnectionError)
   expect(() => new RedisTransport('redis+cluster://h:7000,h:7001')).toThrow(
-    /Redis Cluster is not yet supported/,
+    /Redis Cluster needs the cluster transport/,
   )
   expect(() => new RedisTransport('memory://x')).toThrow(/MemoryTransport/)
   expect(() => new RedisTransport('http://x')).toThrow(/unknown scheme/)

@@ -30,6 +30,20 @@ describe('PublishWriter', () => {
   })
 })
 
+describe('PublishWriter for SPUBLISH', () => {
+  it('writes SPUBLISH commands, for the shard channels of Redis Cluster', () => {
+    const writer = new PublishWriter('SPUBLISH')
+    writer.add('news', 'hi')
+    expect(writer.size).toBe(writer.take()?.length)
+    writer.add('news', 'hi')
+    expect(writer.take()?.toString()).toBe('*3\r\n$8\r\nSPUBLISH\r\n$4\r\nnews\r\n$2\r\nhi\r\n')
+    // The prefixes of the two commands are kept apart.
+    const plain = new PublishWriter()
+    plain.add('news', 'hi')
+    expect(plain.take()?.toString()).toBe('*3\r\n$7\r\nPUBLISH\r\n$4\r\nnews\r\n$2\r\nhi\r\n')
+  })
+})
+
 describe('encodeCommand', () => {
   it('writes every argument as a bulk string', () => {
     expect(encodeCommand(['CLIENT', 'SETNAME', 'sb:pub']).toString()).toBe(

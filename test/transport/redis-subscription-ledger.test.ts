@@ -143,4 +143,18 @@ describe('SubscriptionLedger (no server)', () => {
     ledger.confirmed('shard', 'unsubscribe', 's')
     expect(ledger.plan().map(line)).toEqual(['shard subscribe s'])
   })
+
+  it('tells its listener when the server ends a desired name of its own accord, and only then', () => {
+    const heard: string[] = []
+    const ledger = new SubscriptionLedger((kind, name) => heard.push(`${kind} ${name}`))
+    ledger.want('shard', ['moved', 'dropped'])
+    answer(ledger, { kind: 'shard', op: 'subscribe', names: ['moved', 'dropped'] })
+    // Our own SUNSUBSCRIBE, answered: nothing to tell.
+    ledger.unwant('shard', ['dropped'])
+    answer(ledger, { kind: 'shard', op: 'unsubscribe', names: ['dropped'] })
+    expect(heard).toEqual([])
+    // The server's own (the slot moved away).
+    ledger.confirmed('shard', 'unsubscribe', 'moved')
+    expect(heard).toEqual(['shard moved'])
+  })
 })

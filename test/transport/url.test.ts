@@ -92,7 +92,10 @@ describe('parseUrl', () => {
   })
 
   const bad: Array<[url: string, reason: RegExp]> = [
-    ['http://h:1', /unknown scheme "http".*memory:\/\/, redis:\/\/, rediss:\/\/, redis\+sentinel:\/\/$/],
+    [
+      'http://h:1',
+      /unknown scheme "http".*memory:\/\/, redis:\/\/, rediss:\/\/, redis\+sentinel:\/\/, redis\+cluster:\/\/$/,
+    ],
     ['localhost:6379', /expected <scheme>:\/\/.*valid schemes/],
     ['redis://h:notaport', /port "notaport"/],
     ['redis://h:0', /port "0"/],
@@ -210,11 +213,9 @@ describe('a password never appears in an error', () => {
   })
 })
 
-describe('redis+cluster:// until the cluster transport exists', () => {
-  it('parses, but is never offered in the list of schemes an error gives', () => {
+describe('redis+cluster://', () => {
+  it('parses, and is offered in the list of schemes an error gives', () => {
     expect(parseUrl('redis+cluster://127.0.0.1:7000,127.0.0.1:7001').scheme).toBe('redis+cluster')
-    expect(() => parseUrl('rediz://127.0.0.1:1')).toThrow(/redis:\/\//)
-    expect(() => parseUrl('rediz://127.0.0.1:1')).not.toThrow(/redis\+cluster/)
-    expect(() => parseUrl('redis://a:1,b:2')).not.toThrow(/redis\+cluster/)
+    expect(() => parseUrl('rediz://127.0.0.1:1')).toThrow(/redis\+cluster:\/\//)
   })
 })

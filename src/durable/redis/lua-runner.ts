@@ -18,28 +18,11 @@ function isNoScript(error: unknown): boolean {
   return false
 }
 
-/** A SCRIPT LOAD in progress per server connection and script: concurrent NOSCRIPTs share it. */
-const loading = new WeakMap<StreamCommands, Map<ScriptName, Promise<unknown>>>()
-
-function load(commands: StreamCommands, name: ScriptName): Promise<unknown> {
-  let scripts = loading.get(commands)
-  if (!scripts) {
-    scripts = new Map()
-    loading.set(commands, scripts)
-  }
-  let pending = scripts.get(name)
-  if (!pending) {
-    pending = commands.command(['SCRIPT', 'LOAD', LUA_SCRIPTS[name].source])
-    const forget = () => scripts.delete(name)
-    pending.then(forget, forget)
-    scripts.set(name, pending)
-  }
-  return pending
-}
-
 /**
- * Runs durable/'s Lua scripts by EVALSHA; after NOSCRIPT (a restart or SCRIPT FLUSH), loads the
- * script once (SCRIPT LOAD, shared by every call that hit NOSCRIPT meanwhile) and tries again.
+ * Runs durable/'s Lua scripts by EVALSHA; after NOSCRIPT (a restart, a failover or SCRIPT FLUSH)
+ * the call is made again as EVAL with the script's text, which also puts the script back in the
+ * server's cache for the EVALSHAs after it. EVAL names the same keys, so on Redis Cluster it goes
+ * to the shard that said NOSCRIPT, where a SCRIPT LOAD (which names no key) could not be routed.
  */
 export function runScript<T>(
   commands: StreamCommands,
@@ -50,9 +33,8 @@ export function runScript<T>(
   const { numKeys } = LUA_SCRIPTS[name]
   if (keys.length !== numKeys) throw new Error(`${name} takes ${numKeys} keys; got ${keys.length}`)
   const evalsha = ['EVALSHA', SHAS[name], String(numKeys), ...keys, ...args]
-  return commands.command<T>(evalsha).catch(async (error: unknown) => {
+  return commands.command<T>(evalsha).catch((error: unknown) => {
     if (!isNoScript(error)) throw error
-    await load(commands, name)
-    return commands.command<T>(evalsha)
+    return commands.command<T>(['EVAL', LUA_SCRIPTS[name].source, String(numKeys), ...keys, ...args])
   })
 }

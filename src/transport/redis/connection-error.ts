@@ -1,4 +1,4 @@
-import { ClientClosedError, ClientOfflineError } from 'redis'
+import { ClientClosedError, ClientOfflineError, ErrorReply } from 'redis'
 import { ConnectionError, SwitchboardError } from '../../errors.js'
 
 /**
@@ -48,4 +48,17 @@ export function explain(cause: unknown): string {
     return cause.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ')
   }
   return cause instanceof Error ? cause.message || cause.name : String(cause)
+}
+
+/**
+ * Whether a command that failed with `error` may have reached the server: node-redis refuses at
+ * once, before writing, when the client is closed or offline, and an error reply means the server
+ * refused it; any other failure (the connection dropped) came after it was queued for writing.
+ */
+export function mayHaveRun(error: unknown): boolean {
+  return !(
+    error instanceof ClientOfflineError ||
+    error instanceof ClientClosedError ||
+    error instanceof ErrorReply
+  )
 }

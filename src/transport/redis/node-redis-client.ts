@@ -16,7 +16,7 @@ import type { ResolvedRedisTransportOptions } from './redis-transport-options.js
 export function createNodeRedisClient(
   target: RedisUrl,
   options: ResolvedRedisTransportOptions,
-  role: 'cmd' | 'block' | 'watch',
+  role: 'cmd' | 'block' | 'watch' | 'topo',
 ) {
   const socket = {
     host: target.host,

@@ -7,7 +7,7 @@ import type { RedisUrl } from '../url.js'
 import { handshakeCommands, openSocket } from './own-socket.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
 import { type SimpleReply, SimpleReplyReader } from './resp-reader.js'
-import { encodeCommand, PublishWriter } from './resp-writer.js'
+import { encodeCommand, type PublishCommand, PublishWriter } from './resp-writer.js'
 
 /** Bytes gathered before they are written without waiting for the end of the tick. */
 const FLUSH_BYTES = 256 * 1024
@@ -56,7 +56,7 @@ export class PublishConnection extends EventEmitter {
   #ready = false
   /** Set by close() and destroy(): the end that follows is ours, not news. */
   #ending = false
-  #writer = new PublishWriter()
+  readonly #writer: PublishWriter
   /** The handshake's replies come first, before any PUBLISH is written. */
   #handshakeReplies: Settle[] = []
   /** The receipt, and the channel, of each PUBLISH (or PING) in flight, in the order they were written. */
@@ -80,9 +80,15 @@ export class PublishConnection extends EventEmitter {
   #scheduled = false
   #onIdle: (() => void) | undefined
 
-  /** `wrapError` makes the error a failed PUBLISH reports. */
-  constructor(target: RedisUrl, options: ResolvedRedisTransportOptions, wrapError: PublishErrorWrapper) {
+  /** `wrapError` makes the error a failed PUBLISH reports; `command` is SPUBLISH on a cluster. */
+  constructor(
+    target: RedisUrl,
+    options: ResolvedRedisTransportOptions,
+    wrapError: PublishErrorWrapper,
+    command: PublishCommand = 'PUBLISH',
+  ) {
     super()
+    this.#writer = new PublishWriter(command)
     this.#target = target
     this.#options = options
     this.#wrapError = wrapError

@@ -1,6 +1,7 @@
 import { ConnectionError, InvalidArgumentError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
 import { type ChannelKey, type ChannelName, channelKey, keyName, keyText } from '../channel-key.js'
+import { claimCommand } from '../claim-command.js'
 import type {
   MessageSink,
   Payload,
@@ -177,15 +178,7 @@ export class RedisTransport implements Transport {
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
-    if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
-      throw new InvalidArgumentError(
-        `claim() ttlMs must be a positive integer number of milliseconds; got ${ttlMs}`,
-      )
-    }
-    const reply = await this.#links.command<string | null>(
-      ['SET', key, '1', 'NX', 'PX', String(ttlMs)],
-      `SET "${key}" NX`,
-    )
+    const reply = await this.#links.command<string | null>(claimCommand(key, ttlMs), `SET "${key}" NX`)
     return reply === 'OK'
   }
 
@@ -227,7 +220,7 @@ function unsupported(target: TransportUrl, url: string | TransportUrl): Connecti
   const why =
     target.scheme === 'memory'
       ? 'memory:// names the in-process broker: use MemoryTransport'
-      : 'Redis Cluster is not yet supported: it needs the cluster transport (sharded pub/sub)'
+      : 'Redis Cluster needs the cluster transport (sharded pub/sub): use ClusterTransport'
   return new ConnectionError(`RedisTransport cannot use ${shown}: ${why}`, { url: shown })
 }
 

@@ -29,17 +29,23 @@ export function encodeCommand(args: readonly (string | Uint8Array)[]): Buffer {
   return Buffer.concat(parts)
 }
 
+/** The publish commands: PUBLISH, and SPUBLISH for the shard channels of Redis Cluster. */
+export type PublishCommand = 'PUBLISH' | 'SPUBLISH'
+
 /** `*3\r\n$7\r\nPUBLISH\r\n$<n>\r\n<channel>\r\n$` for a channel given as its bytes. */
-function prefixOfBytes(name: Uint8Array): Buffer {
+function prefixOfBytes(command: PublishCommand, name: Uint8Array): Buffer {
   return Buffer.concat([
-    Buffer.from(`*3\r\n$7\r\nPUBLISH\r\n$${name.length}\r\n`, 'latin1'),
+    Buffer.from(`*3\r\n$${command.length}\r\n${command}\r\n$${name.length}\r\n`, 'latin1'),
     name,
     Buffer.from('\r\n$', 'latin1'),
   ])
 }
 
-/** The prefix of a channel given as text, kept per name: most publishes go to a few channels. */
-const prefixOf = boundedMemo((channel) => prefixOfBytes(Buffer.from(channel, 'utf8')))
+/** The prefix of a channel given as text, kept per name and command: most publishes go to a few channels. */
+const PREFIXES: Record<PublishCommand, (channel: string) => Buffer> = {
+  PUBLISH: boundedMemo((channel) => prefixOfBytes('PUBLISH', Buffer.from(channel, 'utf8'))),
+  SPUBLISH: boundedMemo((channel) => prefixOfBytes('SPUBLISH', Buffer.from(channel, 'utf8'))),
+}
 
 function digits(n: number): number {
   let count = 1
@@ -65,10 +71,17 @@ function writeDecimal(out: Buffer, at: number, n: number): number {
  * batch, where node-redis writes three chunks per command.
  */
 export class PublishWriter {
+  readonly #command: PublishCommand
+  readonly #prefixOf: (channel: string) => Buffer
   #prefixes: Buffer[] = []
   #payloads: Payload[] = []
   #lengths: number[] = []
   #size = 0
+
+  constructor(command: PublishCommand = 'PUBLISH') {
+    this.#command = command
+    this.#prefixOf = PREFIXES[command]
+  }
 
   /** Commands gathered and not yet taken. */
   get count(): number {
@@ -85,7 +98,8 @@ export class PublishWriter {
    * A channel given as bytes (a name that is not UTF-8) is copied at once.
    */
   add(channel: ChannelName, payload: Payload): void {
-    const prefix = typeof channel === 'string' ? prefixOf(channel) : prefixOfBytes(channel)
+    const prefix =
+      typeof channel === 'string' ? this.#prefixOf(channel) : prefixOfBytes(this.#command, channel)
     const length = payloadBytes(payload)
     this.#prefixes.push(prefix)
     this.#payloads.push(payload)

@@ -1,10 +1,10 @@
-import { ClientClosedError, ClientOfflineError, ErrorReply, type RedisArgument } from 'redis'
+import type { RedisArgument } from 'redis'
 import { ClosedError, ConnectionError, type SwitchboardError } from '../../errors.js'
 import { type ChannelName, showName } from '../channel-key.js'
 import type { StatusSink, SubscriptionKind, TransportStatus } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { BlockingConnection } from './blocking-connection.js'
-import { lostConnectionError, toConnectionError } from './connection-error.js'
+import { lostConnectionError, mayHaveRun, toConnectionError } from './connection-error.js'
 import { LINKS, type Link, LinkMonitor } from './link-monitor.js'
 import { type LinkClient, ManagedConnection, type ManagedConnectionSpec } from './managed-connection.js'
 import {
@@ -15,12 +15,14 @@ import {
 import { PublishConnection } from './publish-connection.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
 import type { PushSink } from './resp-reader.js'
+import type { PublishCommand } from './resp-writer.js'
 import type { RoleClient } from './sentinel-locator.js'
 import { SerialQueue } from './serial-queue.js'
 import type { ServerSnapshot } from './slow-consumer.js'
 import { SlowConsumerDetector } from './slow-consumer-detector.js'
 import type { SubscriberConnection } from './subscriber-connection.js'
 import { SubscriberLink } from './subscriber-link.js'
+import type { ServerUnsubscribed } from './subscription-ledger.js'
 
 const noop = (): void => undefined
 
@@ -40,6 +42,10 @@ export interface ServerLinksSpec {
   onStatus: StatusSink
   /** Reconnection ran out of attempts: every link is cut, and `unusable()` is that error from now on. */
   onGaveUp: (error: ConnectionError) => void
+  /** SPUBLISH for a shard of Redis Cluster; PUBLISH by default. */
+  publishCommand?: PublishCommand
+  /** The server ended a desired subscription of its own accord (a shard channel whose slot moved). */
+  onServerUnsubscribed?: ServerUnsubscribed
 }
 
 type LinkSpec<C extends LinkClient> = Pick<
@@ -99,7 +105,7 @@ export class ServerLinks {
     })
     this.#publisher = this.#statusLink(LINKS.publisher, {
       ...this.#following,
-      create: (target) => new PublishConnection(target, options, this.#wrapPublishError),
+      create: (target) => new PublishConnection(target, options, this.#wrapPublishError, spec.publishCommand),
       liveness: { timeoutMs, ping: (client) => client.ping(), heard: (client) => client.heard },
     })
     this.#subscriber = new SubscriberLink({
@@ -107,6 +113,7 @@ export class ServerLinks {
       locate: spec.locate,
       verify: spec.verify,
       onMessage: spec.onMessage,
+      onServerUnsubscribed: spec.onServerUnsubscribed,
       manage: (link) => this.#statusLink<SubscriberConnection>(LINKS.subscriber, link),
       refusal: (what, link) => this.refusal(what, link),
       wrap: (error, what) => this.wrap(error, what),
@@ -428,17 +435,4 @@ export class ServerLinks {
       // A status listener's own failure is its business; the links keep going.
     }
   }
-}
-
-/**
- * Whether a command that failed with `error` may have reached the server: node-redis refuses at
- * once, before writing, when the client is closed or offline, and an error reply means the server
- * refused it; any other failure (the connection dropped) came after it was queued for writing.
- */
-function mayHaveRun(error: unknown): boolean {
-  return !(
-    error instanceof ClientOfflineError ||
-    error instanceof ClientClosedError ||
-    error instanceof ErrorReply
-  )
 }

@@ -5,10 +5,10 @@ import type { NodeRedisCommandOptions } from './node-redis-client.js'
 import type { ServerLinks } from './server-links.js'
 
 /** Bulk strings as Buffers: stream entries carry codec bytes, which a UTF-8 decode would corrupt. */
-const BINARY: NodeRedisCommandOptions = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } }
+export const BINARY: NodeRedisCommandOptions = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } }
 
 /** node-redis takes strings and Buffers: bytes are viewed as a Buffer, never copied. */
-function toRedisArguments(args: readonly CommandArgument[]): RedisArgument[] {
+export function toRedisArguments(args: readonly CommandArgument[]): RedisArgument[] {
   return args.map((arg) =>
     typeof arg === 'string' || Buffer.isBuffer(arg)
       ? arg

@@ -10,6 +10,7 @@ import type { RoleClient } from './sentinel-locator.js'
 import { SubscriberConnection } from './subscriber-connection.js'
 import {
   commandsFor,
+  type ServerUnsubscribed,
   type SubscriptionCommand,
   SubscriptionLedger,
   SubscriptionOp,
@@ -25,6 +26,8 @@ export interface SubscriberLinkSpec {
   verify: (client: RoleClient) => Promise<void>
   /** Every message Redis sends. It must not throw: a throw would unwind into the reply reader. */
   onMessage: PushSink
+  /** The server ended a desired subscription of its own accord. */
+  onServerUnsubscribed?: ServerUnsubscribed | undefined
   /** Makes the managed connection, with the status callbacks of the links it belongs to. */
   manage: (
     spec: Pick<ManagedConnectionSpec<SubscriberConnection>, 'locate' | 'create' | 'prepare' | 'liveness'>,
@@ -48,12 +51,13 @@ export class SubscriberLink {
   readonly #spec: SubscriberLinkSpec
   readonly #connection: ManagedConnection<SubscriberConnection>
   /** What is subscribed, desired and in flight: the one record of it. */
-  readonly #ledger = new SubscriptionLedger()
+  readonly #ledger: SubscriptionLedger
   readonly #traffic = new TrafficClock()
   #opening: Promise<SubscriberConnection> | undefined
 
   constructor(spec: SubscriberLinkSpec) {
     this.#spec = spec
+    this.#ledger = new SubscriptionLedger(spec.onServerUnsubscribed)
     this.#connection = spec.manage({
       locate: spec.locate,
       create: (target) => new SubscriberConnection(target, spec.options, this.#onPush, this.#ledger),

@@ -52,6 +52,9 @@ export interface SubscriptionEvents {
   refused(kind: SubscriptionKind, op: SubscriptionOp, names: readonly string[]): void
 }
 
+/** Told when the server ends a desired subscription of its own accord (Redis Cluster, after a slot moved). */
+export type ServerUnsubscribed = (kind: SubscriptionKind, name: string) => void
+
 interface Entry {
   /** What the transport's user wants. */
   desired: boolean
@@ -79,6 +82,11 @@ export class SubscriptionLedger implements SubscriptionEvents {
     channel: new Map(),
     pattern: new Map(),
     shard: new Map(),
+  }
+  readonly #onServerUnsubscribed: ServerUnsubscribed | undefined
+
+  constructor(onServerUnsubscribed?: ServerUnsubscribed) {
+    this.#onServerUnsubscribed = onServerUnsubscribed
   }
 
   /** Marks names desired; returns those that were not, so that a failed subscribe can give them back. */
@@ -181,6 +189,7 @@ export class SubscriptionLedger implements SubscriptionEvents {
     // A server answers one name's commands in order. One it sent of its own accord (a shard
     // channel whose slot moved) finds nothing in flight.
     if (entry.inFlight[0] === op) entry.inFlight.shift()
+    else if (op === SubscriptionOp.Unsubscribe && entry.desired) this.#onServerUnsubscribed?.(kind, name)
     this.#forgetIfDone(entries, name, entry)
   }
 
