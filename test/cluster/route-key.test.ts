@@ -10,7 +10,9 @@ describe('durable commands on a cluster are routed by their topic key', () => {
       'topic:{orders}',
     )
     expect(routeKey(['EVALSHA', 'abc', '1', 'topic:{orders}:schedule'])).toBe('topic:{orders}:schedule')
-    expect(routeKey(['XADD', 'topic:{orders}', '*', 'd', new Uint8Array([0x7b, 0x7d])])).toBe('topic:{orders}')
+    expect(routeKey(['XADD', 'topic:{orders}', '*', 'd', new Uint8Array([0x7b, 0x7d])])).toBe(
+      'topic:{orders}',
+    )
     expect(
       routeKey(['XREADGROUP', 'GROUP', 'billing', 'c-1', 'COUNT', '10', 'STREAMS', 'topic:{orders}', '>']),
     ).toBe('topic:{orders}')
