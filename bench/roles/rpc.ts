@@ -8,7 +8,7 @@ import { signalReady, stdinClosed } from '../lib/role-io.js'
 
 /**
  * RPC: an echo of the 10-field object, by switchboard's services, by a hand-written RPC on raw
- * node-redis (JSON `{id, payload, reply_to}`, replies matched by id), and by Moleculer 0.15 over
+ * node-redis (JSON `{id, payload, reply_to}`, replies matched by id), and by Moleculer 0.14 over
  * its Redis transporter (ioredis), with default settings and with ioredis auto-pipelining.
  */
 export const RPC_IMPLS = ['switchboard', 'node-redis', 'moleculer', 'moleculer-autopipelining'] as const

@@ -97,7 +97,7 @@ export const rpcSection: SectionDef = {
       ],
       notes: [
         'raw = a hand-written RPC on node-redis (timeout 0, JSON {id, payload, reply_to}, replies matched by id).',
-        'Moleculer 0.15 uses its Redis transporter (ioredis); autopipelining passes enableAutoPipelining to ioredis.',
+        'Moleculer 0.14 uses its Redis transporter (ioredis); autopipelining passes enableAutoPipelining to ioredis.',
         'caller µs/req: CPU of the caller process per request (median). Service CPU per request over all levels: ' +
           RPC_IMPLS.map((impl) => `${impl} ${median(serviceCpu[impl] ?? []).toFixed(1)} µs`).join(', ') +
           '.',
