@@ -11,6 +11,7 @@ import { ownPackageRoot } from './package-root.js'
 import { registerPub } from './pub.js'
 import { createStyle, useColour } from './style.js'
 import { registerSub } from './sub.js'
+import { registerTopic } from './topic.js'
 
 const EXIT_CODE_HELP = Object.entries(EXIT_CODE_MEANINGS)
   .map(([code, meaning]) => `  ${code.padStart(3)}  ${meaning}`)
@@ -42,7 +43,7 @@ export function createProgram(ctx: CliContext): Command {
       `
 Every command takes --url (or SWITCHBOARD_URL): redis://host:port, rediss://…,
 redis+sentinel://h:26379/name or memory://name.
-pub, sub, monitor and call default to redis://127.0.0.1:6379; demo to the embedded broker.
+pub, sub, monitor, call and topic default to redis://127.0.0.1:6379; demo to the embedded broker.
 Colour is off when stdout is not a terminal, or when NO_COLOR is set.
 
 Examples:
@@ -50,6 +51,7 @@ Examples:
   $ switchboard pub orders:1042 '{"status": "ready"}'
   $ switchboard monitor
   $ switchboard call system_monitor get_status
+  $ switchboard topic dead orders billing
   $ switchboard demo
 
 Exit codes:
@@ -59,11 +61,14 @@ ${EXIT_CODE_HELP}`,
   registerSub(program, ctx)
   registerMonitor(program, ctx)
   registerCall(program, ctx)
+  registerTopic(program, ctx)
   registerBench(program, ctx)
   registerDemo(program, ctx)
   // Last, so that each command's help lists its own options first.
+  // (A command with subcommands gives them their own.)
   for (const command of program.commands)
-    addCommonOptions(command, command.name() === 'demo' ? DEMO_URL : DEFAULT_CLI_URL)
+    if (command.commands.length === 0)
+      addCommonOptions(command, command.name() === 'demo' ? DEMO_URL : DEFAULT_CLI_URL)
   return program
 }
 

@@ -162,11 +162,14 @@ export class RedisTopicStore implements TopicStore {
   async openReader(group: string, consumer: string): Promise<GroupReader> {
     const connection = await this.#commands.openBlocking()
     return {
-      read: async (count, blockMs) =>
-        parseStreams(
-          await connection.command(this.#readGroup(group, consumer, count, '>', blockMs)),
-          this.#sourceOf,
-        ),
+      read: async (count, blockMs, acks) => {
+        // Both are sent in this tick, so they leave in one write: the acks first, then the read.
+        const [reply] = await Promise.all([
+          connection.command(this.#readGroup(group, consumer, count, '>', blockMs)),
+          ...this.#ackCommands(group, acks).map((args) => connection.command(args)),
+        ])
+        return parseStreams(reply, this.#sourceOf)
+      },
       close: () => connection.close(),
     }
   }
@@ -184,14 +187,18 @@ export class RedisTopicStore implements TopicStore {
   }
 
   async ack(group: string, entries: readonly StoredEntry[]): Promise<void> {
+    await Promise.all(this.#ackCommands(group, entries).map((args) => this.#command(args)))
+  }
+
+  /** One XACK per stream; retry entries are deleted too (nothing else reads them). */
+  #ackCommands(group: string, entries: readonly StoredEntry[]): CommandArgument[][] {
     const main = entries.filter((e) => e.source === 'main').map((e) => e.id)
     const retry = entries.filter((e) => e.source === 'retry').map((e) => e.id)
     const retryKey = this.#keys.retry(group)
-    await Promise.all([
-      main.length > 0 ? this.#command(['XACK', this.#keys.stream, group, ...main]) : undefined,
-      retry.length > 0 ? this.#command(['XACK', retryKey, group, ...retry]) : undefined,
-      retry.length > 0 ? this.#command(['XDEL', retryKey, ...retry]) : undefined,
-    ])
+    const commands: CommandArgument[][] = []
+    if (main.length > 0) commands.push(['XACK', this.#keys.stream, group, ...main])
+    if (retry.length > 0) commands.push(['XACK', retryKey, group, ...retry], ['XDEL', retryKey, ...retry])
+    return commands
   }
 
   async retry(
