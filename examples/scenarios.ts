@@ -9,6 +9,7 @@ import { main as requestResponse } from './request-response.js'
 import { main as signupHub } from './signup-hub.js'
 import type { ExampleOptions } from './support.js'
 import { main as taskFanout } from './task-fanout.js'
+import { main as userLifecycle } from './user-lifecycle.js'
 
 export interface Scenario {
   name: string
@@ -63,5 +64,11 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'signup-hub',
     summary: 'one event published to several topics; a failing subscriber never stops the others',
     main: signupHub,
+  },
+  {
+    name: 'user-lifecycle',
+    summary:
+      'durable topics: a retried welcome email (dead-lettered when it bounces), sales told once, a reminder cancelled when the user comes back',
+    main: userLifecycle,
   },
 ]
