@@ -324,6 +324,7 @@ describe('demo', () => {
       'publish-ack',
       'task-fanout',
       'signup-hub',
+      'user-lifecycle',
     ])
   })
 
