@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { EXIT_CODES } from '../../src/cli/exit-codes.js'
 import { run } from '../../src/cli/program.js'
-import type { Bus } from '../../src/client/bus.js'
-import { connect } from '../../src/client/connect.js'
-import { describeRedis, RedisServer } from '../helpers/redis-server.js'
+import { useRedisBus } from '../helpers/redis-bus.js'
+import { describeRedis } from '../helpers/redis-server.js'
 import { uniq, until } from '../helpers/wait.js'
 import { argv, captureContext } from './capture.js'
 
@@ -23,26 +22,17 @@ test('topic dead, replay and info --help show their arguments, --url and the exa
 })
 
 describeRedis('switchboard topic over Redis', { timeout: 60_000 }, () => {
-  let server: RedisServer
-  let bus: Bus
-  beforeAll(async () => {
-    server = await RedisServer.start()
-    bus = await connect({ url: server.url })
-  })
-  afterAll(async () => {
-    await bus?.close()
-    await server?.stop()
-  })
+  const redis = useRedisBus()
 
   async function cli(...args: string[]) {
     const ctx = captureContext()
-    const code = await run(argv('topic', ...args, '--url', server.url), ctx)
+    const code = await run(argv('topic', ...args, '--url', redis.server.url), ctx)
     return { code, out: ctx.out, err: ctx.err }
   }
 
   test("lists a group's dead letters, replays one then all, and shows the numbers", async () => {
     const name = uniq('orders')
-    const topic = bus.topic<{ n: number }>(name)
+    const topic = redis.bus.topic<{ n: number }>(name)
     let failing = true
     const handled: number[] = []
     const consumer = await topic.consume(

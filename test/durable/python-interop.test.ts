@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { Bus } from '../../src/client/bus.js'
-import { connect } from '../../src/client/connect.js'
+import { describe, expect, test } from 'vitest'
 import type { TopicMessage } from '../../src/durable/entry.js'
 import { pythonWith, runPython } from '../helpers/python.js'
-import { RedisServer, redisServerBinary } from '../helpers/redis-server.js'
+import { useRedisBus } from '../helpers/redis-bus.js'
+import { redisServerBinary } from '../helpers/redis-server.js'
 import { collector, uniq, withTimeout } from '../helpers/wait.js'
 
 /**
@@ -20,20 +19,25 @@ interface PythonEntry {
 }
 
 describe.skipIf(!python || !redisServerBinary)('durable topics with a redis-py peer', () => {
-  let server: RedisServer
-  let bus: Bus
-  beforeAll(async () => {
-    server = await RedisServer.start()
-    bus = await connect({ url: server.url })
-  })
-  afterAll(async () => {
-    await bus?.close()
-    await server?.stop()
-  })
+  const redis = useRedisBus()
+
+  /** Runs test/python/topic_peer.py <mode> against the server; resolves to its stdout lines. */
+  async function peer(mode: string, topic: string, ...args: string[]): Promise<string[]> {
+    const port = String(redis.server.port)
+    const { code, stdout, stderr } = await runPython('topic_peer.py', [
+      mode,
+      '127.0.0.1',
+      port,
+      topic,
+      ...args,
+    ]).exited
+    expect(code, stderr).toBe(0)
+    return stdout.trim().split('\n')
+  }
 
   test('a redis-py consumer group takes every entry switchboard published, and acks them', async () => {
     const name = uniq('py-in')
-    const topic = bus.topic<{ n: number; label: string; nested: { ok: boolean; list: number[] } }>(name)
+    const topic = redis.bus.topic<{ n: number; label: string; nested: { ok: boolean; list: number[] } }>(name)
     const published: string[] = []
     for (let n = 0; n < 150; n++) {
       const headers = n === 0 ? { traceparent: '00-abc-def-01' } : undefined
@@ -41,16 +45,7 @@ describe.skipIf(!python || !redisServerBinary)('durable topics with a redis-py p
         await topic.publish({ n, label: `é-${n}`, nested: { ok: n % 2 === 0, list: [n, -n] } }, { headers }),
       )
     }
-    const { code, stdout, stderr } = await runPython('topic_peer.py', [
-      'consume',
-      '127.0.0.1',
-      String(server.port),
-      name,
-      'py-billing',
-      '150',
-    ]).exited
-    expect(code, stderr).toBe(0)
-    const lines = stdout.trim().split('\n')
+    const lines = await peer('consume', name, 'py-billing', '150')
     expect(lines.pop()).toBe('done')
     const entries = lines.map((line) => JSON.parse(line) as PythonEntry)
     expect(entries.map((e) => e.id)).toEqual(published)
@@ -63,18 +58,10 @@ describe.skipIf(!python || !redisServerBinary)('durable topics with a redis-py p
 
   test('entries a redis-py producer XADDs reach a switchboard consumer', async () => {
     const name = uniq('py-out')
-    const topic = bus.topic<{ n: number; from: string; tags: string[] }>(name)
+    const topic = redis.bus.topic<{ n: number; from: string; tags: string[] }>(name)
     const got = collector<TopicMessage<{ n: number; from: string; tags: string[] }>>(40)
     const consumer = await topic.consume('billing', (_data, msg) => got.push(msg), { concurrency: 5 })
-    const { code, stdout, stderr } = await runPython('topic_peer.py', [
-      'publish',
-      '127.0.0.1',
-      String(server.port),
-      name,
-      '40',
-    ]).exited
-    expect(code, stderr).toBe(0)
-    const ids = stdout.trim().split('\n')
+    const ids = await peer('publish', name, '40')
     const messages = await withTimeout(got.done, '40 entries from redis-py', 15_000)
     await consumer.stop()
     expect(messages.map((m) => m.id).sort()).toEqual([...ids].sort())
