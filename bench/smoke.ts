@@ -8,7 +8,7 @@ import { microsHistogram, percentiles, record } from './lib/histogram.js'
 import { type Order, order } from './lib/payload.js'
 import { type BenchRedis, startRedis } from './lib/redis-launcher.js'
 import { micros, rate, table } from './lib/stats.js'
-import { DURABLE_IMPLS, durablePublisher, switchboardTopicsBuilt } from './roles/durable-clients.js'
+import { durablePublisher } from './roles/durable-clients.js'
 import { type Publisher, publisher } from './roles/publish.js'
 
 const PHASE_MS = 400
@@ -118,10 +118,7 @@ async function main(): Promise<void> {
         rows.push([`redis publish, ${impl}, 0 subscribers`, `${rate(await publishRate(pub))} msgs/s`])
         await pub.close()
       }
-      const durable = DURABLE_IMPLS.filter(
-        (i) => i === 'node-redis' || (i === 'switchboard' && switchboardTopicsBuilt()),
-      )
-      for (const impl of durable) {
+      for (const impl of ['switchboard', 'node-redis']) {
         const pub = await durablePublisher(impl, redis.url, `smoke-durable-${impl}`, 10_000)
         rows.push([`redis durable publish, ${impl}, waves of 1000`, `${rate(await publishRate(pub))} msgs/s`])
         await pub.drop()

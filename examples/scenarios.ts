@@ -14,6 +14,7 @@ import { main as requestResponse } from './request-response.js'
 import { main as signupHub } from './signup-hub.js'
 import type { ExampleOptions } from './support.js'
 import { main as taskFanout } from './task-fanout.js'
+import { main as userLifecycle } from './user-lifecycle.js'
 
 export interface Scenario {
   name: string
@@ -109,5 +110,12 @@ export const SCENARIOS: readonly Scenario[] = [
     file: 'daebus/heartbeat.ts',
     summary: "a background task broadcasting a heartbeat, as Daebus' @app.background, and a listener",
     main: heartbeat,
+  },
+  {
+    name: 'user-lifecycle',
+    file: 'user-lifecycle.ts',
+    summary:
+      'durable topics: a retried welcome email (dead-lettered when it bounces), sales told once, a reminder cancelled when the user comes back',
+    main: userLifecycle,
   },
 ]

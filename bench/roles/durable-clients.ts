@@ -1,5 +1,5 @@
 import { RESP_TYPES } from 'redis'
-import { Bus, connect } from '../../src/index.js'
+import { connect } from '../../src/index.js'
 import { connectNodeRedis } from '../lib/clients.js'
 import { type Order, order, rawPackr } from '../lib/payload.js'
 
@@ -11,36 +11,12 @@ import { type Order, order, rawPackr } from '../lib/payload.js'
 export const DURABLE_IMPLS = ['switchboard', 'node-redis', 'bullmq'] as const
 export type DurableImpl = (typeof DURABLE_IMPLS)[number]
 
-export const SWITCHBOARD_MISSING = 'switchboard durable topics not built yet'
-
 /** The field in which a raw entry carries its msgpack bytes. */
 const RAW_FIELD = 'data'
 
-/**
- * The part of the durable-topic API the bench uses, typed here because bus.topic() is not on this
- * branch yet. Once it lands, topicOf() can become `bus.topic` and these types can go.
- */
-interface BenchTopic {
-  publish(data: Order): Promise<string>
-  consume(
-    group: string,
-    handler: (data: Order) => Promise<void>,
-    options: { concurrency: number },
-  ): Promise<{ stop(): Promise<void> }>
-  info(): Promise<{ groups: { name: string; pending: number }[] }>
-}
-type TopicOf = (name: string, options: { maxLen: number }) => BenchTopic
-
-/** True once the Bus has durable topics: until then the section skips switchboard's rows. */
-export function switchboardTopicsBuilt(): boolean {
-  return typeof (Bus.prototype as { topic?: unknown }).topic === 'function'
-}
-
 async function switchboardTopic(url: string, name: string, maxLen: number) {
-  if (!switchboardTopicsBuilt()) throw new Error(SWITCHBOARD_MISSING)
-  const bus = await connect<{ [channel: string]: Order }>({ url })
-  const topicOf = (bus as unknown as { topic: TopicOf }).topic.bind(bus)
-  return { bus, topic: topicOf(name, { maxLen }) }
+  const bus = await connect({ url })
+  return { bus, topic: bus.topic<Order>(name, { maxLen }) }
 }
 
 /** BullMQ connects with ioredis; its Worker needs maxRetriesPerRequest: null. */
@@ -177,7 +153,7 @@ export async function durableConsumer(
   switch (impl) {
     case 'switchboard': {
       const { bus, topic } = await switchboardTopic(url, name, maxLen)
-      let consumer: Promise<{ stop(): Promise<void> }> | undefined
+      let consumer: ReturnType<typeof topic.consume> | undefined
       return {
         start: (handled) => {
           consumer = topic.consume(group, async (data) => handled(data), { concurrency })

@@ -2,7 +2,7 @@ import { runRole } from '../lib/role-process.js'
 import { median, rate, ratio } from '../lib/stats.js'
 import type { RateResult } from '../lib/timed-waves.js'
 import type { DurableConsumeResult } from '../roles/durable.js'
-import { DURABLE_IMPLS, SWITCHBOARD_MISSING, switchboardTopicsBuilt } from '../roles/durable-clients.js'
+import { DURABLE_IMPLS } from '../roles/durable-clients.js'
 import { append, medianRatio, type SectionDef } from './section.js'
 
 /** Publishing trims the stream as it goes (approximate MAXLEN), as a topic with maxLen does. */
@@ -77,8 +77,7 @@ export const durableSection: SectionDef = {
   name: 'durable',
   steps: (o) => o.runs * DURABLE_IMPLS.length * 2,
   async run(ctx) {
-    const built = switchboardTopicsBuilt()
-    const impls = DURABLE_IMPLS.filter((impl) => built || impl !== 'switchboard')
+    const impls = DURABLE_IMPLS
     const countOf = (impl: string): number => Math.round((CONSUME_COUNT[impl] ?? 0) * ctx.size)
     const warmupMs = Math.round(300 * ctx.size)
     const durationMs = Math.round(1000 * ctx.size)
@@ -137,7 +136,6 @@ export const durableSection: SectionDef = {
         ]),
       ],
       notes: [
-        ...(built ? [] : [`${SWITCHBOARD_MISSING}: bus.topic is not a function, so its rows are skipped.`]),
         `publish: waves of ${WAVE} awaited together for ${durationMs} ms after a ${warmupMs} ms warm-up; streams trimmed to ~${PUBLISH_MAX_LEN.toLocaleString('en')} entries.`,
         `consume: ${impls.map((impl) => `${countOf(impl).toLocaleString('en')} (${impl})`).join(', ')} entries published beforehand, then 1 consumer process`,
         'is timed from its start to its last handler (BullMQ: jobs added with removeOnComplete, so the ack deletes the job).',

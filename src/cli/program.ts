@@ -13,6 +13,7 @@ import { ownPackageRoot } from './package-root.js'
 import { registerPub } from './pub.js'
 import { createStyle, useColour } from './style.js'
 import { registerSub } from './sub.js'
+import { registerTopic } from './topic.js'
 
 const EXIT_CODE_HELP = Object.entries(EXIT_CODE_MEANINGS)
   .map(([code, meaning]) => `  ${code.padStart(3)}  ${meaning}`)
@@ -33,7 +34,7 @@ export function createProgram(ctx: CliContext): Command {
       `
 Every command takes --url (or SWITCHBOARD_URL): redis://host:port, rediss://…,
 redis+sentinel://h:26379/name or memory://name.
-pub, sub, monitor, call and dashboard default to redis://127.0.0.1:6379; demo to the embedded broker.
+pub, sub, monitor, call, dashboard and topic default to redis://127.0.0.1:6379; demo to the embedded broker.
 Colour is off when stdout is not a terminal, or when NO_COLOR is set.
 
 Examples:
@@ -42,6 +43,7 @@ Examples:
   $ switchboard monitor
   $ switchboard call system_monitor get_status
   $ switchboard dashboard
+  $ switchboard topic dead orders billing
   $ switchboard demo
 
 Exit codes:
@@ -52,15 +54,19 @@ ${EXIT_CODE_HELP}`,
   registerMonitor(program, ctx)
   registerCall(program, ctx)
   registerDashboard(program, ctx)
+  registerTopic(program, ctx)
   registerBench(program, ctx)
   registerDemo(program, ctx)
   registerCompletion(program, ctx)
   for (const command of program.commands) {
-    // Last, so that each command's help lists its own options first.
-    if (command.name() !== 'completion')
+    // Last, so that each command's help lists its own options first. A command with subcommands
+    // (topic) gives them their own.
+    if (command.name() !== 'completion' && command.commands.length === 0)
       addCommonOptions(command, command.name() === 'demo' ? DEMO_URL : DEFAULT_CLI_URL)
     // A usage error in a command points at that command's help, where its options are.
     command.configureOutput(output(ctx, `switchboard ${command.name()} --help`))
+    for (const sub of command.commands)
+      sub.configureOutput(output(ctx, `switchboard ${command.name()} ${sub.name()} --help`))
   }
   return program
 }

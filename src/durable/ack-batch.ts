@@ -18,6 +18,13 @@ export class AckBatch {
     this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flush())
   }
 
+  /** Takes what has not been sent yet, for the caller to send with its next command. */
+  take(): StoredEntry[] {
+    const entries = this.#entries
+    this.#entries = []
+    return entries
+  }
+
   /** Resolves once everything added so far has been sent (or failed: `send` reports its own errors). */
   async drain(): Promise<void> {
     while (this.#flushing) await this.#flushing

@@ -126,10 +126,14 @@ export class Consumer<T = unknown> {
         continue
       }
       let entries: StoredEntry[]
+      // Acks not sent yet go with the read, in one write, rather than in one of their own.
+      const acks = this.#acks.take()
       try {
-        entries = (await this.#reader?.read(concurrency - this.#inFlight.size, BLOCK_MS)) ?? []
+        entries = (await this.#reader?.read(concurrency - this.#inFlight.size, BLOCK_MS, acks)) ?? []
         this.#readErrors.succeeded()
       } catch (error) {
+        // Acks that may not have arrived go again (XACK twice is harmless) with the next batch.
+        for (const entry of acks) this.#acks.add(entry)
         if (!this.#running) break
         this.#readErrors.failed(toSwitchboardError(error))
         await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS))

@@ -39,8 +39,11 @@ export type ScheduleTarget = { readonly kind: 'topic' } | { readonly kind: 'retr
 
 /** One consumer's reads, on a connection of its own where reads block. */
 export interface GroupReader {
-  /** New entries for the group (its retries too), waiting up to blockMs for some. */
-  read(count: number, blockMs: number): Promise<StoredEntry[]>
+  /**
+   * New entries for the group (its retries too), waiting up to blockMs for some. `acks` are
+   * acknowledged first, in the same write as the read, as a hand-written consumer loop does.
+   */
+  read(count: number, blockMs: number, acks: readonly StoredEntry[]): Promise<StoredEntry[]>
   /** Cuts a blocked read at once. */
   close(): Promise<void>
 }

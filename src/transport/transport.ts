@@ -97,16 +97,22 @@ export type CommandArgument = string | Uint8Array
  * Raw Redis commands for durable/ (Streams, sorted sets, Lua). Bulk replies come back as Buffers,
  * so entry payloads stay bytes. Commands issued in one tick go out in one socket write.
  */
+/**
+ * How a command's bulk-string replies come back: as Buffers ('bytes', for entries carrying codec
+ * bytes), or as strings ('text', for ids and counts: cheaper, no Buffer per reply).
+ */
+export type ReplyForm = 'bytes' | 'text'
+
 export interface StreamCommands {
   /** One command on the command link; an error reply rejects with a ConnectionError whose cause is it. */
-  command<T>(args: readonly CommandArgument[]): Promise<T>
+  command<T>(args: readonly CommandArgument[], replies?: ReplyForm): Promise<T>
   /** A connection of its own for blocking reads (XREADGROUP BLOCK), never the one carrying PINGs. */
   openBlocking(): Promise<BlockingCommands>
 }
 
 /** A dedicated connection for commands that block until data comes. */
 export interface BlockingCommands {
-  command<T>(args: readonly CommandArgument[]): Promise<T>
+  command<T>(args: readonly CommandArgument[], replies?: ReplyForm): Promise<T>
   /** Cuts the connection at once, rejecting a command blocked on it. */
   close(): Promise<void>
 }

@@ -329,6 +329,7 @@ describe('demo', () => {
       'process-large-dataset',
       'register-user',
       'heartbeat',
+      'user-lifecycle',
     ])
   })
 

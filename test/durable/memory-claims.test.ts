@@ -18,7 +18,7 @@ async function withGhost(count: number) {
   const topic = bus.topic<string>(name)
   const ghost = new MemoryTopicStore(broker, name, { kind: 'none' })
   await ghost.createGroup('g')
-  return { topic, ghost, take: async () => (await ghost.openReader('g', 'ghost')).read(count, 0) }
+  return { topic, ghost, take: async () => (await ghost.openReader('g', 'ghost')).read(count, 0, []) }
 }
 
 test('an entry left by a consumer that died is claimed after claimIdleMs, as its next attempt', async () => {

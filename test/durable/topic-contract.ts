@@ -313,6 +313,27 @@ export function runTopicContract(kind: string, makeBus: MakeBus, buses: Bus[]): 
       expect(length).toBeLessThan(300)
     })
 
+    it('retentionMs trims entries older than that as entries are added (MINID ~: whole nodes)', async () => {
+      const b = await bus()
+      const retentionMs = 300
+      const topic = b.topic<number>(uniq('t'), { retentionMs })
+      for (let i = 0; i < 250; i += 1) await topic.publish(i)
+      const lastOld = Date.now()
+      expect((await topic.info()).length).toBe(250)
+      await until(() => Date.now() > lastOld + retentionMs + 20, 'the old entries to age', 5000)
+      const fresh = await topic.publish(1000)
+      const kept: number[] = []
+      for await (const msg of topic.read({ from: '0' })) kept.push(msg.data)
+      // Redis keeps a node (100 entries) that holds a newer entry; the embedded broker trims exactly.
+      expect(kept.at(-1)).toBe(1000)
+      expect(kept.length).toBeLessThanOrEqual(101)
+      expect((await topic.info()).length).toBe(kept.length)
+      expect(kept.slice(0, -1)).toEqual(
+        Array.from({ length: kept.length - 1 }, (_, i) => 250 - kept.length + 1 + i),
+      )
+      expect(fresh).toMatch(/^\d+-\d+$/)
+    })
+
     it('bad input is refused with a typed error and nothing written', async () => {
       const b = await bus({ maxPayloadBytes: 1000 })
       const name = uniq('t')

@@ -1,61 +1,12 @@
-import { execFileSync, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { RemoteError, TimeoutError } from '../../src/errors.js'
+import { pythonWith, runPython } from '../helpers/python.js'
 import { RedisServer, redisServerBinary } from '../helpers/redis-server.js'
 import { uniq } from '../helpers/wait.js'
 import { Buses } from '../rpc/harness.js'
 
-/**
- * Python Daebus peers against switchboard, over a disposable redis-server. Debian's python3-redis
- * is used (.ci/run installs it): /usr/bin/python3, not a pyenv python3 on PATH.
- */
-const PYTHON = '/usr/bin/python3'
-const SCRIPTS = fileURLToPath(new URL('../python/', import.meta.url))
-
-function pythonHasRedis(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import redis'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
-
-const python = pythonHasRedis()
-if (!python) {
-  const line = `!!! ${PYTHON} with the redis module not found: the Python interop tests are SKIPPED (apt-get install python3-redis) !!!`
-  if (process.env.CI === 'true') throw new Error(line)
-  console.warn(line)
-}
-
-function runPython(script: string, args: string[]) {
-  const child = spawn(PYTHON, [`${SCRIPTS}${script}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString()
-  })
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString()
-  })
-  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.once('close', (code) => {
-      clearTimeout(killer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      if (stdout.includes('ready')) resolve()
-    })
-    child.once('close', () => reject(new Error(`python exited before it was ready:\n${stdout}\n${stderr}`)))
-  })
-  // Only the responder prints "ready"; nobody awaits it for the caller script.
-  ready.catch(() => {})
-  return { child, exited, ready }
-}
+/** Python Daebus peers against switchboard, over a disposable redis-server. */
+const python = pythonWith(['redis'], 'python3-redis')
 
 describe.skipIf(!python || !redisServerBinary)('interop with Python Daebus peers (redis)', () => {
   let server: RedisServer

@@ -90,7 +90,8 @@ export class MemoryTopicStore implements TopicStore {
     state.consumers.add(consumer)
     const cancel: { closed: boolean; wake?: () => void } = { closed: false }
     return {
-      read: async (count, blockMs) => {
+      read: async (count, blockMs, acks) => {
+        if (acks.length > 0) await this.ack(group, acks)
         let entries = this.#take(state, consumer, count)
         if (entries.length === 0 && blockMs > 0 && !cancel.closed) {
           await Promise.race([

@@ -1,4 +1,4 @@
-import type { CommandArgument, StreamCommands } from '../../transport/transport.js'
+import type { CommandArgument, ReplyForm, StreamCommands } from '../../transport/transport.js'
 import { type EntryFields, type EntrySource, fieldList, type StoredEntry } from '../entry.js'
 import { type TopicKeys, topicKeys } from '../topic-keys.js'
 import type {
@@ -50,8 +50,8 @@ export class RedisTopicStore implements TopicStore {
     this.#retention = retention
   }
 
-  #command<T>(args: readonly CommandArgument[]): Promise<T> {
-    return this.#commands.command<T>(args)
+  #command<T>(args: readonly CommandArgument[], replies?: ReplyForm): Promise<T> {
+    return this.#commands.command<T>(args, replies)
   }
 
   #script<T>(name: ScriptName, keys: readonly string[], args: readonly CommandArgument[]): Promise<T> {
@@ -69,7 +69,7 @@ export class RedisTopicStore implements TopicStore {
   async add(fields: EntryFields): Promise<string> {
     const [strategy, threshold] = this.#trim()
     const trim = strategy === '' ? [] : [strategy, '~', threshold]
-    return text(await this.#command(['XADD', this.#keys.stream, ...trim, '*', ...fieldList(fields)]))
+    return text(await this.#command(['XADD', this.#keys.stream, ...trim, '*', ...fieldList(fields)], 'text'))
   }
 
   async addOnce(fields: EntryFields, key: string, windowMs: number): Promise<string> {
@@ -162,11 +162,14 @@ export class RedisTopicStore implements TopicStore {
   async openReader(group: string, consumer: string): Promise<GroupReader> {
     const connection = await this.#commands.openBlocking()
     return {
-      read: async (count, blockMs) =>
-        parseStreams(
-          await connection.command(this.#readGroup(group, consumer, count, '>', blockMs)),
-          this.#sourceOf,
-        ),
+      read: async (count, blockMs, acks) => {
+        // Both are sent in this tick, so they leave in one write: the acks first, then the read.
+        const [reply] = await Promise.all([
+          connection.command(this.#readGroup(group, consumer, count, '>', blockMs)),
+          ...this.#ackCommands(group, acks).map((args) => connection.command(args, 'text')),
+        ])
+        return parseStreams(reply, this.#sourceOf)
+      },
       close: () => connection.close(),
     }
   }
@@ -184,14 +187,18 @@ export class RedisTopicStore implements TopicStore {
   }
 
   async ack(group: string, entries: readonly StoredEntry[]): Promise<void> {
+    await Promise.all(this.#ackCommands(group, entries).map((args) => this.#command(args, 'text')))
+  }
+
+  /** One XACK per stream; retry entries are deleted too (nothing else reads them). */
+  #ackCommands(group: string, entries: readonly StoredEntry[]): CommandArgument[][] {
     const main = entries.filter((e) => e.source === 'main').map((e) => e.id)
     const retry = entries.filter((e) => e.source === 'retry').map((e) => e.id)
     const retryKey = this.#keys.retry(group)
-    await Promise.all([
-      main.length > 0 ? this.#command(['XACK', this.#keys.stream, group, ...main]) : undefined,
-      retry.length > 0 ? this.#command(['XACK', retryKey, group, ...retry]) : undefined,
-      retry.length > 0 ? this.#command(['XDEL', retryKey, ...retry]) : undefined,
-    ])
+    const commands: CommandArgument[][] = []
+    if (main.length > 0) commands.push(['XACK', this.#keys.stream, group, ...main])
+    if (retry.length > 0) commands.push(['XACK', retryKey, group, ...retry], ['XDEL', retryKey, ...retry])
+    return commands
   }
 
   async retry(
