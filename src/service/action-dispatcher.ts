@@ -246,7 +246,7 @@ export class ActionDispatcher {
       timed ? performance.now() : 0,
     )
     // A copy of a request queued, running or lately finished here: the first one answers.
-    if (this.#active.isCopy(ctx.key)) {
+    if (this.#active.isCopy(ctx)) {
       this.#log.debug(
         { action: request.action, requestId: ctx.requestId },
         'dropped a copy of a request this instance already has',

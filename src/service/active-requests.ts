@@ -21,8 +21,8 @@ export class ActiveRequests<J extends { readonly ctx: RequestContext }> {
   }
 
   /** True for a copy of a request queued, running or lately finished here. */
-  isCopy(key: string): boolean {
-    return this.#active.has(key) || this.#recent.has(key, Date.now())
+  isCopy(ctx: RequestContext): boolean {
+    return this.#active.has(ctx.key) || this.#recent.has(ctx.fingerprint, Date.now())
   }
 
   get(key: string): J | undefined {
@@ -37,7 +37,7 @@ export class ActiveRequests<J extends { readonly ctx: RequestContext }> {
   forget(ctx: RequestContext): void {
     if (this.#active.get(ctx.key)?.ctx !== ctx) return
     this.#active.delete(ctx.key)
-    this.#recent.add(ctx.key, Date.now())
+    this.#recent.add(ctx.fingerprint, Date.now())
   }
 
   values(): IterableIterator<J> {

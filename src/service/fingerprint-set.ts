@@ -1,5 +1,39 @@
+/** A 64-bit fingerprint of a request's reply channel and request_id, as two 32-bit halves. */
+export interface Fingerprint {
+  readonly high: number
+  readonly low: number
+}
+
 /**
- * A set of strings held as 64-bit fingerprints in one typed array (open addressing, linear
+ * The fingerprint of (`replyTo`, `requestId`): two independent 32-bit hashes (FNV-1a, and a
+ * multiply-xorshift mix) in one pass over both parts, with a separator between them. The parts
+ * are hashed where they are, never joined: reading the characters of a joined (cons) string one
+ * by one costs about twice as much.
+ */
+export function fingerprint(replyTo: string, requestId: string): Fingerprint {
+  let high = 0x811c9dc5 | 0
+  let low = 0x9747b28c | 0
+  for (let i = 0; i < replyTo.length; i++) {
+    const c = replyTo.charCodeAt(i)
+    high = Math.imul(high ^ c, 0x01000193)
+    low = Math.imul(low ^ c, 0x5bd1e995)
+    low ^= low >>> 15
+  }
+  // A separator no request_id starts with, so that ('ab', 'c') and ('a', 'bc') differ.
+  high = Math.imul(high ^ 0x10000, 0x01000193)
+  low = Math.imul(low ^ 0x10000, 0x5bd1e995)
+  low ^= low >>> 15
+  for (let i = 0; i < requestId.length; i++) {
+    const c = requestId.charCodeAt(i)
+    high = Math.imul(high ^ c, 0x01000193)
+    low = Math.imul(low ^ c, 0x5bd1e995)
+    low ^= low >>> 15
+  }
+  return high === 0 && low === 0 ? { high, low: 1 } : { high, low }
+}
+
+/**
+ * A set of request keys held as 64-bit fingerprints in one typed array (open addressing, linear
  * probing), for remembering many keys without keeping them: a Set of strings keeps every key
  * alive, and under load each is copied out of the young generation by the garbage collector
  * before it is dropped (measured: twice the promoted bytes of an RPC service, and a third more
@@ -28,12 +62,12 @@ export class FingerprintSet {
     return this.#size
   }
 
-  has(key: string): boolean {
+  has(key: Fingerprint): boolean {
     return this.#find(key, false)
   }
 
   /** Adds `key`; false when it was there already or the set is full. */
-  add(key: string): boolean {
+  add(key: Fingerprint): boolean {
     if (this.#size >= this.capacity) return false
     return this.#find(key, true)
   }
@@ -45,17 +79,7 @@ export class FingerprintSet {
   }
 
   /** Looks `key` up, and puts it in the empty slot that ends the probe when `insert` is true. */
-  #find(key: string, insert: boolean): boolean {
-    // Two independent 32-bit hashes in one pass: FNV-1a, and a multiply-xorshift mix.
-    let high = 0x811c9dc5 | 0
-    let low = 0x9747b28c | 0
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i)
-      high = Math.imul(high ^ c, 0x01000193)
-      low = Math.imul(low ^ c, 0x5bd1e995)
-      low ^= low >>> 15
-    }
-    if (high === 0 && low === 0) low = 1
+  #find({ high, low }: Fingerprint, insert: boolean): boolean {
     const slots = this.#slots
     const mask = this.#mask
     for (let slot = (low ^ (high >>> 7)) & mask; ; slot = (slot + 1) & mask) {

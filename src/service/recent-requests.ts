@@ -1,4 +1,4 @@
-import { FingerprintSet } from './fingerprint-set.js'
+import { type Fingerprint, FingerprintSet } from './fingerprint-set.js'
 
 /**
  * The keys of the requests an instance finished lately, so that a copy of a request (the same
@@ -37,7 +37,7 @@ export class RecentRequests {
   }
 
   /** Remembers that the request of `key` finished at `now`. */
-  add(key: string, now: number): void {
+  add(key: Fingerprint, now: number): void {
     if (!this.#enabled) return
     this.#age(now)
     if (this.#current === undefined) this.#current = new FingerprintSet(this.#maxIds)
@@ -49,7 +49,7 @@ export class RecentRequests {
   }
 
   /** True when the request of `key` finished recently enough to be remembered (see the class). */
-  has(key: string, now: number): boolean {
+  has(key: Fingerprint, now: number): boolean {
     if (!this.#enabled) return false
     this.#age(now)
     return (this.#current?.has(key) ?? false) || (this.#previous?.has(key) ?? false)

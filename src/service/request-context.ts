@@ -3,6 +3,7 @@ import type { SpanHandle } from '../observe/tracer.js'
 import type { RpcRequest } from '../rpc/envelope.js'
 import { MAX_TIMER_MS } from '../timers.js'
 import type { ActionContext } from './action-context.js'
+import { type Fingerprint, fingerprint } from './fingerprint-set.js'
 
 /** Sends one progress response for a context. */
 export type ProgressSender = (ctx: RequestContext, partial: unknown) => Promise<void>
@@ -16,6 +17,8 @@ export class RequestContext implements ActionContext {
   readonly request: RpcRequest
   /** Identifies the request among all callers: their reply channel plus their request_id. */
   readonly key: string
+  /** The key as a fingerprint, made once: what the memory of finished requests holds. */
+  readonly fingerprint: Fingerprint
   readonly requestId: string
   readonly service: string
   /** performance.now() when the instance took the request (0 when nobody times it). */
@@ -35,6 +38,7 @@ export class RequestContext implements ActionContext {
     this.request = request
     this.requestId = String(request.requestId)
     this.key = requestKey(request.replyTo, this.requestId)
+    this.fingerprint = fingerprint(request.replyTo ?? '', this.requestId)
     this.#sendProgress = sendProgress
   }
 

@@ -1,5 +1,16 @@
 import { describe, expect, test } from 'vitest'
-import { RecentRequests } from '../../src/service/recent-requests.js'
+import { fingerprint } from '../../src/service/fingerprint-set.js'
+import { RecentRequests as Recent } from '../../src/service/recent-requests.js'
+
+/** RecentRequests over text keys, as the requests of one caller. */
+class RecentRequests extends Recent {
+  override add(key: string | ReturnType<typeof fingerprint>, now: number): void {
+    super.add(typeof key === 'string' ? fingerprint('caller', key) : key, now)
+  }
+  override has(key: string | ReturnType<typeof fingerprint>, now: number): boolean {
+    return super.has(typeof key === 'string' ? fingerprint('caller', key) : key, now)
+  }
+}
 
 describe('RecentRequests (pure)', () => {
   test('a key is remembered for at least the window, and gone after twice the window', () => {
