@@ -20,6 +20,7 @@ export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C
   readonly #internals: BusInternals
   #rpc: RpcClient | undefined
   readonly #durable: DurableContext
+  readonly #topicNames = new Set<string>()
 
   /**
    * @internal Made by connect(). Hangs the bus's internals on it (see rpc/bus-internals.ts), so
@@ -38,7 +39,14 @@ export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C
    * broker, in memory). Closing the bus stops its consumers gracefully.
    */
   topic<T = unknown>(name: string, options?: TopicOptions): Topic<T> {
-    return new Topic<T>(this.#durable, name, options)
+    const topic = new Topic<T>(this.#durable, name, options)
+    this.#topicNames.add(name)
+    return topic
+  }
+
+  /** @internal The durable topics this bus opened, by name: what its process reports. */
+  get topicNames(): string[] {
+    return [...this.#topicNames]
   }
 
   /**

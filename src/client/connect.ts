@@ -58,8 +58,7 @@ export async function connect<C extends object = Record<string, unknown>>(
     startReporting(pubsub, collector, {
       name: options.name ?? CONNECT_DEFAULTS.name,
       intervalMs: reportEveryMs,
-      // The durable topics a bus opened: none until durable/ lands and hands its registry here.
-      topics: () => [],
+      topics: () => bus.topicNames,
     })
   }
   return bus

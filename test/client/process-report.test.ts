@@ -38,6 +38,7 @@ describe('connect({ report })', () => {
       const caller = bus.caller('inventory', { timeoutMs: 5000 })
       for (let i = 0; i < 5; i++) await caller.request('count', { sku: 'SECRET-SKU-42' })
       await bus.publish('stock', { sku: 'SECRET-SKU-42' })
+      await bus.topic('restock').publish({ sku: 'SECRET-SKU-42' })
       // The five requests may straddle two reports: count them over all.
       const sum = (role: string): number =>
         reports.flatMap((r) => r.actions).reduce((n, a) => (a.role === role ? n + a.count : n), 0)
@@ -50,6 +51,7 @@ describe('connect({ report })', () => {
       )
       expect(called[0]?.p99Ms).toBeGreaterThan(0)
       expect(report.instances.map((i) => i.service)).toContain('inventory')
+      expect(report.topics).toEqual(['restock'])
       expect(report.totals.published).toBeGreaterThanOrEqual(6)
       expect(JSON.stringify(reports)).not.toContain('SECRET-SKU')
     } finally {
