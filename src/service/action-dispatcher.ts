@@ -8,47 +8,14 @@ import { type BadRequest, decodeRequest, type RpcRequest } from '../rpc/envelope
 import type { ActionHandler, ActionOptions } from './action-context.js'
 import { ActiveRequests } from './active-requests.js'
 import { ConcurrencyLimiter } from './concurrency-limiter.js'
+import type { ActionEntry, DispatcherConfig } from './dispatcher-config.js'
 import { describeError, isThenable } from './error-reply.js'
 import { type AdmissionState, REFUSALS, type RefusalCode, refusalOf } from './refusal.js'
 import { RequestContext, requestKey } from './request-context.js'
 import { type ReplyLink, Responder } from './responder.js'
 import type { ServiceStats } from './service-options.js'
+import { serviceStats } from './service-stats.js'
 import { SharedIntake } from './shared-intake.js'
-
-/** A registered action. */
-export interface ActionEntry {
-  readonly handler: ActionHandler<never, unknown, never>
-  readonly options: ActionOptions<unknown>
-}
-
-/** What a dispatcher needs to know. */
-export interface DispatcherConfig {
-  readonly service: string
-  /** This instance's id, to tell its load from other instances'. */
-  readonly instance: string
-  /** Where responses are published. */
-  readonly pubsub: ReplyLink
-  /** Where the dispatcher's recorder passes its counts on: the bus's recorder. */
-  readonly parent: Instrumentation
-  /** The bus's one error path (see PubSubLink.reportError). */
-  readonly reportError: (error: SwitchboardError, via: Instrumentation) => void
-  /** SET NX PX: true when this instance claimed the key first. */
-  readonly claim: (key: string, ttlMs: number) => Promise<boolean>
-  readonly log: Logger
-  readonly concurrency: number
-  readonly maxQueue: number
-  readonly claimTtlMs: number
-  readonly claimGraceMs: number
-  /** How long a shared-channel request may wait for a free slot, in milliseconds (see SharedIntake). */
-  readonly claimWaitMs: number
-  /** Whether this instance is the preferred one for a shared-channel request (see SharedIntake). */
-  readonly preferred: (request: RpcRequest) => boolean
-  /** How far the callers' clocks are trusted, in ms (see effectiveDeadline). */
-  readonly maxClockSkewMs: number
-  /** How long, and how many, finished requests are remembered to drop their copies (see RecentRequests). */
-  readonly dedupeWindowMs: number
-  readonly dedupeMaxIds: number
-}
 
 interface Job {
   readonly ctx: RequestContext
@@ -144,23 +111,11 @@ export class ActionDispatcher {
 
   /** The counts, read from the recorder; what runs, waits and is held now, from their owners. */
   stats(): ServiceStats {
-    const recorder = this.instrumentation
-    return {
-      received: recorder.deliveredCount,
-      succeeded: recorder.handledCount('success'),
-      failed: recorder.handledCount('failed'),
-      overloaded: recorder.handledCount('overloaded'),
-      unknownAction: recorder.handledCount('unknown_action'),
-      deadlineExceeded: recorder.handledCount('deadline_exceeded'),
-      malformed: recorder.errorCount('MALFORMED_MESSAGE'),
-      cancelled: recorder.handledCount('cancelled') + recorder.skippedCount('cancelled'),
-      closed: recorder.handledCount('closed'),
-      claimedElsewhere: recorder.skippedCount('claimed_elsewhere'),
-      expired: recorder.skippedCount('expired'),
+    return serviceStats(this.instrumentation, {
       inFlight: this.#limiter.running,
       queued: this.#limiter.queued,
       held: this.#shared.held,
-    }
+    })
   }
 
   /** Stops taking shared-channel requests: those held back are left to the other instances. */

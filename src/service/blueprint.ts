@@ -11,7 +11,7 @@ import type {
   ListenHandler,
   ListenOptions,
 } from './action-context.js'
-import type { ActionEntry } from './action-dispatcher.js'
+import type { ActionEntry } from './dispatcher-config.js'
 
 /** A listen() registration. */
 export interface ListenEntry {
