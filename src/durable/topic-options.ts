@@ -75,11 +75,13 @@ export interface ReadOptions {
   follow?: boolean
 }
 
+/** The defaults of a topic's options (TopicOptions). */
 export const TOPIC_DEFAULTS = {
   dedupeWindowMs: 600_000,
   schedulerPollMs: 1000,
 } as const
 
+/** The defaults of consume()'s options (ConsumeOptions). */
 export const CONSUME_DEFAULTS = {
   concurrency: 10,
   maxAttempts: 5,

@@ -17,6 +17,7 @@ export interface DeadLetter {
   readonly headers: string | undefined
 }
 
+/** One consumer group of a topic, as info() reports it. */
 export interface GroupInfo {
   readonly name: string
   /** Delivered and not yet acknowledged, retries included. */
@@ -27,6 +28,7 @@ export interface GroupInfo {
   readonly deadLetters: number
 }
 
+/** What `topic.info()` resolves to: `{ length, scheduled, groups }`. */
 export interface TopicInfo {
   readonly length: number
   /** Entries waiting for their due time: delayed publishes and retries in backoff. */

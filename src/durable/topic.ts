@@ -102,10 +102,16 @@ export class Topic<T = unknown> {
     return readTopic<T>(this.#store, this.#context.codec, options)
   }
 
+  /**
+   * The dead letters of one consumer group: entries that failed maxAttempts times (or could not be
+   * decoded), with their error. `await orders.deadLetters('billing').list({ count: 100 })`, then
+   * `.replay(id | 'all')` to send them back to that group.
+   */
   deadLetters(group: string): DeadLetters<T> {
     return new DeadLetters<T>(this.#store, checkName('group name', group), this.#context.codec)
   }
 
+  /** Length, scheduled entries, and per consumer group: pending, lag, consumers and dead letters. */
   info(): Promise<TopicInfo> {
     this.#context.checkOpen()
     return this.#store.info()

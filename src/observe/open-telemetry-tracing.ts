@@ -18,6 +18,7 @@ export interface OpenTelemetryTracingOptions {
  * published types do not need @opentelemetry/api installed.
  */
 export interface TracerProviderLike {
+  /** The tracer of an instrumentation scope, as `@opentelemetry/api`'s TracerProvider gives it. */
   getTracer(name: string, version?: string): unknown
 }
 

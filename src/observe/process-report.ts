@@ -51,6 +51,10 @@ export interface PatternReport {
   delivered: number
 }
 
+/**
+ * What a bus with `connect({ report: true })` publishes on REPORT_CHANNEL every interval, as JSON:
+ * what `switchboard dashboard` shows of each process. Never holds a message payload.
+ */
 export interface ProcessReport {
   v: typeof REPORT_VERSION
   /** Unique per bus: `<host>:<pid>:<random>`. */

@@ -17,7 +17,9 @@ import { loadOptional } from './optional-dependency.js'
  * do not need prom-client installed.
  */
 export interface MetricsRegistry {
+  /** The metric already registered under `name`, if any: buses sharing a registry share series. */
   getSingleMetric(name: string): unknown
+  /** Registers a metric this module made. */
   registerMetric(metric: never): void
 }
 
@@ -44,6 +46,7 @@ export interface PrometheusMetricsOptions {
   durationBuckets?: readonly number[]
 }
 
+/** The defaults of prometheusMetrics()'s options: the caps that keep label sets bounded. */
 export const PROMETHEUS_DEFAULTS = {
   maxChannelGroups: 50,
   maxServices: 50,
