@@ -1,9 +1,9 @@
 import type { RedisArgument } from 'redis'
-import { InvalidArgumentError } from '../../errors.js'
+import { ClosedError, InvalidArgumentError } from '../../errors.js'
 import type { BlockingConnection } from '../redis/blocking-connection.js'
 import type { NodeRedisCommandOptions } from '../redis/node-redis-client.js'
-import { BINARY, toRedisArguments } from '../redis/stream-commands.js'
-import type { BlockingCommands, CommandArgument, StreamCommands } from '../transport.js'
+import { replyOptions, toRedisArguments } from '../redis/stream-commands.js'
+import type { BlockingCommands, CommandArgument, ReplyForm, StreamCommands } from '../transport.js'
 
 /** What durable topics need of a cluster: commands and blocking connections routed by key. */
 export interface KeyRouter {
@@ -44,18 +44,18 @@ export function routeKey(args: readonly CommandArgument[]): string {
  */
 export function clusterStreamCommands(router: KeyRouter): StreamCommands {
   return {
-    command: <T>(args: readonly CommandArgument[]) =>
-      router.command<T>(routeKey(args), toRedisArguments(args), String(args[0]), BINARY),
+    command: <T>(args: readonly CommandArgument[], replies?: ReplyForm) =>
+      router.command<T>(routeKey(args), toRedisArguments(args), String(args[0]), replyOptions(replies)),
     openBlocking: async (): Promise<BlockingCommands> => {
       let connection: Promise<BlockingConnection> | undefined
       let closed = false
       return {
-        command: async <T>(args: readonly CommandArgument[]) => {
-          if (closed) throw new InvalidArgumentError('this blocking connection was closed')
+        command: async <T>(args: readonly CommandArgument[], replies?: ReplyForm) => {
+          if (closed) throw new ClosedError('blocking connection')
           connection ??= router.openBlockingConnection(routeKey(args))
           const opened = connection
           try {
-            return await (await opened).sendCommand<T>(toRedisArguments(args), BINARY)
+            return await (await opened).sendCommand<T>(toRedisArguments(args), replyOptions(replies))
           } catch (error) {
             if (connection === opened) connection = undefined
             void opened.then((c) => c.close()).catch(() => {})
