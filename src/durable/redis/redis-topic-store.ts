@@ -164,10 +164,10 @@ export class RedisTopicStore implements TopicStore {
     return {
       read: async (count, blockMs, acks) => {
         // Both are sent in this tick, so they leave in one write: the acks first, then the read.
-        const [reply] = await Promise.all([
-          connection.command(this.#readGroup(group, consumer, count, '>', blockMs)),
-          ...this.#ackCommands(group, acks).map((args) => connection.command(args, 'text')),
-        ])
+        // In that order: behind a read that blocks, an ack would wait as long as the read does.
+        const acked = this.#ackCommands(group, acks).map((args) => connection.command(args, 'text'))
+        const read = connection.command(this.#readGroup(group, consumer, count, '>', blockMs))
+        const [reply] = await Promise.all([read, ...acked])
         return parseStreams(reply, this.#sourceOf)
       },
       close: () => connection.close(),
