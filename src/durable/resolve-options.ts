@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js'
+import { positiveInteger } from '../option-checks.js'
 import { checkMs } from '../timers.js'
 import { type Backoff, resolveBackoff } from './backoff.js'
 import { CONSUME_DEFAULTS, type ConsumeOptions, TOPIC_DEFAULTS, type TopicOptions } from './topic-options.js'
@@ -15,11 +16,6 @@ export interface ResolvedTopicOptions {
   readonly retention: Retention
   readonly dedupeWindowMs: number
   readonly schedulerPollMs: number
-}
-
-function positiveInteger(option: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
-  throw new InvalidArgumentError(`${option} must be a positive integer; got ${String(value)}`)
 }
 
 export function resolveTopicOptions(options: TopicOptions | undefined): ResolvedTopicOptions {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { rawCodec } from '../codec/raw.js'
 import { ClosedError, InvalidArgumentError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
+import { atMost, nonNegativeInteger, positiveInteger } from '../option-checks.js'
 import { type PubSubBus, untypedBus } from '../pubsub/pubsub-bus.js'
 import type { PubSubLink } from '../pubsub/pubsub-link.js'
 import type { Subscription } from '../pubsub/subscription.js'
@@ -38,25 +39,8 @@ import { preferredInstance } from './shared-intake.js'
 /** Where a service is in its life. */
 export type ServiceState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped'
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw new InvalidArgumentError(`${name} must be a positive integer, got ${value}`)
-  return value
-}
-
-function nonNegativeInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0)
-    throw new InvalidArgumentError(`${name} must be an integer >= 0, got ${value}`)
-  return value
-}
-
 /** Each id takes up to 64 bytes of fixed memory (see RecentRequests): this caps it at 64 MB. */
 const MAX_DEDUPE_IDS = 1_000_000
-
-function atMost(max: number, value: number, name: string): number {
-  if (value > max) throw new InvalidArgumentError(`${name} must be at most ${max}, got ${value}`)
-  return value
-}
 
 function nonNegative(name: string, value: number): number {
   if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
