@@ -2,7 +2,7 @@ import type { Codec, CodecName } from '../codec/codec.js'
 import { ClosedError } from '../errors.js'
 import type { Logger } from '../observe/logger.js'
 import { NO_SPAN, runInSpan } from '../observe/tracer.js'
-import type { ChannelName } from '../transport/channel-key.js'
+import { type ChannelName, nameText } from '../transport/channel-key.js'
 import { Batch } from './batch.js'
 import type { BusEvents, BusStats } from './bus-events.js'
 import type { ByteNames } from './byte-names.js'
@@ -129,7 +129,9 @@ export class PubSubBus<C extends ChannelMap = Record<string, unknown>> {
       return Promise.reject(error)
     }
     const span = this.#core.instrumentation.tracer?.publish(
-      typeof target === 'string' ? target : target.join(','),
+      typeof target === 'string' || target instanceof Uint8Array
+        ? nameText(target)
+        : target.map(nameText).join(','),
     )
     if (span === undefined || span === NO_SPAN) return this.#core.publish(target, bytes)
     return runInSpan(span, () => this.#core.publish(target, bytes))
