@@ -1,5 +1,5 @@
 import { ClosedError, MalformedMessageError, SwitchboardError } from '../errors.js'
-import type { HandleOutcome, Instrumentation } from '../observe/instrumentation.js'
+import type { HandleOutcome } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import { StatsRecorder } from '../observe/stats-recorder.js'
 import { validate } from '../pubsub/validate.js'
@@ -10,9 +10,10 @@ import { ActiveRequests } from './active-requests.js'
 import { ConcurrencyLimiter } from './concurrency-limiter.js'
 import type { ActionEntry, DispatcherConfig } from './dispatcher-config.js'
 import { describeError, isThenable } from './error-reply.js'
+import { Fingerprinter } from './fingerprint-set.js'
 import { type AdmissionState, REFUSALS, type RefusalCode, refusalOf } from './refusal.js'
-import { RequestContext, requestKey } from './request-context.js'
-import { type ReplyLink, Responder } from './responder.js'
+import { RequestContext } from './request-context.js'
+import { Responder } from './responder.js'
 import type { ServiceStats } from './service-options.js'
 import { serviceStats } from './service-stats.js'
 import { SharedIntake } from './shared-intake.js'
@@ -45,6 +46,7 @@ export class ActionDispatcher {
   readonly #responder: Responder
   /** Requests queued or running, and lately finished: where cancels and copies are found. */
   readonly #active: ActiveRequests<Job>
+  readonly #fingerprints = new Fingerprinter()
   /** What the refusal rules read of this instance: made once, not per request. */
   readonly #admission: AdmissionState
   readonly #shared: SharedIntake
@@ -85,7 +87,7 @@ export class ActionDispatcher {
         claim: (request) => this.#claim(request.requestId),
         preferred: config.preferred,
         running: () => this.#limiter.running,
-        admit: (request) => this.#admit(request, true),
+        admit: (request) => this.#admit(request, true, Date.now()),
         settled: () => this.#checkIdle(),
         skipped: (request, reason) => this.instrumentation.skipped(config.service, request.action, reason),
       },
@@ -125,18 +127,20 @@ export class ActionDispatcher {
 
   /** Handles one message from the shared service channel (`shared`) or the instance channel. */
   onMessage(bytes: Uint8Array, shared: boolean): void {
-    const decoded = decodeRequest(bytes, Date.now(), this.#config.maxClockSkewMs)
+    // One clock reading serves the deadline, the memory of finished requests and the refusal rules.
+    const now = Date.now()
+    const decoded = decodeRequest(bytes, now, this.#config.maxClockSkewMs)
     if (!decoded.ok) {
       this.#badRequest(decoded, shared, bytes)
       return
     }
     const request = decoded.request
     if (request.action === CANCEL_ACTION) {
-      this.#cancel(requestKey(request.replyTo, String(request.requestId)))
+      this.#cancel(request.replyTo, String(request.requestId))
       return
     }
     if (!shared) {
-      this.#admit(request, false)
+      this.#admit(request, false, now)
       return
     }
     this.#shared.offer(request)
@@ -172,9 +176,9 @@ export class ActionDispatcher {
     }
   }
 
-  #cancel(key: string): void {
-    if (this.#shared.cancel(key)) return
-    const job = this.#active.get(key)
+  #cancel(replyTo: string | undefined, requestId: string): void {
+    if (this.#shared.cancel(replyTo, requestId)) return
+    const job = this.#active.get(replyTo, requestId)
     if (!job || job.ctx.cancelled) return
     job.ctx.cancel()
     this.#log.debug(
@@ -190,18 +194,22 @@ export class ActionDispatcher {
     }
   }
 
-  /** Admits a request: `claimed` when this instance won it on the shared channel, and so owns it. */
-  #admit(request: RpcRequest, claimed: boolean): void {
+  /**
+   * Admits a request: `claimed` when this instance won it on the shared channel, and so owns it;
+   * `now` is Date.now(), read once for the request.
+   */
+  #admit(request: RpcRequest, claimed: boolean, now: number): void {
     // Clock reads only when an instrumentation listens for durations.
     const timed = this.instrumentation.listening
     const ctx = new RequestContext(
       this.#config.service,
       request,
+      this.#fingerprints,
       this.#sendProgress,
       timed ? performance.now() : 0,
     )
     // A copy of a request queued, running or lately finished here: the first one answers.
-    if (this.#active.isCopy(ctx)) {
+    if (this.#active.isCopy(ctx, now)) {
       this.#log.debug(
         { action: request.action, requestId: ctx.requestId },
         'dropped a copy of a request this instance already has',
@@ -209,7 +217,7 @@ export class ActionDispatcher {
       return
     }
     ctx.span = this.instrumentation.tracer?.handle(ctx.service, ctx.action, ctx.requestId, request.headers)
-    const refusal = refusalOf(request, claimed, this.#admission, Date.now())
+    const refusal = refusalOf(request, claimed, this.#admission, now)
     if (refusal) {
       this.#refuse(ctx, refusal.message, refusal.code, refusal.resendable)
       return
@@ -224,7 +232,8 @@ export class ActionDispatcher {
     }
     this.#active.add(job)
     this.#loadChanged()
-    if (admission === 'run') this.#run(job)
+    // Its deadline was checked just now, with the refusal rules.
+    if (admission === 'run') this.#run(job, false)
   }
 
   /** Answers a request that will not run; `notStarted` lets its caller send it elsewhere. */
@@ -246,9 +255,10 @@ export class ActionDispatcher {
    * Runs a job, then, for as long as handlers return values rather than promises, the jobs queued
    * behind it: a loop, so that a long queue of synchronous handlers cannot grow the stack.
    */
-  #run(first: Job): void {
-    for (let job: Job | undefined = first; job !== undefined; job = this.#release(job.ctx)) {
-      if (!this.#start(job)) return
+  #run(first: Job, waited: boolean): void {
+    if (!this.#start(first, waited)) return
+    for (let job = this.#release(first.ctx); job !== undefined; job = this.#release(job.ctx)) {
+      if (!this.#start(job, true)) return
     }
   }
 
@@ -256,11 +266,11 @@ export class ActionDispatcher {
    * Starts a job: true when it is over already (refused, or its handler returned or threw at
    * once), false when its handler returned a promise, whose settling releases the slot. A handler
    * that returns a value is answered without a promise hop: at tens of thousands of requests a
-   * second, each hop shows.
+   * second, each hop shows. The deadline is checked again for a job that `waited` in the queue.
    */
-  #start(job: Job): boolean {
+  #start(job: Job, waited: boolean): boolean {
     const { ctx, entry } = job
-    if (ctx.deadline !== undefined && Date.now() > ctx.deadline) {
+    if (waited && ctx.deadline !== undefined && Date.now() > ctx.deadline) {
       const what = this.#name(ctx)
       this.#refuse(ctx, `the deadline of ${what} passed while it waited in the queue`, 'DEADLINE_EXCEEDED')
       return true
@@ -409,7 +419,7 @@ export class ActionDispatcher {
 
   #releaseAndRun(ctx: RequestContext): void {
     const next = this.#release(ctx)
-    if (next) this.#run(next)
+    if (next) this.#run(next, true)
   }
 
   readonly #sendProgress = (ctx: RequestContext, partial: unknown): Promise<void> => {

@@ -5,31 +5,51 @@ export interface Fingerprint {
 }
 
 /**
- * The fingerprint of (`replyTo`, `requestId`): two independent 32-bit hashes (FNV-1a, and a
+ * Makes fingerprints of (`replyTo`, `requestId`): two independent 32-bit hashes (FNV-1a, and a
  * multiply-xorshift mix) in one pass over both parts, with a separator between them. The parts
  * are hashed where they are, never joined: reading the characters of a joined (cons) string one
- * by one costs about twice as much.
+ * by one costs about twice as much. The hash state after the last reply channel is kept, since a
+ * caller sends its requests one after another on one reply channel: then only the request_id is
+ * read (half the work, about 60 ns a request).
  */
+export class Fingerprinter {
+  #replyTo: string | undefined
+  #high = 0
+  #low = 0
+
+  of(replyTo: string, requestId: string): Fingerprint {
+    if (replyTo !== this.#replyTo) this.#begin(replyTo)
+    let high = this.#high
+    let low = this.#low
+    for (let i = 0; i < requestId.length; i++) {
+      const c = requestId.charCodeAt(i)
+      high = Math.imul(high ^ c, 0x01000193)
+      low = Math.imul(low ^ c, 0x5bd1e995)
+      low ^= low >>> 15
+    }
+    return high === 0 && low === 0 ? { high, low: 1 } : { high, low }
+  }
+
+  #begin(replyTo: string): void {
+    let high = 0x811c9dc5 | 0
+    let low = 0x9747b28c | 0
+    for (let i = 0; i < replyTo.length; i++) {
+      const c = replyTo.charCodeAt(i)
+      high = Math.imul(high ^ c, 0x01000193)
+      low = Math.imul(low ^ c, 0x5bd1e995)
+      low ^= low >>> 15
+    }
+    // A separator no request_id starts with, so that ('ab', 'c') and ('a', 'bc') differ.
+    this.#high = Math.imul(high ^ 0x10000, 0x01000193)
+    low = Math.imul(low ^ 0x10000, 0x5bd1e995)
+    this.#low = low ^ (low >>> 15)
+    this.#replyTo = replyTo
+  }
+}
+
+/** The fingerprint of one (`replyTo`, `requestId`), for a caller that makes few (see Fingerprinter). */
 export function fingerprint(replyTo: string, requestId: string): Fingerprint {
-  let high = 0x811c9dc5 | 0
-  let low = 0x9747b28c | 0
-  for (let i = 0; i < replyTo.length; i++) {
-    const c = replyTo.charCodeAt(i)
-    high = Math.imul(high ^ c, 0x01000193)
-    low = Math.imul(low ^ c, 0x5bd1e995)
-    low ^= low >>> 15
-  }
-  // A separator no request_id starts with, so that ('ab', 'c') and ('a', 'bc') differ.
-  high = Math.imul(high ^ 0x10000, 0x01000193)
-  low = Math.imul(low ^ 0x10000, 0x5bd1e995)
-  low ^= low >>> 15
-  for (let i = 0; i < requestId.length; i++) {
-    const c = requestId.charCodeAt(i)
-    high = Math.imul(high ^ c, 0x01000193)
-    low = Math.imul(low ^ c, 0x5bd1e995)
-    low ^= low >>> 15
-  }
-  return high === 0 && low === 0 ? { high, low: 1 } : { high, low }
+  return new Fingerprinter().of(replyTo, requestId)
 }
 
 /**

@@ -3,7 +3,7 @@ import type { SpanHandle } from '../observe/tracer.js'
 import type { RpcRequest } from '../rpc/envelope.js'
 import { MAX_TIMER_MS } from '../timers.js'
 import type { ActionContext } from './action-context.js'
-import { type Fingerprint, fingerprint } from './fingerprint-set.js'
+import type { Fingerprint, Fingerprinter } from './fingerprint-set.js'
 
 /** Sends one progress response for a context. */
 export type ProgressSender = (ctx: RequestContext, partial: unknown) => Promise<void>
@@ -15,9 +15,10 @@ export type ProgressSender = (ctx: RequestContext, partial: unknown) => Promise<
  */
 export class RequestContext implements ActionContext {
   readonly request: RpcRequest
-  /** Identifies the request among all callers: their reply channel plus their request_id. */
-  readonly key: string
-  /** The key as a fingerprint, made once: what the memory of finished requests holds. */
+  /**
+   * Identifies the request among all callers (their reply channel plus their request_id), made
+   * once: what the memory of finished requests holds.
+   */
   readonly fingerprint: Fingerprint
   readonly requestId: string
   readonly service: string
@@ -32,13 +33,18 @@ export class RequestContext implements ActionContext {
   #finished = false
   #cancelled = false
 
-  constructor(service: string, request: RpcRequest, sendProgress: ProgressSender, takenAt: number) {
+  constructor(
+    service: string,
+    request: RpcRequest,
+    fingerprints: Fingerprinter,
+    sendProgress: ProgressSender,
+    takenAt: number,
+  ) {
     this.service = service
     this.takenAt = takenAt
     this.request = request
     this.requestId = String(request.requestId)
-    this.key = requestKey(request.replyTo, this.requestId)
-    this.fingerprint = fingerprint(request.replyTo ?? '', this.requestId)
+    this.fingerprint = fingerprints.of(request.replyTo ?? '', this.requestId)
     this.#sendProgress = sendProgress
   }
 

@@ -104,7 +104,9 @@ export class SharedIntake {
   }
 
   /** A cancel for a request held or being claimed; true when it was one. */
-  cancel(key: string): boolean {
+  cancel(replyTo: string | undefined, requestId: string): boolean {
+    if (this.#known.size === 0) return false
+    const key = requestKey(replyTo, requestId)
     if (!this.#known.has(key)) return false
     this.#known.set(key, true)
     return true

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { FingerprintSet, fingerprint } from '../../src/service/fingerprint-set.js'
+import { Fingerprinter, FingerprintSet, fingerprint } from '../../src/service/fingerprint-set.js'
 
 describe('FingerprintSet (pure)', () => {
   test('holds what was added, and nothing else, up to its capacity', () => {
@@ -30,5 +30,24 @@ describe('FingerprintSet (pure)', () => {
     set.clear()
     expect(set.size).toBe(0)
     expect(set.has(fingerprint('', ''))).toBe(false)
+  })
+})
+
+describe('Fingerprinter', () => {
+  test('gives what a fresh fingerprint gives, whichever reply channel came before', () => {
+    const fingerprints = new Fingerprinter()
+    const pairs: [string, string][] = [
+      ['caller:a', '1'],
+      ['caller:a', '2'],
+      ['caller:b', '1'],
+      ['', '1'],
+      ['caller:a', '1'],
+      ['caller:ab', ''],
+      ['caller:a', 'b'],
+    ]
+    for (const [replyTo, requestId] of pairs) {
+      expect(fingerprints.of(replyTo, requestId)).toEqual(fingerprint(replyTo, requestId))
+    }
+    expect(fingerprints.of('caller:ab', '')).not.toEqual(fingerprints.of('caller:a', 'b'))
   })
 })

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { ConsoleLogger } from '../../src/observe/console-logger.js'
 import type { RpcRequest } from '../../src/rpc/envelope.js'
-import { requestKey } from '../../src/service/request-context.js'
 import {
   hashId,
   preferredInstance,
@@ -125,9 +124,9 @@ describe('SharedIntake (the I/O is the injected claim)', () => {
     const intake = new SharedIntake(host, config)
     intake.offer(request('claimed'))
     intake.offer(request('deferred'))
-    expect(intake.cancel(requestKey('caller:x', 'claimed'))).toBe(true)
-    expect(intake.cancel(requestKey('caller:x', 'deferred'))).toBe(true)
-    expect(intake.cancel(requestKey('caller:x', 'unknown'))).toBe(false)
+    expect(intake.cancel('caller:x', 'claimed')).toBe(true)
+    expect(intake.cancel('caller:x', 'deferred')).toBe(true)
+    expect(intake.cancel('caller:x', 'unknown')).toBe(false)
     claims[0]?.settle(true)
     vi.advanceTimersByTime(50)
     await flush()
