@@ -9,11 +9,11 @@ import type { ActionHandler, ActionOptions } from './action-context.js'
 import { ActiveRequests } from './active-requests.js'
 import { ConcurrencyLimiter } from './concurrency-limiter.js'
 import type { ActionEntry, DispatcherConfig } from './dispatcher-config.js'
-import { describeError, isThenable } from './error-reply.js'
+import { isThenable } from './error-reply.js'
 import { Fingerprinter } from './fingerprint-set.js'
-import { type AdmissionState, REFUSALS, type RefusalCode, refusalOf } from './refusal.js'
+import { type AdmissionState, refusalOf } from './refusal.js'
+import { RequestAnswers } from './request-answers.js'
 import { RequestContext } from './request-context.js'
-import { Responder } from './responder.js'
 import type { ServiceStats } from './service-options.js'
 import { serviceStats } from './service-stats.js'
 import { SharedIntake } from './shared-intake.js'
@@ -43,7 +43,7 @@ export class ActionDispatcher {
   readonly #config: DispatcherConfig
   readonly #log: Logger
   readonly #limiter: ConcurrencyLimiter<Job>
-  readonly #responder: Responder
+  readonly #answers: RequestAnswers
   /** Requests queued or running, and lately finished: where cancels and copies are found. */
   readonly #active: ActiveRequests<Job>
   readonly #fingerprints = new Fingerprinter()
@@ -81,7 +81,9 @@ export class ActionDispatcher {
       },
       hasAction: (action) => this.actions.has(action),
     }
-    this.#responder = new Responder(config.pubsub, config.log)
+    this.#answers = new RequestAnswers(config.service, config.pubsub, config.log, (ctx, outcome, error) =>
+      this.#ended(ctx, outcome, error),
+    )
     this.#shared = new SharedIntake(
       {
         claim: (request) => this.#claim(request.requestId),
@@ -162,7 +164,7 @@ export class ActionDispatcher {
     this.#config.reportError(malformed, this.instrumentation)
     if (replyTo === undefined) return
     const reply = () =>
-      this.#responder.error({ replyTo, requestId: requestId ?? null }, reason, 'BAD_REQUEST')
+      this.#answers.responder.error({ replyTo, requestId: requestId ?? null }, reason, 'BAD_REQUEST')
     // With a request_id, one instance answers; without one, the caller could not match the answer anyway.
     if (shared && requestId !== undefined) {
       this.#claim(requestId).then(
@@ -219,7 +221,7 @@ export class ActionDispatcher {
     ctx.span = this.instrumentation.tracer?.handle(ctx.service, ctx.action, ctx.requestId, request.headers)
     const refusal = refusalOf(request, claimed, this.#admission, now)
     if (refusal) {
-      this.#refuse(ctx, refusal.message, refusal.code, refusal.resendable)
+      this.#answers.refuse(ctx, refusal.message, refusal.code, refusal.resendable)
       return
     }
     const job: Job = { ctx, entry: this.actions.get(request.action) as ActionEntry }
@@ -227,28 +229,13 @@ export class ActionDispatcher {
     if (admission === 'rejected') {
       const { running, queued } = this.#limiter
       const message = `service "${this.#config.service}" is overloaded: ${running} running and ${queued} queued; retry later`
-      this.#refuse(ctx, message, 'OVERLOADED')
+      this.#answers.refuse(ctx, message, 'OVERLOADED')
       return
     }
     this.#active.add(job)
     this.#loadChanged()
     // Its deadline was checked just now, with the refusal rules.
     if (admission === 'run') this.#run(job, false)
-  }
-
-  /** Answers a request that will not run; `notStarted` lets its caller send it elsewhere. */
-  #refuse(ctx: RequestContext, message: string, code: RefusalCode, notStarted = false): void {
-    if (!this.#ended(ctx, REFUSALS[code])) return
-    const { replyTo } = ctx
-    if (replyTo === undefined) {
-      this.#log.warn(
-        { action: ctx.action, requestId: ctx.requestId, code },
-        `${message} (fire-and-forget: nobody to tell)`,
-      )
-      return
-    }
-    this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, message)
-    this.#responder.error({ replyTo, requestId: ctx.request.requestId }, message, code, notStarted)
   }
 
   /**
@@ -271,8 +258,12 @@ export class ActionDispatcher {
   #start(job: Job, waited: boolean): boolean {
     const { ctx, entry } = job
     if (waited && ctx.deadline !== undefined && Date.now() > ctx.deadline) {
-      const what = this.#name(ctx)
-      this.#refuse(ctx, `the deadline of ${what} passed while it waited in the queue`, 'DEADLINE_EXCEEDED')
+      const what = this.#answers.name(ctx)
+      this.#answers.refuse(
+        ctx,
+        `the deadline of ${what} passed while it waited in the queue`,
+        'DEADLINE_EXCEEDED',
+      )
       return true
     }
     let result: unknown
@@ -281,21 +272,21 @@ export class ActionDispatcher {
       result =
         ctx.span === undefined ? this.#handle(ctx, entry) : ctx.span.run(() => this.#handle(ctx, entry))
     } catch (error) {
-      this.#failed(ctx, error)
+      this.#answers.failed(ctx, error)
       return true
     }
     if (!isThenable(result)) {
-      this.#succeeded(ctx, result)
+      this.#answers.succeeded(ctx, result)
       return true
     }
     // Through Promise.resolve, so that a thenable whose then() throws is a failure like any other.
     Promise.resolve(result).then(
       (value) => {
-        this.#succeeded(ctx, value)
+        this.#answers.succeeded(ctx, value)
         this.#releaseAndRun(ctx)
       },
       (error: unknown) => {
-        this.#failed(ctx, error)
+        this.#answers.failed(ctx, error)
         this.#releaseAndRun(ctx)
       },
     )
@@ -309,7 +300,7 @@ export class ActionDispatcher {
   }
 
   async #validateThenHandle(ctx: RequestContext, entry: ActionEntry): Promise<unknown> {
-    const what = this.#name(ctx)
+    const what = this.#answers.name(ctx)
     const checked = await validate(
       entry.options.schema as NonNullable<ActionOptions['schema']>,
       ctx.request.payload,
@@ -317,63 +308,6 @@ export class ActionDispatcher {
     )
     if (checked instanceof SwitchboardError) throw checked
     return (entry.handler as ActionHandler)(checked, ctx)
-  }
-
-  #succeeded(ctx: RequestContext, result: unknown): void {
-    if (!this.#ended(ctx, ctx.cancelled ? 'cancelled' : 'success')) return
-    if (ctx.cancelled || ctx.replyTo === undefined) return
-    try {
-      this.#responder.success({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, result, ctx)
-    } catch (error) {
-      this.#answerFailed(ctx, error)
-    }
-  }
-
-  #failed(ctx: RequestContext, error: unknown): void {
-    if (!this.#ended(ctx, ctx.cancelled ? 'cancelled' : 'failed', error)) return
-    try {
-      this.#answerError(ctx, error)
-    } catch (failure) {
-      this.#answerFailed(ctx, failure)
-    }
-  }
-
-  /**
-   * Answering must not throw: the slot of the request is freed after it, and a throw would keep
-   * it taken for good. What could throw (a hostile error object, a logger) is reported here.
-   */
-  #answerFailed(ctx: RequestContext, error: unknown): void {
-    const what = this.#name(ctx)
-    try {
-      this.#log.error(
-        { action: ctx.action, requestId: ctx.requestId, err: error },
-        `could not answer ${what}`,
-      )
-      if (ctx.cancelled || ctx.replyTo === undefined) return
-      const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
-      this.#responder.error(target, `${what} failed, and its error could not be sent`, undefined)
-    } catch {
-      // Nothing left to tell it to: the caller times out.
-    }
-  }
-
-  #answerError(ctx: RequestContext, error: unknown): void {
-    const what = this.#name(ctx)
-    const { message, code } = describeError(error)
-    if (ctx.cancelled) {
-      this.#log.debug(
-        { action: ctx.action, requestId: ctx.requestId, err: error },
-        `${what} failed after its caller cancelled`,
-      )
-    } else if (ctx.replyTo === undefined) {
-      this.#log.error(
-        { action: ctx.action, requestId: ctx.requestId, err: error },
-        `${what} failed (fire-and-forget): ${message}`,
-      )
-    } else {
-      this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, `${what} failed: ${message}`)
-      this.#responder.error({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, message, code)
-    }
   }
 
   /**
@@ -412,11 +346,6 @@ export class ActionDispatcher {
     return next
   }
 
-  /** `service.action`, for messages; made only when a message needs it. */
-  #name(ctx: RequestContext): string {
-    return `${this.#config.service}.${ctx.action}`
-  }
-
   #releaseAndRun(ctx: RequestContext): void {
     const next = this.#release(ctx)
     if (next) this.#run(next, true)
@@ -425,7 +354,7 @@ export class ActionDispatcher {
   readonly #sendProgress = (ctx: RequestContext, partial: unknown): Promise<void> => {
     const replyTo = ctx.replyTo
     if (replyTo === undefined) return Promise.resolve()
-    return this.#responder.progress({ replyTo, requestId: ctx.request.requestId }, partial, ctx)
+    return this.#answers.responder.progress({ replyTo, requestId: ctx.request.requestId }, partial, ctx)
   }
 
   get busy(): boolean {
@@ -435,7 +364,7 @@ export class ActionDispatcher {
   /** Resolves when no request is claimed, queued or running, and every response has been published. */
   async idle(): Promise<void> {
     if (this.busy) await new Promise<void>((resolve) => this.#idle.push(resolve))
-    await this.#responder.idle()
+    await this.#answers.responder.idle()
   }
 
   #checkIdle(): void {
@@ -453,17 +382,12 @@ export class ActionDispatcher {
     const { service } = this.#config
     for (const { ctx } of this.#limiter.clear()) {
       this.#active.forget(ctx)
-      if (ctx.cancelled || !this.#ended(ctx, 'closed') || ctx.replyTo === undefined) continue
-      const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
-      this.#responder.error(target, `${reason} before ${service}.${ctx.action} started`, 'CLOSED', true)
+      this.#answers.closed(ctx, reason, false)
     }
     this.#loadChanged()
     for (const { ctx } of this.#active.values()) {
       ctx.abort(new ClosedError(`service "${service}"`))
-      // A cancelled one is counted as such when its handler returns.
-      if (ctx.cancelled || !this.#ended(ctx, 'closed') || ctx.replyTo === undefined) continue
-      const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
-      this.#responder.error(target, `${reason} before ${service}.${ctx.action} finished`, 'CLOSED')
+      this.#answers.closed(ctx, reason, true)
     }
     this.#shared.clear()
     this.#checkIdle()
