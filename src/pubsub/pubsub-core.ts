@@ -8,6 +8,7 @@ import { runInSpan, type Tracer } from '../observe/tracer.js'
 import { settlesWithin } from '../timers.js'
 import { type ChannelName, nameText } from '../transport/channel-key.js'
 import type { BrokerCommands, Payload, PublishReceipt, Transport } from '../transport/transport.js'
+import { illFormedNameError, isWellFormedName } from '../transport/well-formed-name.js'
 import { BusReporter } from './bus-reporter.js'
 import { checkCodecOption, isChannelName } from './check-arguments.js'
 import { checkPayloadSize, encodePayload } from './encode-payload.js'
@@ -126,6 +127,11 @@ export class PubSubCore implements PubSubLink {
       queueMicrotask(() => receipt.publishFailed(new ClosedError('bus')))
       return
     }
+    // Every transport refuses such a name, before it could reach another channel.
+    if (typeof channel === 'string' && !isWellFormedName(channel)) {
+      queueMicrotask(() => receipt.publishFailed(illFormedNameError(channel)))
+      return
+    }
     this.#recorder.published(typeof channel === 'string' ? channel : nameText(channel), 1)
     this.#transport.publishTo(channel, payload, receipt)
   }
@@ -141,15 +147,18 @@ export class PubSubCore implements PubSubLink {
     if (this.#shut) return Promise.reject(new ClosedError('bus'))
     if (channel.length === 0)
       return Promise.reject(new InvalidArgumentError('publish needs at least one channel'))
-    for (const name of channel) this.#recorder.published(nameText(name), 1)
-    return this.#transport
-      .publishBatch(channel.map((name) => [name, payload] as const))
-      .then((counts) => counts.reduce((a, b) => a + b, 0))
+    return this.publishBatch(channel.map((name) => [name, payload] as const)).then((counts) =>
+      counts.reduce((a, b) => a + b, 0),
+    )
   }
 
   /** Many publishes in one round trip; resolves to each one's receivers, in order. */
-  publishBatch(messages: ReadonlyArray<readonly [ChannelName, Uint8Array]>): Promise<number[]> {
+  publishBatch(messages: ReadonlyArray<readonly [ChannelName, Payload]>): Promise<number[]> {
     if (this.#shut) return Promise.reject(new ClosedError('bus'))
+    for (const [channel] of messages) {
+      if (typeof channel === 'string' && !isWellFormedName(channel))
+        return Promise.reject(illFormedNameError(channel))
+    }
     for (const [channel] of messages) this.#recorder.published(nameText(channel), 1)
     return this.#transport.publishBatch(messages)
   }

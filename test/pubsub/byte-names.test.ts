@@ -107,6 +107,23 @@ for (const target of busTargets()) {
         InvalidArgumentError,
       )
     })
+
+    it('refuses to publish to text with a lone surrogate, which would reach the U+FFFD channel', async () => {
+      const bus = await pool.connect()
+      const name = uniq('lone')
+      const lookalike = await bus.subscribe(`${name}\uFFFD`)
+      await expect(bus.publish(`${name}\uD800`, 1)).rejects.toBeInstanceOf(InvalidArgumentError)
+      await expect(bus.publish([`${name}-ok`, `${name}\uDC00`], 1)).rejects.toBeInstanceOf(
+        InvalidArgumentError,
+      )
+      const batch = bus.batch()
+      batch.publish(`${name}\uD800`, 1)
+      await expect(batch.exec()).rejects.toBeInstanceOf(InvalidArgumentError)
+      // Nothing went out: the channel U+FFFD stands in for heard nothing.
+      expect(await bus.publish(`${name}\uFFFD`, 'marker')).toBe(1)
+      const first = await lookalike[Symbol.asyncIterator]().next()
+      expect(first.value?.data).toBe('marker')
+    })
   })
 }
 
