@@ -6,7 +6,7 @@ import { validate } from '../pubsub/validate.js'
 import { CANCEL_ACTION, claimKey } from '../rpc/channels.js'
 import { type BadRequest, decodeRequest, type RpcRequest } from '../rpc/envelope.js'
 import type { ActionHandler, ActionOptions } from './action-context.js'
-import { ActiveRequests } from './active-requests.js'
+import { type ActiveJob, ActiveRequests } from './active-requests.js'
 import { ConcurrencyLimiter } from './concurrency-limiter.js'
 import type { ActionEntry, DispatcherConfig } from './dispatcher-config.js'
 import { isThenable } from './error-reply.js'
@@ -18,8 +18,7 @@ import type { ServiceStats } from './service-options.js'
 import { serviceStats } from './service-stats.js'
 import { SharedIntake } from './shared-intake.js'
 
-interface Job {
-  readonly ctx: RequestContext
+interface Job extends ActiveJob {
   readonly entry: ActionEntry
 }
 
@@ -190,7 +189,7 @@ export class ActionDispatcher {
     // A queued request is dropped now; a running one ends when its handler returns or throws.
     if (this.#limiter.remove(job)) {
       this.#ended(job.ctx, 'cancelled')
-      this.#active.forget(job.ctx)
+      this.#active.forget(job)
       this.#loadChanged()
       this.#checkIdle()
     }
@@ -210,8 +209,9 @@ export class ActionDispatcher {
       this.#sendProgress,
       timed ? performance.now() : 0,
     )
+    const job: Job = { ctx, entry: this.actions.get(request.action) as ActionEntry, heldBy: undefined }
     // A copy of a request queued, running or lately finished here: the first one answers.
-    if (this.#active.isCopy(ctx, now)) {
+    if (!this.#active.admit(job, now)) {
       this.#log.debug(
         { action: request.action, requestId: ctx.requestId },
         'dropped a copy of a request this instance already has',
@@ -221,18 +221,18 @@ export class ActionDispatcher {
     ctx.span = this.instrumentation.tracer?.handle(ctx.service, ctx.action, ctx.requestId, request.headers)
     const refusal = refusalOf(request, claimed, this.#admission, now)
     if (refusal) {
+      this.#active.withdraw(job)
       this.#answers.refuse(ctx, refusal.message, refusal.code, refusal.resendable)
       return
     }
-    const job: Job = { ctx, entry: this.actions.get(request.action) as ActionEntry }
     const admission = this.#limiter.offer(job)
     if (admission === 'rejected') {
+      this.#active.withdraw(job)
       const { running, queued } = this.#limiter
       const message = `service "${this.#config.service}" is overloaded: ${running} running and ${queued} queued; retry later`
       this.#answers.refuse(ctx, message, 'OVERLOADED')
       return
     }
-    this.#active.add(job)
     this.#loadChanged()
     // Its deadline was checked just now, with the refusal rules.
     if (admission === 'run') this.#run(job, false)
@@ -244,7 +244,7 @@ export class ActionDispatcher {
    */
   #run(first: Job, waited: boolean): void {
     if (!this.#start(first, waited)) return
-    for (let job = this.#release(first.ctx); job !== undefined; job = this.#release(job.ctx)) {
+    for (let job = this.#release(first); job !== undefined; job = this.#release(job)) {
       if (!this.#start(job, true)) return
     }
   }
@@ -283,11 +283,11 @@ export class ActionDispatcher {
     Promise.resolve(result).then(
       (value) => {
         this.#answers.succeeded(ctx, value)
-        this.#releaseAndRun(ctx)
+        this.#releaseAndRun(job)
       },
       (error: unknown) => {
         this.#answers.failed(ctx, error)
-        this.#releaseAndRun(ctx)
+        this.#releaseAndRun(job)
       },
     )
     return false
@@ -337,8 +337,8 @@ export class ActionDispatcher {
   }
 
   /** Frees the slot of a finished request and returns the next queued job, which takes it. */
-  #release(ctx: RequestContext): Job | undefined {
-    this.#active.forget(ctx)
+  #release(job: Job): Job | undefined {
+    this.#active.forget(job)
     const next = this.#limiter.release()
     this.#loadChanged()
     if (!next) this.#shared.pump()
@@ -346,8 +346,8 @@ export class ActionDispatcher {
     return next
   }
 
-  #releaseAndRun(ctx: RequestContext): void {
-    const next = this.#release(ctx)
+  #releaseAndRun(job: Job): void {
+    const next = this.#release(job)
     if (next) this.#run(next, true)
   }
 
@@ -380,9 +380,9 @@ export class ActionDispatcher {
   abandon(reason: string): void {
     this.#closed = true
     const { service } = this.#config
-    for (const { ctx } of this.#limiter.clear()) {
-      this.#active.forget(ctx)
-      this.#answers.closed(ctx, reason, false)
+    for (const job of this.#limiter.clear()) {
+      this.#active.forget(job)
+      this.#answers.closed(job.ctx, reason, false)
     }
     this.#loadChanged()
     for (const { ctx } of this.#active.values()) {

@@ -12,7 +12,16 @@ import { type RequestContext, requestKey } from './request-context.js'
  * rarely use the same request_id at once; when they do, the second request waits in a table keyed
  * by both.
  */
-export class ActiveRequests<J extends { readonly ctx: RequestContext }> {
+/** Where a job is held: by request_id alone, or by request key (see ActiveRequests). */
+export type HeldBy = 'id' | 'key' | undefined
+
+/** A job as the table holds it: `heldBy` is the table's own note of where, or undefined once gone. */
+export interface ActiveJob {
+  readonly ctx: RequestContext
+  heldBy: HeldBy
+}
+
+export class ActiveRequests<J extends ActiveJob> {
   readonly #byId = new Map<string, J>()
   /** Requests whose request_id another caller's active request has, by requestKey(). */
   readonly #sharedIds = new Map<string, J>()
@@ -27,9 +36,27 @@ export class ActiveRequests<J extends { readonly ctx: RequestContext }> {
     return this.#byId.size + this.#sharedIds.size
   }
 
-  /** True for a copy of a request queued, running or lately finished here; `now` is Date.now(). */
-  isCopy(ctx: RequestContext, now: number): boolean {
-    return this.get(ctx.replyTo, ctx.requestId) !== undefined || this.#recent.has(ctx.fingerprint, now)
+  /**
+   * Adds a job, unless it is a copy of a request queued, running or lately finished here: then
+   * false, and the table is unchanged. `now` is Date.now().
+   */
+  admit(job: J, now: number): boolean {
+    const { ctx } = job
+    const holder = this.#byId.get(ctx.requestId)
+    if (holder === undefined) {
+      if (this.#sharedIds.size > 0 && this.#sharedIds.has(requestKey(ctx.replyTo, ctx.requestId)))
+        return false
+      if (this.#recent.has(ctx.fingerprint, now)) return false
+      this.#byId.set(ctx.requestId, job)
+      job.heldBy = 'id'
+      return true
+    }
+    if (holder.ctx.replyTo === ctx.replyTo) return false
+    const key = requestKey(ctx.replyTo, ctx.requestId)
+    if (this.#sharedIds.has(key) || this.#recent.has(ctx.fingerprint, now)) return false
+    this.#sharedIds.set(key, job)
+    job.heldBy = 'key'
+    return true
   }
 
   get(replyTo: string | undefined, requestId: string): J | undefined {
@@ -38,24 +65,22 @@ export class ActiveRequests<J extends { readonly ctx: RequestContext }> {
     return this.#sharedIds.size === 0 ? undefined : this.#sharedIds.get(requestKey(replyTo, requestId))
   }
 
-  /** Adds a job that is not a copy (see isCopy). */
-  add(job: J): void {
-    const { ctx } = job
-    if (this.#byId.has(ctx.requestId)) this.#sharedIds.set(requestKey(ctx.replyTo, ctx.requestId), job)
-    else this.#byId.set(ctx.requestId, job)
+  /** A job that finished leaves the table (once: later calls do nothing), remembered for its copies. */
+  forget(job: J): void {
+    if (this.withdraw(job)) this.#recent.add(job.ctx.fingerprint, Date.now())
   }
 
-  /** A request leaves the table, and is remembered as finished for its copies. */
-  forget(ctx: RequestContext): void {
-    if (this.#byId.get(ctx.requestId)?.ctx === ctx) {
-      this.#byId.delete(ctx.requestId)
-    } else {
-      if (this.#sharedIds.size === 0) return
-      const key = requestKey(ctx.replyTo, ctx.requestId)
-      if (this.#sharedIds.get(key)?.ctx !== ctx) return
-      this.#sharedIds.delete(key)
-    }
-    this.#recent.add(ctx.fingerprint, Date.now())
+  /**
+   * A job that never ran leaves the table, not remembered: its caller may send the request again
+   * (after OVERLOADED, say). False when it had left already.
+   */
+  withdraw(job: J): boolean {
+    const { ctx } = job
+    if (job.heldBy === 'id') this.#byId.delete(ctx.requestId)
+    else if (job.heldBy === 'key') this.#sharedIds.delete(requestKey(ctx.replyTo, ctx.requestId))
+    else return false
+    job.heldBy = undefined
+    return true
   }
 
   *values(): IterableIterator<J> {
