@@ -1,7 +1,7 @@
 import { connect } from '../../src/index.js'
+import { ArrivalMeter, type ArrivalResult } from '../lib/arrival-meter.js'
 import { CpuMeter, redisCpuSeconds } from '../lib/cpu.js'
 import { type Order, order } from '../lib/payload.js'
-import { signalReady } from '../lib/role-io.js'
 
 /**
  * The cluster section's roles: switchboard publishing to and receiving from many channels, on
@@ -80,56 +80,19 @@ export interface ClusterSubParams {
   idleMs: number
 }
 
-export interface ClusterSubResult {
-  received: number
-  lost: number
-  /** Messages whose id was not above the last one seen on their channel. */
-  outOfOrder: number
-  msgsPerSec: number
-  /** This process's CPU per message received, in µs. */
-  cpu: number
-}
-
 /**
  * Subscribes every channel and counts what arrives: order is checked per channel, since two
  * channels on two shards arrive over two connections.
  */
-export async function clusterSubscriberRole(p: ClusterSubParams): Promise<ClusterSubResult> {
+export async function clusterSubscriberRole(p: ClusterSubParams): Promise<ArrivalResult> {
   const bus = await connect<{ [channel: string]: Order }>({ url: p.url })
+  const meter = new ArrivalMeter(p.expected, p.idleMs)
   const lastId = new Map<string, number>()
-  let received = 0
-  let outOfOrder = 0
-  let firstAt = 0
-  let lastAt = 0
-  let finish!: () => void
-  const done = new Promise<void>((resolve) => {
-    finish = resolve
-  })
   await bus.subscribe(channelNames(p.channels), (data, msg) => {
-    const now = performance.now()
-    if (received === 0) firstAt = now
-    lastAt = now
-    received += 1
-    if (data.id <= (lastId.get(msg.channel) ?? -1)) outOfOrder += 1
+    meter.arrived(data.id > (lastId.get(msg.channel) ?? -1))
     lastId.set(msg.channel, data.id)
-    if (received === p.expected) finish()
   })
-  const idle = setInterval(() => {
-    if (received > 0 && performance.now() - lastAt > p.idleMs) finish()
-  }, 50)
-  const cpu = new CpuMeter()
-  signalReady()
-  await done
-  clearInterval(idle)
-  const cpuPerMessage = cpu.perMessage(received)
-  await bus.close()
-  return {
-    received,
-    lost: p.expected - received,
-    outOfOrder,
-    msgsPerSec: received > 1 ? ((received - 1) / (lastAt - firstAt)) * 1000 : 0,
-    cpu: cpuPerMessage,
-  }
+  return meter.measure(() => bus.close())
 }
 
 export interface ClusterPubParams {

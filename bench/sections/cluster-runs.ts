@@ -1,6 +1,7 @@
+import type { ArrivalResult } from '../lib/arrival-meter.js'
 import { cli, commandCalls } from '../lib/cluster-launcher.js'
 import { RoleProcess, runRole } from '../lib/role-process.js'
-import { type ClusterPublishResult, type ClusterSubResult, serverCpuSeconds } from '../roles/cluster.js'
+import { type ClusterPublishResult, serverCpuSeconds } from '../roles/cluster.js'
 
 /**
  * One measurement of the cluster section on one target (the single server or the cluster): the
@@ -20,7 +21,7 @@ export interface PublishRun extends ClusterPublishResult {
   shares: number[]
 }
 
-export interface E2ERun extends ClusterSubResult {
+export interface E2ERun extends ArrivalResult {
   publishRate: number
   publisherCpu: number
   /** Each server's CPU per message of the run (all of them), in µs. */
@@ -62,7 +63,7 @@ export async function publishRun(
 }
 
 export async function e2eRun(target: Target, channels: number, count: number): Promise<E2ERun> {
-  const sub = new RoleProcess<ClusterSubResult>('cluster-sub', {
+  const sub = new RoleProcess<ArrivalResult>('cluster-sub', {
     url: target.url,
     channels,
     expected: count,
