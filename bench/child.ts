@@ -3,6 +3,7 @@
  * (bench/main.ts) starts these through lib/role-process.ts.
  */
 import { sendResult } from './lib/role-io.js'
+import { clusterPublisherRole, clusterPublishRole, clusterSubscriberRole } from './roles/cluster.js'
 import { durableConsumeRole, durableFillRole, durablePublishRole } from './roles/durable.js'
 import { e2ePublisherRole, e2eSubscriberRole } from './roles/end-to-end.js'
 import { latencyPublisherRole, latencySubscriberRole } from './roles/latency.js'
@@ -30,6 +31,9 @@ const ROLES: Record<string, Role> = {
   'durable-publish': durablePublishRole,
   'durable-fill': durableFillRole,
   'durable-consume': durableConsumeRole,
+  'cluster-publish': clusterPublishRole,
+  'cluster-pub': clusterPublisherRole,
+  'cluster-sub': clusterSubscriberRole,
 }
 
 const [name = '', json = '{}'] = process.argv.slice(2)

@@ -11,6 +11,7 @@ import { Progress } from './lib/progress.js'
 import { startRedis } from './lib/redis-launcher.js'
 import { table } from './lib/stats.js'
 import { judgeTargets } from './lib/targets.js'
+import { clusterSection } from './sections/cluster.js'
 import { durableSection } from './sections/durable.js'
 import { e2eSection } from './sections/end-to-end.js'
 import { latencySection } from './sections/latency.js'
@@ -28,6 +29,7 @@ const ALL: SectionDef[] = [
   physicalSection,
   scaleSection,
   durableSection,
+  clusterSection,
 ]
 
 function machine() {
@@ -81,7 +83,7 @@ async function main(options: BenchOptions): Promise<void> {
   )
   const targets = judgeTargets(earlier)
   if (targets.length > 0) {
-    console.log('\n## Targets (issues 4 and 11)\n')
+    console.log('\n## Targets (issues 4, 11 and 12)\n')
     console.log(
       table([
         ['target', 'measured', 'met'],

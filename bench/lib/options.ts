@@ -1,7 +1,18 @@
 /** Command-line options of the suite: `npm run bench -- --quick --only publish,rpc`. */
 
-export const SECTIONS = ['publish', 'e2e', 'latency', 'rpc', 'physical', 'scale', 'durable'] as const
+export const SECTIONS = [
+  'publish',
+  'e2e',
+  'latency',
+  'rpc',
+  'physical',
+  'scale',
+  'durable',
+  'cluster',
+] as const
 export type Section = (typeof SECTIONS)[number]
+/** Sections run only when --only names them: `cluster` starts a Redis Cluster of its own. */
+const OPT_IN: readonly Section[] = ['cluster']
 
 export interface BenchOptions {
   /** Runs per row; every row reports their median. @defaultValue 3 */
@@ -17,7 +28,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${SEC
 
   --quick        shorter phases and smaller counts (about 3 minutes instead of 6)
   --runs N       runs per row, 3 by default; every row is the median of its runs
-  --only LIST    run only these sections (comma-separated)
+  --only LIST    run only these sections (comma-separated); cluster runs only when named
   --json PATH    write results there (default bench/results/latest.json)
 
 SWITCHBOARD_URL=redis://host:port uses that server instead of starting a redis-server.
@@ -28,7 +39,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   const options: BenchOptions = {
     runs: 3,
     quick: false,
-    sections: [...SECTIONS],
+    sections: SECTIONS.filter((s) => !OPT_IN.includes(s)),
     json: 'bench/results/latest.json',
   }
   for (let i = 0; i < argv.length; i++) {

@@ -31,6 +31,23 @@ export async function startRedis(): Promise<BenchRedis> {
     const port = Number(url.port || 6379)
     return { url: given, host, port, owned: false, version: 'external', stop: async () => undefined }
   }
+  const server = await spawnRedisServer()
+  const version =
+    execFileSync(server.binary, ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1] ?? 'unknown'
+  return { url: server.url, host: '127.0.0.1', port: server.port, owned: true, version, stop: server.stop }
+}
+
+/** A redis-server this process started: a free port, a directory of its own, killed by pid. */
+export interface SpawnedRedis {
+  binary: string
+  url: string
+  port: number
+  pid: number
+  stop(): Promise<void>
+}
+
+/** Starts a redis-server set up as startRedis's, plus `extraArgs`, and waits until it answers PING. */
+export async function spawnRedisServer(extraArgs: readonly string[] = []): Promise<SpawnedRedis> {
   const binary = findBinary('redis-server')
   if (!binary)
     throw new Error(
@@ -40,27 +57,22 @@ export async function startRedis(): Promise<BenchRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'))
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
   args.push('--dir', dir, '--client-output-buffer-limit', 'pubsub 0 0 0', '--loglevel', 'warning')
-  const child: ChildProcess = spawn(binary, args, { stdio: 'ignore' })
+  const child: ChildProcess = spawn(binary, [...args, ...extraArgs], { stdio: 'ignore' })
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGKILL')
+      await exited
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
   const until = Date.now() + 10_000
   while (!(await pingRedis(port))) {
-    if (Date.now() > until || child.exitCode !== null)
+    if (Date.now() > until || child.exitCode !== null) {
+      await stop()
       throw new Error(`redis-server did not start on port ${port}`)
+    }
     await new Promise((r) => setTimeout(r, 20))
   }
-  const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1] ?? 'unknown'
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    host: '127.0.0.1',
-    port,
-    owned: true,
-    version,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r))
-        child.kill('SIGKILL')
-        await exited
-      }
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
+  return { binary, url: `redis://127.0.0.1:${port}`, port, pid: child.pid as number, stop }
 }

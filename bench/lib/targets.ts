@@ -1,7 +1,7 @@
 import type { Section } from './options.js'
 import { micros, rate, ratio } from './stats.js'
 
-/** The targets of issues 4 and 11, judged from this run's medians. Printed only: nothing fails on them. */
+/** The targets of issues 4, 11 and 12, judged from this run's medians. Printed only: nothing fails on them. */
 
 interface SectionData {
   data: unknown
@@ -79,7 +79,32 @@ export function judgeTargets(sections: Partial<Record<Section, SectionData>>): T
     })
   }
   lines.push(...durableTargets(rowsOf(sections.durable)))
+  lines.push(...clusterTargets(sections.cluster?.data as ClusterData | undefined))
   return lines
+}
+
+interface ClusterData {
+  publishRatio: number
+  e2eRatio: number
+  rows: Array<{ name: string; deviation: number; lost: number }>
+}
+
+/** Issue 12: a 3-primary cluster against one node on this machine, and how the load spreads. */
+function clusterTargets(data: ClusterData | undefined): TargetLine[] {
+  const sharded = data?.rows.find((r) => r.name === 'cluster')
+  if (!data || !sharded) return []
+  return [
+    {
+      target: 'cluster (3 primaries) ≥ 1.0× one node, publish and end to end, 0 lost',
+      measured: `publish ${ratio(data.publishRatio)}, end to end ${ratio(data.e2eRatio)}, lost ${sharded.lost}`,
+      met: data.publishRatio >= 1 && data.e2eRatio >= 1 && sharded.lost === 0,
+    },
+    {
+      target: 'messages per primary within ±20% of the mean (1,000 channels)',
+      measured: `largest deviation ${(sharded.deviation * 100).toFixed(1)}%`,
+      met: sharded.deviation <= 0.2,
+    },
+  ]
 }
 
 /** Issue 11: durable topics against the hand-written Streams loops and BullMQ, once switchboard has rows. */

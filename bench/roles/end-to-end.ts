@@ -1,6 +1,6 @@
+import { ArrivalMeter, type ArrivalResult } from '../lib/arrival-meter.js'
 import { CpuMeter } from '../lib/cpu.js'
 import { order } from '../lib/payload.js'
-import { signalReady } from '../lib/role-io.js'
 import { fastest, publisher } from './publish.js'
 import { subscriber } from './subscriber.js'
 
@@ -16,57 +16,17 @@ export interface E2ESubParams {
   idleMs: number
 }
 
-export interface E2ESubResult {
-  received: number
-  lost: number
-  outOfOrder: number
-  msgsPerSec: number
-  elapsedMs: number
-  /** This process's CPU per message received, in µs. */
-  cpu: number
-}
+export type E2ESubResult = ArrivalResult
 
-/**
- * Counts what arrives, checking that ids come in order, and measures the delivery rate between
- * the first and the last message.
- */
+/** Counts what arrives, checking that ids come in order, and measures the delivery rate. */
 export async function e2eSubscriberRole(p: E2ESubParams): Promise<E2ESubResult> {
-  let received = 0
-  let outOfOrder = 0
+  const meter = new ArrivalMeter(p.expected, p.idleMs)
   let next = 0
-  let firstAt = 0
-  let lastAt = 0
-  let finish!: () => void
-  const done = new Promise<void>((resolve) => {
-    finish = resolve
-  })
   const close = await subscriber(p.impl, p.url, p.channel, (data) => {
-    const now = performance.now()
-    if (received === 0) firstAt = now
-    lastAt = now
-    received += 1
-    if (data.id !== next) outOfOrder += 1
+    meter.arrived(data.id === next)
     next = data.id + 1
-    if (received === p.expected) finish()
   })
-  const idle = setInterval(() => {
-    if (received > 0 && performance.now() - lastAt > p.idleMs) finish()
-  }, 50)
-  const cpu = new CpuMeter()
-  signalReady()
-  await done
-  clearInterval(idle)
-  const cpuPerMessage = cpu.perMessage(received)
-  await close()
-  const elapsedMs = lastAt - firstAt
-  return {
-    cpu: cpuPerMessage,
-    received,
-    lost: p.expected - received,
-    outOfOrder,
-    msgsPerSec: received > 1 ? ((received - 1) / elapsedMs) * 1000 : 0,
-    elapsedMs,
-  }
+  return meter.measure(close)
 }
 
 export interface E2EPubParams {

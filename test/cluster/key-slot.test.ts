@@ -25,6 +25,12 @@ describe('keySlot', () => {
   it('hashes UTF-8 bytes', () => {
     expect(keySlot('{é}x')).toBe(keySlot('é'))
     expect(keySlot('é')).toBeLessThan(16384)
+    // Non-ASCII outside the tag, inside it, and in a name with no tag.
+    expect(keySlot('é{user1000}')).toBe(keySlot('user1000'))
+    expect(keySlot('x{é}')).toBe(keySlot('é'))
+    // CRC16 (XMODEM) of the UTF-8 bytes, as CLUSTER KEYSLOT computes it.
+    expect(keySlot('café')).toBe(5735)
+    expect(keySlot('é')).toBe(10180)
   })
 })
 

@@ -131,6 +131,28 @@ export class RedisCluster {
     await this.waitUntilOk()
   }
 
+  /**
+   * Spreads the slots evenly over the primaries, the empty ones included (`--cluster rebalance
+   * --cluster-use-empty-masters`): a node just added gets its share, moved slot by slot in place.
+   */
+  async rebalance(): Promise<void> {
+    await this.#redisCli('rebalance', '--cluster-use-empty-masters')
+  }
+
+  /**
+   * Moves every slot of `node` to the other primaries (`--cluster rebalance` with its weight at
+   * 0). Emptied, it turns into a replica of the node that took its last slot.
+   */
+  async empty(node: RedisServer): Promise<void> {
+    await this.#redisCli('rebalance', '--cluster-weight', `${await this.nodeId(node)}=0`)
+  }
+
+  async #redisCli(command: string, ...args: string[]): Promise<void> {
+    const seed = this.running[0] as RedisServer
+    await run('redis-cli', ['--cluster', command, `127.0.0.1:${seed.port}`, ...args], { timeout: 120_000 })
+    await this.waitUntilOk()
+  }
+
   /** Moves one slot, with no keys in it, from its primary to `to`, in place (CLUSTER SETSLOT). */
   async moveSlot(slot: number, to: RedisServer): Promise<void> {
     const from = await this.primaryOf(slot)

@@ -3,7 +3,6 @@ import { ClosedError, ConnectionError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
 import { claimCommand } from '../claim-command.js'
 import type { BlockingConnection } from '../redis/blocking-connection.js'
-import { LINKS } from '../redis/link-monitor.js'
 import type { NodeRedisCommandOptions } from '../redis/node-redis-client.js'
 import { publishAll } from '../redis/publish-all.js'
 import { type RedisTransportOptions, resolveOptions } from '../redis/redis-transport-options.js'
@@ -23,6 +22,7 @@ import { clusterStreamCommands } from './cluster-stream-commands.js'
 import { discoverSlots } from './cluster-topology.js'
 import { keySlot } from './key-slot.js'
 import { MAX_REDIRECTS, movedIn } from './redirect.js'
+import { type PublishRouting, routePublish } from './shard-publish.js'
 import { type Shard, ShardSet } from './shard-set.js'
 import { ShardStatuses } from './shard-statuses.js'
 import { ShardSubscriptions } from './shard-subscriptions.js'
@@ -67,6 +67,11 @@ export class ClusterTransport implements Transport {
   readonly #shards: ShardSet
   readonly #statuses = new ShardStatuses()
   readonly #subscriptions: ShardSubscriptions
+  readonly #routing: PublishRouting = {
+    shardFor: (channel) => this.#shardFor(channel),
+    followMoved: (error, from) => this.#followMoved(error, from),
+    wrap: (error, what) => this.#wrap(error, what),
+  }
   #map: SlotMap | undefined
   #connected = false
   #connecting: Promise<void> | undefined
@@ -158,33 +163,8 @@ export class ClusterTransport implements Transport {
   }
 
   /** SPUBLISH on the shard serving the channel's slot; a MOVED answer is followed. */
-  publishTo(channel: string, payload: Payload, receipt: PublishReceipt, redirects = 0): void {
-    const shard = this.#shardFor(channel)
-    if (shard instanceof Error) {
-      queueMicrotask(() => receipt.publishFailed(shard))
-      return
-    }
-    if (!shard.isOpen) {
-      shard.opened.then(
-        () => this.publishTo(channel, payload, receipt, redirects),
-        (error: unknown) => receipt.publishFailed(this.#wrap(error, `SPUBLISH to "${channel}"`)),
-      )
-      return
-    }
-    const publisher = shard.links.publisher
-    if (!publisher) {
-      const error = shard.links.refusal(`SPUBLISH to "${channel}"`, LINKS.publisher)
-      queueMicrotask(() => receipt.publishFailed(error))
-      return
-    }
-    publisher.publish(channel, payload, {
-      published: (receivers) => receipt.published(receivers),
-      publishFailed: (error) => {
-        const moved = redirects < MAX_REDIRECTS ? this.#followMoved(error, shard.node) : false
-        if (moved) this.publishTo(channel, payload, receipt, redirects + 1)
-        else receipt.publishFailed(error)
-      },
-    })
+  publishTo(channel: string, payload: Payload, receipt: PublishReceipt): void {
+    routePublish(this.#routing, channel, payload, receipt)
   }
 
   publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Payload]>): Promise<number[]> {

@@ -20,9 +20,8 @@ function crc16(bytes: Uint8Array, start: number, end: number): number {
   return crc
 }
 
-/** The slot Redis Cluster serves `name` from. */
-export function keySlot(name: string): number {
-  const bytes = Buffer.from(name, 'utf8')
+/** The slot of a name given as UTF-8 bytes. */
+function slotOfBytes(bytes: Uint8Array): number {
   let start = 0
   let end = bytes.length
   const open = bytes.indexOf(0x7b) // {
@@ -34,4 +33,29 @@ export function keySlot(name: string): number {
     }
   }
   return crc16(bytes, start, end) % SLOT_COUNT
+}
+
+/**
+ * The slot Redis Cluster serves `name` from. Every publish asks, so the hashed part is read from
+ * the string's char codes while they are ASCII (their UTF-8 bytes), without making the bytes:
+ * `{` and `}` are never part of a multi-byte character, so the tag is found the same way.
+ */
+export function keySlot(name: string): number {
+  let start = 0
+  let end = name.length
+  const open = name.indexOf('{')
+  if (open !== -1) {
+    const close = name.indexOf('}', open + 1)
+    if (close > open + 1) {
+      start = open + 1
+      end = close
+    }
+  }
+  let crc = 0
+  for (let i = start; i < end; i++) {
+    const code = name.charCodeAt(i)
+    if (code > 0x7f) return slotOfBytes(Buffer.from(name, 'utf8'))
+    crc = ((crc << 8) & 0xffff) ^ (TABLE[((crc >> 8) ^ code) & 0xff] as number)
+  }
+  return crc % SLOT_COUNT
 }
