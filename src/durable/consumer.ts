@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Codec } from '../codec/codec.js'
 import type { SwitchboardError } from '../errors.js'
-import type { Instrumentation } from '../observe/instrumentation.js'
+import type { ConsumeOutcome, Instrumentation } from '../observe/instrumentation.js'
+import { runInSpan } from '../observe/tracer.js'
 import { AckBatch } from './ack-batch.js'
 import { backoffDelay } from './backoff.js'
 import { decodeHeaders, idTime, pendingKey, type StoredEntry, type TopicMessage } from './entry.js'
@@ -158,55 +159,69 @@ export class Consumer<T = unknown> {
   }
 
   async #handle(entry: StoredEntry, claimed: boolean): Promise<void> {
-    const { store, group, codec, options, handler, topic } = this.#spec
-    // A claimed entry was delivered before, to a consumer that never acknowledged it.
-    const attempt = (entry.fields.attempt ?? 1) + (claimed ? 1 : 0)
+    const startMs = performance.now()
+    let outcome: ConsumeOutcome
     try {
-      if (attempt > options.maxAttempts) {
-        await store.deadLetter(group, entry, 'its consumer stopped without acknowledging it', attempt - 1)
-        return
-      }
-      let data: T
-      try {
-        data = codec.decode(entry.fields.data) as T
-      } catch (error) {
-        // Bytes that do not decode now never will: no retry.
-        await store.deadLetter(group, entry, toSwitchboardError(error).message, attempt)
-        return
-      }
-      const id = entry.fields.origin ?? entry.id
-      const message: TopicMessage<T> = {
-        id,
-        data,
-        attempt,
-        timestamp: idTime(id),
-        headers: decodeHeaders(entry.fields.headers),
-      }
-      this.#spec.instrumentation.delivered(topic, undefined)
-      try {
-        await handler(data, message)
-      } catch (error) {
-        await this.#failed(entry, attempt, error)
-        return
-      }
-      this.#acks.add(entry)
+      outcome = await this.#settle(entry, claimed)
     } catch (error) {
       // The store failed: the entry stays pending and is claimed again after claimIdleMs.
+      outcome = 'failed'
       this.#spec.onError(toSwitchboardError(error))
     }
+    const { instrumentation, topic, group } = this.#spec
+    instrumentation.consumed(topic, group, outcome, performance.now() - startMs)
   }
 
-  async #failed(entry: StoredEntry, attempt: number, error: unknown): Promise<void> {
+  /** Decodes, runs the handler, and acks, retries or dead-letters the entry: says which. */
+  async #settle(entry: StoredEntry, claimed: boolean): Promise<ConsumeOutcome> {
+    const { store, group, codec, options, handler, topic, instrumentation } = this.#spec
+    // A claimed entry was delivered before, to a consumer that never acknowledged it.
+    const attempt = (entry.fields.attempt ?? 1) + (claimed ? 1 : 0)
+    if (attempt > options.maxAttempts) {
+      await store.deadLetter(group, entry, 'its consumer stopped without acknowledging it', attempt - 1)
+      return 'dead_lettered'
+    }
+    let data: T
+    try {
+      data = codec.decode(entry.fields.data) as T
+    } catch (error) {
+      // Bytes that do not decode now never will: no retry.
+      await store.deadLetter(group, entry, toSwitchboardError(error).message, attempt)
+      return 'dead_lettered'
+    }
+    const id = entry.fields.origin ?? entry.id
+    const message: TopicMessage<T> = {
+      id,
+      data,
+      attempt,
+      timestamp: idTime(id),
+      headers: decodeHeaders(entry.fields.headers),
+    }
+    instrumentation.delivered(topic, undefined)
+    // Without a tracer, no span and no closure: the handler is called as it is.
+    const tracer = instrumentation.tracer
+    try {
+      if (tracer === undefined) await handler(data, message)
+      else await runInSpan(tracer.consume(topic, group, id, message.headers), () => handler(data, message))
+    } catch (error) {
+      return this.#failed(entry, attempt, error)
+    }
+    this.#acks.add(entry)
+    return 'acked'
+  }
+
+  async #failed(entry: StoredEntry, attempt: number, error: unknown): Promise<ConsumeOutcome> {
     const { store, group, options } = this.#spec
     const reason = error instanceof Error ? error.message || error.name : String(error)
     if (attempt >= options.maxAttempts) {
       await store.deadLetter(group, entry, reason, attempt)
-      return
+      return 'dead_lettered'
     }
     const dueMs = Date.now() + backoffDelay(options.backoff, attempt)
     const next = { ...entry.fields, attempt: attempt + 1, origin: entry.fields.origin ?? entry.id }
     await store.retry(group, entry, next, dueMs, scheduleId())
     this.#spec.scheduler.poke(dueMs)
+    return 'retried'
   }
 
   async #claimTick(): Promise<void> {
