@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js'
+import { runInSpan } from '../observe/tracer.js'
 import { Consumer, type TopicHandler } from './consumer.js'
 import { DeadLetters } from './dead-letters.js'
 import type { DurableContext } from './durable-context.js'
@@ -40,11 +41,25 @@ export class Topic<T = unknown> {
    * to a schedule id instead (cancel() takes it); with a key used within dedupeWindowMs, to the
    * first publish's id, writing nothing.
    */
-  async publish(data: T, options: TopicPublishOptions = {}): Promise<string> {
-    this.#context.checkOpen()
+  publish(data: T, options: TopicPublishOptions = {}): Promise<string> {
+    try {
+      this.#context.checkOpen()
+      const headers = checkHeaders(options.headers)
+      const tracer = this.#context.instrumentation.tracer
+      if (tracer === undefined) return this.#publish(data, options, encodeHeaders(headers))
+      // The trace context travels in the entry's headers, next to the caller's own.
+      const carrier = { ...headers }
+      const span = tracer.produce(this.name, carrier)
+      return runInSpan(span, () => this.#publish(data, options, encodeHeaders(carrier)))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  async #publish(data: T, options: TopicPublishOptions, headers: string | undefined): Promise<string> {
     const dueMs = dueTime(options)
     const key = options.key === undefined ? undefined : checkKey(options.key)
-    const fields: EntryFields = { data: this.#context.encode(data), headers: checkHeaders(options.headers) }
+    const fields: EntryFields = { data: this.#context.encode(data), headers }
     const windowMs = this.#options.dedupeWindowMs
     let id: string
     if (dueMs !== undefined && dueMs > Date.now()) {
@@ -154,12 +169,12 @@ function checkKey(key: unknown): string {
   )
 }
 
-function checkHeaders(headers: unknown): string | undefined {
+function checkHeaders(headers: unknown): Record<string, string> | undefined {
   if (headers === undefined) return undefined
   const valid =
     typeof headers === 'object' &&
     headers !== null &&
     Object.values(headers).every((value) => typeof value === 'string')
   if (!valid) throw new InvalidArgumentError('headers must be an object of string values')
-  return encodeHeaders(headers as Record<string, string>)
+  return headers as Record<string, string>
 }
