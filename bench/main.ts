@@ -14,6 +14,7 @@ import { judgeTargets } from './lib/targets.js'
 import { durableSection } from './sections/durable.js'
 import { e2eSection } from './sections/end-to-end.js'
 import { latencySection } from './sections/latency.js'
+import { observeSection } from './sections/observe.js'
 import { physicalSection } from './sections/physical.js'
 import { publishSection } from './sections/publish.js'
 import { rpcSection } from './sections/rpc.js'
@@ -28,6 +29,7 @@ const ALL: SectionDef[] = [
   physicalSection,
   scaleSection,
   durableSection,
+  observeSection,
 ]
 
 function machine() {
