@@ -49,7 +49,13 @@ export {
 } from './errors.js'
 export { ConsoleLogger } from './observe/console-logger.js'
 export type { Instrumentation, InstrumentationOption, LinkState } from './observe/instrumentation.js'
-export { CallOutcome, ConsumeOutcome, DropReason, HandleOutcome, SkipReason } from './observe/instrumentation.js'
+export {
+  CallOutcome,
+  ConsumeOutcome,
+  DropReason,
+  HandleOutcome,
+  SkipReason,
+} from './observe/instrumentation.js'
 export type { LogLevel } from './observe/level-logger.js'
 export type { Logger } from './observe/logger.js'
 export type { OpenTelemetryTracingOptions, TracerProviderLike } from './observe/open-telemetry-tracing.js'

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js'
-import { runInSpan } from '../observe/tracer.js'
+import { type Carrier, NO_SPAN, runInSpan, type SpanHandle, type Tracer } from '../observe/tracer.js'
 import { Consumer, type TopicHandler } from './consumer.js'
 import { DeadLetters } from './dead-letters.js'
 import type { DurableContext } from './durable-context.js'
@@ -47,13 +47,36 @@ export class Topic<T = unknown> {
       const headers = checkHeaders(options.headers)
       const tracer = this.#context.instrumentation.tracer
       if (tracer === undefined) return this.#publish(data, options, encodeHeaders(headers))
-      // The trace context travels in the entry's headers, next to the caller's own.
-      const carrier = { ...headers }
-      const span = tracer.produce(this.name, carrier)
-      return runInSpan(span, () => this.#publish(data, options, encodeHeaders(carrier)))
+      return this.#traced(tracer, data, options, headers)
     } catch (error) {
       return Promise.reject(error)
     }
+  }
+
+  /**
+   * A publish inside a producer span, whose trace context travels in the entry's headers next to
+   * the caller's own. With no span to make (no SDK, no active trace), a publish as without.
+   */
+  #traced(
+    tracer: Tracer,
+    data: T,
+    options: TopicPublishOptions,
+    headers: Record<string, string> | undefined,
+  ): Promise<string> {
+    const carrier: Carrier = {}
+    const span = tracer.produce(this.name, carrier)
+    if (span === NO_SPAN) return this.#publish(data, options, encodeHeaders(headers))
+    return this.#publishInSpan(span, data, options, encodeHeaders({ ...headers, ...carrier }))
+  }
+
+  /** Apart from #traced, so that only a real span pays for the closure and its context. */
+  #publishInSpan(
+    span: SpanHandle,
+    data: T,
+    options: TopicPublishOptions,
+    headers: string | undefined,
+  ): Promise<string> {
+    return runInSpan(span, () => this.#publish(data, options, headers))
   }
 
   async #publish(data: T, options: TopicPublishOptions, headers: string | undefined): Promise<string> {
@@ -103,6 +126,7 @@ export class Topic<T = unknown> {
       options: resolved,
       scheduler: this.#scheduler,
       instrumentation: this.#context.instrumentation,
+      timed: this.#context.timed,
       onError: this.#context.reportError,
     })
     await consumer.start()

@@ -241,7 +241,7 @@ describe.each(TRANSPORTS)('openTelemetryTracing() on $name', ({ redis }) => {
     expect(entry?.headers).toEqual({ tenant: 'acme', traceparent })
   })
 
-  it('a durable entry with no trace context (an old one, or a Python producer\'s) starts a trace of its own', async () => {
+  it("a durable entry with no trace context (an old one, or a Python producer's) starts a trace of its own", async () => {
     const orders = uniq('orders')
     const [producer, consumer] = [await bus(false), await bus()]
     const failed = deferred<void>()
