@@ -48,6 +48,18 @@ function parentOf(span: ReadableSpan): string | undefined {
   return span.parentSpanContext?.spanId
 }
 
+/** Each span is the child of the one before it, all in one trace; returns the trace id. */
+function expectOneChain(chain: readonly ReadableSpan[]): string {
+  for (let i = 1; i < chain.length; i++) {
+    expect(parentOf(chain[i] as ReadableSpan), `${chain[i]?.name} is a child of ${chain[i - 1]?.name}`).toBe(
+      chain[i - 1]?.spanContext().spanId,
+    )
+  }
+  const traceId = chain[0]?.spanContext().traceId
+  for (const span of chain) expect(span.spanContext().traceId).toBe(traceId)
+  return traceId as string
+}
+
 const TRANSPORTS: { name: string; redis: boolean }[] = [
   { name: 'the embedded broker', redis: false },
   ...(redisServerBinary ? [{ name: 'Redis', redis: true }] : []),
@@ -124,14 +136,7 @@ describe.each(TRANSPORTS)('openTelemetryTracing() on $name', ({ redis }) => {
     const publishAudit = spanNamed(`publish ${audit}`)
     const processAudit = spanNamed(`process ${audit}`)
     const chain = [root, sendFront, processFront, sendBack, processBack, publishAudit]
-    for (let i = 1; i < chain.length; i++) {
-      expect(
-        parentOf(chain[i] as ReadableSpan),
-        `${chain[i]?.name} is a child of ${chain[i - 1]?.name}`,
-      ).toBe(chain[i - 1]?.spanContext().spanId)
-    }
-    const traceId = root.spanContext().traceId
-    for (const span of chain) expect(span.spanContext().traceId).toBe(traceId)
+    const traceId = expectOneChain(chain)
 
     expect([sendFront.kind, processFront.kind, publishAudit.kind, processAudit.kind]).toEqual([
       SpanKind.CLIENT,
@@ -212,14 +217,7 @@ describe.each(TRANSPORTS)('openTelemetryTracing() on $name', ({ redis }) => {
       publish,
       consume,
     ]
-    for (let i = 1; i < chain.length; i++) {
-      expect(
-        parentOf(chain[i] as ReadableSpan),
-        `${chain[i]?.name} is a child of ${chain[i - 1]?.name}`,
-      ).toBe(chain[i - 1]?.spanContext().spanId)
-    }
-    const traceId = root.spanContext().traceId
-    for (const span of chain) expect(span.spanContext().traceId).toBe(traceId)
+    const traceId = expectOneChain(chain)
     expect([publish.kind, consume.kind]).toEqual([SpanKind.PRODUCER, SpanKind.CONSUMER])
     expect(publish.attributes).toMatchObject({
       'messaging.system': 'redis',
