@@ -15,6 +15,7 @@ import { clusterSection } from './sections/cluster.js'
 import { durableSection } from './sections/durable.js'
 import { e2eSection } from './sections/end-to-end.js'
 import { latencySection } from './sections/latency.js'
+import { observeSection } from './sections/observe.js'
 import { physicalSection } from './sections/physical.js'
 import { publishSection } from './sections/publish.js'
 import { rpcSection } from './sections/rpc.js'
@@ -30,6 +31,7 @@ const ALL: SectionDef[] = [
   scaleSection,
   durableSection,
   clusterSection,
+  observeSection,
 ]
 
 function machine() {

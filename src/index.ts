@@ -49,7 +49,13 @@ export {
 } from './errors.js'
 export { ConsoleLogger } from './observe/console-logger.js'
 export type { Instrumentation, InstrumentationOption, LinkState } from './observe/instrumentation.js'
-export { CallOutcome, DropReason, HandleOutcome, SkipReason } from './observe/instrumentation.js'
+export {
+  CallOutcome,
+  ConsumeOutcome,
+  DropReason,
+  HandleOutcome,
+  SkipReason,
+} from './observe/instrumentation.js'
 export type { LogLevel } from './observe/level-logger.js'
 export type { Logger } from './observe/logger.js'
 export type { OpenTelemetryTracingOptions, TracerProviderLike } from './observe/open-telemetry-tracing.js'
@@ -65,6 +71,7 @@ export { REPORT_CHANNEL } from './observe/process-report.js'
 export type { MetricsRegistry, PrometheusMetricsOptions } from './observe/prometheus-metrics.js'
 export { PROMETHEUS_DEFAULTS, prometheusMetrics } from './observe/prometheus-metrics.js'
 export type { Carrier, SpanHandle, Tracer } from './observe/tracer.js'
+export type { GroupFigures, TopicFigures, WatchedTopic } from './observe/watched-topic.js'
 export { Batch } from './pubsub/batch.js'
 export type { BusEvents, BusStats } from './pubsub/bus-events.js'
 export type { ByteNames } from './pubsub/byte-names.js'

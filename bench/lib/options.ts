@@ -9,10 +9,14 @@ export const SECTIONS = [
   'scale',
   'durable',
   'cluster',
+  'observe',
 ] as const
 export type Section = (typeof SECTIONS)[number]
-/** Sections run only when --only names them: `cluster` starts a Redis Cluster of its own. */
-const OPT_IN: readonly Section[] = ['cluster']
+/**
+ * Sections run only when --only names them: `cluster` starts a Redis Cluster of its own, and
+ * `observe` repeats the publish, rpc and durable rows three times.
+ */
+const OPT_IN: readonly Section[] = ['cluster', 'observe']
 
 export interface BenchOptions {
   /** Runs per row; every row reports their median. @defaultValue 3 */
@@ -28,7 +32,9 @@ export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${SEC
 
   --quick        shorter phases and smaller counts (about 3 minutes instead of 6)
   --runs N       runs per row, 3 by default; every row is the median of its runs
-  --only LIST    run only these sections (comma-separated); cluster runs only when named
+  --only LIST    run only these sections (comma-separated); 'cluster' (1 node against a
+                 3-primary cluster) and 'observe' (the cost of metrics and of tracing with no
+                 SDK, as ratios) run only when named
   --json PATH    write results there (default bench/results/latest.json)
 
 SWITCHBOARD_URL=redis://host:port uses that server instead of starting a redis-server.

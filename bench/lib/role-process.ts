@@ -16,6 +16,8 @@ export interface RoleOptions {
   timeoutMs?: number
   /** Flags for node, such as --expose-gc. */
   nodeFlags?: string[]
+  /** Environment variables set for this role on top of the suite's (BENCH_OBSERVE, say). */
+  env?: Record<string, string>
 }
 
 export class RoleProcess<R> {
@@ -32,7 +34,11 @@ export class RoleProcess<R> {
     const flags = [...(options.nodeFlags ?? []), ...(only && !new RegExp(only).test(role) ? [] : nodeArgs)]
     this.#child = spawn(process.execPath, [...flags, CHILD, role, JSON.stringify(params)], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, SWITCHBOARD_LOG_LEVEL: process.env.SWITCHBOARD_LOG_LEVEL ?? 'error' },
+      env: {
+        ...process.env,
+        SWITCHBOARD_LOG_LEVEL: process.env.SWITCHBOARD_LOG_LEVEL ?? 'error',
+        ...options.env,
+      },
     })
     this.#child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr += chunk.toString()

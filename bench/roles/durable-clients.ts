@@ -1,6 +1,7 @@
 import { RESP_TYPES } from 'redis'
 import { connect } from '../../src/index.js'
 import { connectNodeRedis } from '../lib/clients.js'
+import { observeOptions } from '../lib/observe.js'
 import { type Order, order, rawPackr } from '../lib/payload.js'
 
 /**
@@ -15,7 +16,7 @@ export type DurableImpl = (typeof DURABLE_IMPLS)[number]
 const RAW_FIELD = 'data'
 
 async function switchboardTopic(url: string, name: string, maxLen: number) {
-  const bus = await connect({ url })
+  const bus = await connect({ url, ...observeOptions() })
   return { bus, topic: bus.topic<Order>(name, { maxLen }) }
 }
 

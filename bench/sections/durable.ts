@@ -1,4 +1,4 @@
-import { runRole } from '../lib/role-process.js'
+import { type RoleOptions, runRole } from '../lib/role-process.js'
 import { median, rate, ratio } from '../lib/stats.js'
 import type { RateResult } from '../lib/timed-waves.js'
 import type { DurableConsumeResult } from '../roles/durable.js'
@@ -6,12 +6,12 @@ import { DURABLE_IMPLS } from '../roles/durable-clients.js'
 import { append, medianRatio, type SectionDef } from './section.js'
 
 /** Publishing trims the stream as it goes (approximate MAXLEN), as a topic with maxLen does. */
-const PUBLISH_MAX_LEN = 100_000
+export const PUBLISH_MAX_LEN = 100_000
 /** Large enough that nothing waiting for the consumer is trimmed. */
 const CONSUME_MAX_LEN = 1_000_000
 const GROUP = 'bench'
 const CONCURRENCY = 100
-const WAVE = 1000
+export const WAVE = 1000
 /**
  * Entries per consume run. BullMQ takes a fifth as many: it is over ten times slower, and the
  * section must stay near a minute; its cost per job does not shrink with more jobs.
@@ -38,15 +38,22 @@ function nameOf(kind: Kind, impl: string, run: number): string {
   return `bench-durable-${kind}-${impl}-${process.pid}-${run}`
 }
 
-async function consumeRun(url: string, impl: string, name: string, count: number) {
+/** Fills a stream with `count` entries, then times one consumer process taking them all. */
+export async function consumeRun(
+  url: string,
+  impl: string,
+  name: string,
+  count: number,
+  options?: RoleOptions,
+): Promise<DurableConsumeResult> {
   const common = { url, impl, name, group: GROUP, maxLen: CONSUME_MAX_LEN }
+  // The fill is outside the measured window: it runs unobserved whatever the mode.
   await runRole('durable-fill', { ...common, wave: WAVE, count })
-  return runRole<DurableConsumeResult>('durable-consume', {
-    ...common,
-    concurrency: CONCURRENCY,
-    count,
-    timeoutMs: 60_000,
-  })
+  return runRole<DurableConsumeResult>(
+    'durable-consume',
+    { ...common, concurrency: CONCURRENCY, count, timeoutMs: 60_000 },
+    options,
+  )
 }
 
 function rowsOf(kind: Kind, impls: readonly string[], results: Record<string, RateResult[]>) {

@@ -1,27 +1,32 @@
-import { RoleProcess, runRole } from '../lib/role-process.js'
+import { type RoleOptions, RoleProcess, runRole } from '../lib/role-process.js'
 import { median, micros, rate, ratio } from '../lib/stats.js'
 import { RAW_RPC_IMPL, RPC_IMPLS, type RpcLevelResult, type RpcServiceResult } from '../roles/rpc.js'
 import { append, bestPerRun, medianRatio, type SectionDef } from './section.js'
 
-const LEVELS = [1, 16, 128]
+export const LEVELS = [1, 16, 128]
 
-interface RpcRun {
+export interface RpcRun {
   levels: RpcLevelResult[]
   /** The service's CPU per request over all levels, in µs. */
   serviceCpu: number
 }
 
-async function rpcRun(url: string, impl: string, warmupMs: number, durationMs: number): Promise<RpcRun> {
-  const service = new RoleProcess<RpcServiceResult>('rpc-service', { url, impl })
+/** One caller process against one service process, at each level of LEVELS. */
+export async function rpcRun(
+  url: string,
+  impl: string,
+  warmupMs: number,
+  durationMs: number,
+  options?: RoleOptions,
+): Promise<RpcRun> {
+  const service = new RoleProcess<RpcServiceResult>('rpc-service', { url, impl }, options)
   try {
     await service.ready
-    const { levels } = await runRole<{ levels: RpcLevelResult[] }>('rpc-caller', {
-      url,
-      impl,
-      levels: LEVELS,
-      warmupMs,
-      durationMs,
-    })
+    const { levels } = await runRole<{ levels: RpcLevelResult[] }>(
+      'rpc-caller',
+      { url, impl, levels: LEVELS, warmupMs, durationMs },
+      options,
+    )
     service.stop()
     const served = await service.result
     return { levels, serviceCpu: served.cpu }

@@ -1,6 +1,7 @@
 import type { DurableContext } from '../durable/durable-context.js'
 import { Topic } from '../durable/topic.js'
 import type { TopicOptions } from '../durable/topic-options.js'
+import type { WatchedTopic } from '../observe/watched-topic.js'
 import { PubSubBus } from '../pubsub/pubsub-bus.js'
 import type { PubSubCore } from '../pubsub/pubsub-core.js'
 import type { ActionMap, ActionsOf } from '../rpc/action-types.js'
@@ -40,8 +41,18 @@ export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C
    */
   topic<T = unknown>(name: string, options?: TopicOptions): Topic<T> {
     const topic = new Topic<T>(this.#durable, name, options)
-    this.#topicNames.add(name)
+    if (!this.#topicNames.has(name)) {
+      this.#topicNames.add(name)
+      this.#watch(topic)
+    }
     return topic
+  }
+
+  /** Metrics read a topic's figures at scrape time, from its first object on this bus, until the bus closes. */
+  #watch(topic: WatchedTopic): void {
+    const { instrumentation } = this.#durable
+    instrumentation.topicOpened(topic)
+    this.#durable.onClose(async () => instrumentation.topicClosed(topic))
   }
 
   /** @internal The durable topics this bus opened, by name: what its process reports. */

@@ -21,6 +21,7 @@ export function durableContext(pubsub: PubSubCore, broker: BrokerCommands): Dura
     codec: pubsub.codec,
     encode: (data) => pubsub.encode(data),
     instrumentation: pubsub.instrumentation,
+    timed: pubsub.reporter.recorder.listening,
     reportError: (error) => pubsub.reportError(error),
     onClose: (hook) => pubsub.onClose(hook),
     schedulerFor: (topic, create) => {

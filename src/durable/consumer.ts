@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Codec } from '../codec/codec.js'
 import type { SwitchboardError } from '../errors.js'
-import type { Instrumentation } from '../observe/instrumentation.js'
+import type { ConsumeOutcome, Instrumentation } from '../observe/instrumentation.js'
+import { NO_SPAN, runInSpan, type SpanHandle, type Tracer } from '../observe/tracer.js'
 import { AckBatch } from './ack-batch.js'
 import { backoffDelay } from './backoff.js'
 import { decodeHeaders, idTime, pendingKey, type StoredEntry, type TopicMessage } from './entry.js'
@@ -31,6 +32,8 @@ export interface ConsumerSpec<T> {
   readonly options: ResolvedConsumeOptions
   readonly scheduler: Scheduler
   readonly instrumentation: Instrumentation
+  /** Whether consumed() is told real durations (see DurableContext.timed); else 0. */
+  readonly timed: boolean
   readonly onError: (error: SwitchboardError) => void
 }
 
@@ -44,6 +47,8 @@ export class Consumer<T = unknown> {
   readonly group: string
   readonly name: string
   readonly #spec: ConsumerSpec<T>
+  /** The handler, or with a tracer, the handler inside a span: chosen once, not per entry. */
+  readonly #invoke: TopicHandler<T>
   readonly #inFlight = new Map<string, { entry: StoredEntry; done: Promise<void> }>()
   readonly #acks: AckBatch
   readonly #readErrors: ErrorEpisode
@@ -60,6 +65,9 @@ export class Consumer<T = unknown> {
     this.group = spec.group
     this.name = spec.name ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`
     this.#readErrors = new ErrorEpisode(spec.onError)
+    const tracer = spec.instrumentation.tracer
+    this.#invoke =
+      tracer === undefined ? spec.handler : tracedHandler(tracer, spec.topic, spec.group, spec.handler)
     this.#acks = new AckBatch((entries) =>
       spec.store.ack(spec.group, entries).catch((error: unknown) => spec.onError(toSwitchboardError(error))),
     )
@@ -157,13 +165,17 @@ export class Consumer<T = unknown> {
     this.#inFlight.set(key, { entry, done })
   }
 
+  // Each local and try block of this async function is saved with it at every await, per entry:
+  // kept few on purpose (bench/durable-trace-cost.ts measures the bytes).
   async #handle(entry: StoredEntry, claimed: boolean): Promise<void> {
-    const { store, group, codec, options, handler, topic } = this.#spec
+    const { store, group, codec, options, topic } = this.#spec
+    const startMs = this.#spec.timed ? performance.now() : 0
     // A claimed entry was delivered before, to a consumer that never acknowledged it.
     const attempt = (entry.fields.attempt ?? 1) + (claimed ? 1 : 0)
     try {
       if (attempt > options.maxAttempts) {
         await store.deadLetter(group, entry, 'its consumer stopped without acknowledging it', attempt - 1)
+        this.#consumed('dead_lettered', startMs)
         return
       }
       let data: T
@@ -172,6 +184,7 @@ export class Consumer<T = unknown> {
       } catch (error) {
         // Bytes that do not decode now never will: no retry.
         await store.deadLetter(group, entry, toSwitchboardError(error).message, attempt)
+        this.#consumed('dead_lettered', startMs)
         return
       }
       const id = entry.fields.origin ?? entry.id
@@ -184,29 +197,38 @@ export class Consumer<T = unknown> {
       }
       this.#spec.instrumentation.delivered(topic, undefined)
       try {
-        await handler(data, message)
+        const invoke = this.#invoke
+        await invoke(data, message)
       } catch (error) {
-        await this.#failed(entry, attempt, error)
+        this.#consumed(await this.#failed(entry, attempt, error), startMs)
         return
       }
       this.#acks.add(entry)
+      this.#consumed('acked', startMs)
     } catch (error) {
       // The store failed: the entry stays pending and is claimed again after claimIdleMs.
       this.#spec.onError(toSwitchboardError(error))
+      this.#consumed('failed', startMs)
     }
   }
 
-  async #failed(entry: StoredEntry, attempt: number, error: unknown): Promise<void> {
+  #consumed(outcome: ConsumeOutcome, startMs: number): void {
+    const { instrumentation, topic, group, timed } = this.#spec
+    instrumentation.consumed(topic, group, outcome, timed ? performance.now() - startMs : 0)
+  }
+
+  async #failed(entry: StoredEntry, attempt: number, error: unknown): Promise<ConsumeOutcome> {
     const { store, group, options } = this.#spec
     const reason = error instanceof Error ? error.message || error.name : String(error)
     if (attempt >= options.maxAttempts) {
       await store.deadLetter(group, entry, reason, attempt)
-      return
+      return 'dead_lettered'
     }
     const dueMs = Date.now() + backoffDelay(options.backoff, attempt)
     const next = { ...entry.fields, attempt: attempt + 1, origin: entry.fields.origin ?? entry.id }
     await store.retry(group, entry, next, dueMs, scheduleId())
     this.#spec.scheduler.poke(dueMs)
+    return 'retried'
   }
 
   async #claimTick(): Promise<void> {
@@ -223,4 +245,30 @@ export class Consumer<T = unknown> {
       if (this.#running) this.#spec.onError(toSwitchboardError(error))
     }
   }
+}
+
+/**
+ * The handler inside a consumer span that continues the trace the entry's headers carry. With no
+ * span to make (no SDK, no incoming context), the handler is called as it is.
+ */
+function tracedHandler<T>(
+  tracer: Tracer,
+  topic: string,
+  group: string,
+  handler: TopicHandler<T>,
+): TopicHandler<T> {
+  return (data, message) => {
+    const span = tracer.consume(topic, group, message.id, message.headers)
+    return span === NO_SPAN ? handler(data, message) : handleInSpan(span, handler, data, message)
+  }
+}
+
+/** Apart from tracedHandler, so that only a real span pays for the closure and its context. */
+function handleInSpan<T>(
+  span: SpanHandle,
+  handler: TopicHandler<T>,
+  data: T,
+  message: TopicMessage<T>,
+): unknown {
+  return runInSpan(span, () => handler(data, message))
 }

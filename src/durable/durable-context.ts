@@ -12,6 +12,11 @@ export interface DurableContext {
   /** Encodes with the bus codec: EncodeError, or PayloadTooLargeError beyond maxPayloadBytes. */
   encode(data: unknown): Uint8Array
   readonly instrumentation: Instrumentation
+  /**
+   * True when something past the bus's own counters hears the events (metrics, say): only then
+   * is an entry's duration worth its two clock reads.
+   */
+  readonly timed: boolean
   /** The bus's one error path, for failures nobody awaits (a read loop, an ack). */
   reportError(error: SwitchboardError): void
   /** Work the bus's close() waits for; returns a function that unregisters it. */

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js'
+import { type Carrier, NO_SPAN, runInSpan, type SpanHandle, type Tracer } from '../observe/tracer.js'
 import { Consumer, type TopicHandler } from './consumer.js'
 import { DeadLetters } from './dead-letters.js'
 import type { DurableContext } from './durable-context.js'
@@ -40,11 +41,48 @@ export class Topic<T = unknown> {
    * to a schedule id instead (cancel() takes it); with a key used within dedupeWindowMs, to the
    * first publish's id, writing nothing.
    */
-  async publish(data: T, options: TopicPublishOptions = {}): Promise<string> {
-    this.#context.checkOpen()
+  publish(data: T, options: TopicPublishOptions = {}): Promise<string> {
+    try {
+      this.#context.checkOpen()
+      const headers = checkHeaders(options.headers)
+      const tracer = this.#context.instrumentation.tracer
+      if (tracer === undefined) return this.#publish(data, options, encodeHeaders(headers))
+      return this.#traced(tracer, data, options, headers)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /**
+   * A publish inside a producer span, whose trace context travels in the entry's headers next to
+   * the caller's own. With no span to make (no SDK, no active trace), a publish as without.
+   */
+  #traced(
+    tracer: Tracer,
+    data: T,
+    options: TopicPublishOptions,
+    headers: Record<string, string> | undefined,
+  ): Promise<string> {
+    const carrier: Carrier = {}
+    const span = tracer.produce(this.name, carrier)
+    if (span === NO_SPAN) return this.#publish(data, options, encodeHeaders(headers))
+    return this.#publishInSpan(span, data, options, encodeHeaders({ ...headers, ...carrier }))
+  }
+
+  /** Apart from #traced, so that only a real span pays for the closure and its context. */
+  #publishInSpan(
+    span: SpanHandle,
+    data: T,
+    options: TopicPublishOptions,
+    headers: string | undefined,
+  ): Promise<string> {
+    return runInSpan(span, () => this.#publish(data, options, headers))
+  }
+
+  async #publish(data: T, options: TopicPublishOptions, headers: string | undefined): Promise<string> {
     const dueMs = dueTime(options)
     const key = options.key === undefined ? undefined : checkKey(options.key)
-    const fields: EntryFields = { data: this.#context.encode(data), headers: checkHeaders(options.headers) }
+    const fields: EntryFields = { data: this.#context.encode(data), headers }
     const windowMs = this.#options.dedupeWindowMs
     let id: string
     if (dueMs !== undefined && dueMs > Date.now()) {
@@ -88,6 +126,7 @@ export class Topic<T = unknown> {
       options: resolved,
       scheduler: this.#scheduler,
       instrumentation: this.#context.instrumentation,
+      timed: this.#context.timed,
       onError: this.#context.reportError,
     })
     await consumer.start()
@@ -154,12 +193,12 @@ function checkKey(key: unknown): string {
   )
 }
 
-function checkHeaders(headers: unknown): string | undefined {
+function checkHeaders(headers: unknown): Record<string, string> | undefined {
   if (headers === undefined) return undefined
   const valid =
     typeof headers === 'object' &&
     headers !== null &&
     Object.values(headers).every((value) => typeof value === 'string')
   if (!valid) throw new InvalidArgumentError('headers must be an object of string values')
-  return encodeHeaders(headers as Record<string, string>)
+  return headers as Record<string, string>
 }

@@ -1,6 +1,7 @@
 import type { SwitchboardError } from '../errors.js'
 import type {
   CallOutcome,
+  ConsumeOutcome,
   DropReason,
   HandleOutcome,
   Instrumentation,
@@ -8,6 +9,7 @@ import type {
   SkipReason,
 } from './instrumentation.js'
 import { isDebugEnabled, type Logger } from './logger.js'
+import type { WatchedTopic } from './watched-topic.js'
 
 /**
  * The debug log of every publish and delivery, as one more instrumentation: a bus puts it in its
@@ -68,5 +70,17 @@ export class DebugTrace implements Instrumentation {
 
   load(service: string, instance: string, inFlight: number, queued: number): void {
     this.#next.load(service, instance, inFlight, queued)
+  }
+
+  consumed(topic: string, group: string, outcome: ConsumeOutcome, durationMs: number): void {
+    this.#next.consumed(topic, group, outcome, durationMs)
+  }
+
+  topicOpened(topic: WatchedTopic): void {
+    this.#next.topicOpened(topic)
+  }
+
+  topicClosed(topic: WatchedTopic): void {
+    this.#next.topicClosed(topic)
   }
 }

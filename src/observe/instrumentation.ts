@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type SwitchboardError } from '../errors.js'
 import type { Tracer } from './tracer.js'
+import type { WatchedTopic } from './watched-topic.js'
 
 /**
  * Why a message that reached a subscription was not handed to its handler or reader. Every
@@ -73,6 +74,19 @@ export const SkipReason = {
 } as const
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason]
 
+/** How a durable consumer finished with one entry: the outcome label of durable metrics. */
+export const ConsumeOutcome = {
+  /** The handler returned: the entry is acknowledged. */
+  Acked: 'acked',
+  /** The handler threw: the entry is scheduled again, after its backoff. */
+  Retried: 'retried',
+  /** Its last attempt failed, or it could not be decoded: it went to the group's dead letters. */
+  DeadLettered: 'dead_lettered',
+  /** The broker failed while the entry was settled: it stays pending, to be claimed again. */
+  Failed: 'failed',
+} as const
+export type ConsumeOutcome = (typeof ConsumeOutcome)[keyof typeof ConsumeOutcome]
+
 /** The link states a transport reports; `reconnected` counts as a reconnect. */
 export type LinkState = 'connected' | 'disconnected' | 'reconnected'
 
@@ -111,6 +125,18 @@ export interface Instrumentation {
    */
   load(service: string, instance: string, inFlight: number, queued: number): void
   /**
+   * A durable consumer of `group` finished with an entry of `topic`, `durationMs` after it took
+   * it (the handler's time, with decoding; 0 when it was dead-lettered without running).
+   */
+  consumed(topic: string, group: string, outcome: ConsumeOutcome, durationMs: number): void
+  /**
+   * A bus opened a durable topic (the first `bus.topic(name)` of that name): metrics read its
+   * length, lag, pending and dead letters from it when scraped, until topicClosed().
+   */
+  topicOpened(topic: WatchedTopic): void
+  /** The bus that opened `topic` is closing: its figures are no longer read. */
+  topicClosed(topic: WatchedTopic): void
+  /**
    * Begins the spans of publishes, deliveries, requests and handlers (see Tracer). Without one,
    * switchboard makes no span and sends no trace context.
    */
@@ -131,6 +157,9 @@ const EVENTS = [
   'handled',
   'skipped',
   'load',
+  'consumed',
+  'topicOpened',
+  'topicClosed',
 ] as const satisfies readonly (keyof Instrumentation)[]
 
 // Fails to compile when Instrumentation gains a method that EVENTS does not list.
@@ -150,6 +179,9 @@ export const NO_INSTRUMENTATION: Instrumentation = Object.freeze({
   handled: nothing,
   skipped: nothing,
   load: nothing,
+  consumed: nothing,
+  topicOpened: nothing,
+  topicClosed: nothing,
 })
 
 /**
@@ -198,6 +230,9 @@ function completeOne(given: Partial<Instrumentation> | undefined): Instrumentati
     handled: given.handled?.bind(given) ?? nothing,
     skipped: given.skipped?.bind(given) ?? nothing,
     load: given.load?.bind(given) ?? nothing,
+    consumed: given.consumed?.bind(given) ?? nothing,
+    topicOpened: given.topicOpened?.bind(given) ?? nothing,
+    topicClosed: given.topicClosed?.bind(given) ?? nothing,
     tracer: given.tracer,
   }
 }
@@ -231,6 +266,15 @@ function fanOut(parts: readonly Instrumentation[], tracer: Tracer | undefined): 
     },
     load: (service, instance, inFlight, queued) => {
       for (const part of parts) part.load(service, instance, inFlight, queued)
+    },
+    consumed: (topic, group, outcome, durationMs) => {
+      for (const part of parts) part.consumed(topic, group, outcome, durationMs)
+    },
+    topicOpened: (topic) => {
+      for (const part of parts) part.topicOpened(topic)
+    },
+    topicClosed: (topic) => {
+      for (const part of parts) part.topicClosed(topic)
     },
     tracer,
   }

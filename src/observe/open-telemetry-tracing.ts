@@ -112,9 +112,9 @@ class OtelSpans implements Tracer {
     const parent = this.#api.context.active()
     if (this.#idle(parent)) return NO_SPAN
     return this.#inject(
-      this.#start(`send ${topic}`, this.#kind.PRODUCER, parent, {
+      this.#start(`publish ${topic}`, this.#kind.PRODUCER, parent, {
         'messaging.operation.type': 'send',
-        'messaging.operation.name': 'send',
+        'messaging.operation.name': 'publish',
         'messaging.destination.name': topic,
       }),
       carrier,
@@ -198,9 +198,10 @@ class OtelSpan implements SpanHandle {
 
 /**
  * OpenTelemetry traces for `connect({ instrumentation: openTelemetryTracing() })`: spans for
- * publish, deliver (subscription handlers), request and handle, with the trace context carried in
- * request headers, so that one trace runs from a caller through the services it calls and the
- * calls they make. Needs `@opentelemetry/api`, an optional peer dependency (it throws
+ * publish, deliver (subscription handlers), request, handle, and durable publish and consume, with
+ * the trace context carried in request headers and durable entries' headers, so that one trace
+ * runs from a caller through the services it calls, the calls they make and the durable consumers
+ * of what they publish. Needs `@opentelemetry/api`, an optional peer dependency (it throws
  * MissingDependencyError naming the npm command when missing), and an SDK for spans to be kept.
  */
 export function openTelemetryTracing(options: OpenTelemetryTracingOptions = {}): Partial<Instrumentation> {

@@ -2,8 +2,10 @@ import type * as PromClient from 'prom-client'
 import type { ErrorCode, SwitchboardError } from '../errors.js'
 import { BoundedNames, boundedGrouping, CellTable, defaultChannelGroup } from './bounded-labels.js'
 import { type CellHistogram, cellHistogram, type HistogramCell } from './cell-histogram.js'
+import { DurableMetrics } from './durable-metrics.js'
 import type {
   CallOutcome,
+  ConsumeOutcome,
   DropReason,
   HandleOutcome,
   Instrumentation,
@@ -11,6 +13,7 @@ import type {
   SkipReason,
 } from './instrumentation.js'
 import { loadOptional } from './optional-dependency.js'
+import type { WatchedTopic } from './watched-topic.js'
 
 /**
  * A prom-client Registry, described by what switchboard uses of it, so that the published types
@@ -39,8 +42,12 @@ export interface PrometheusMetricsOptions {
   maxServices?: number
   /** Most distinct actions per service; every later one counts as 'other'. @defaultValue 100 */
   maxActions?: number
+  /** Most distinct durable topics; every later one counts as 'other'. @defaultValue 50 */
+  maxTopics?: number
+  /** Most distinct consumer groups per durable topic; every later one counts as 'other'. @defaultValue 20 */
+  maxGroups?: number
   /**
-   * Upper bounds of the RPC duration histograms' buckets, in seconds.
+   * Upper bounds of the buckets of the duration histograms (RPC, durable entries), in seconds.
    * @defaultValue 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
    */
   durationBuckets?: readonly number[]
@@ -51,6 +58,8 @@ export const PROMETHEUS_DEFAULTS = {
   maxChannelGroups: 50,
   maxServices: 50,
   maxActions: 100,
+  maxTopics: 50,
+  maxGroups: 20,
   durationBuckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 } as const
 
@@ -108,6 +117,7 @@ class MetricsState implements Instrumentation {
   readonly #callDuration: CellHistogram
   readonly #handleDuration: CellHistogram
   readonly #skipped: PromClient.Counter<'service' | 'reason'>
+  readonly #durable: DurableMetrics
 
   constructor(client: typeof PromClient, registry: PromClient.Registry, options: PrometheusMetricsOptions) {
     const maxActions = options.maxActions ?? PROMETHEUS_DEFAULTS.maxActions
@@ -150,6 +160,11 @@ class MetricsState implements Instrumentation {
       help: 'Shared-channel requests an instance let go without taking them, by service and reason (claimed_elsewhere, expired, cancelled).',
       labelNames: ['service', 'reason'],
       registers,
+    })
+    this.#durable = new DurableMetrics(client, registers, {
+      maxTopics: options.maxTopics ?? PROMETHEUS_DEFAULTS.maxTopics,
+      maxGroups: options.maxGroups ?? PROMETHEUS_DEFAULTS.maxGroups,
+      buckets,
     })
   }
 
@@ -299,6 +314,18 @@ class MetricsState implements Instrumentation {
       known.queued = queued
     }
   }
+
+  consumed(topic: string, group: string, outcome: ConsumeOutcome, durationMs: number): void {
+    this.#durable.consumed(topic, group, outcome, durationMs)
+  }
+
+  topicOpened(topic: WatchedTopic): void {
+    this.#durable.topicOpened(topic)
+  }
+
+  topicClosed(topic: WatchedTopic): void {
+    this.#durable.topicClosed(topic)
+  }
 }
 
 function* map<T, U>(items: Iterable<T>, f: (item: T) => U): Iterable<U> {
@@ -310,16 +337,6 @@ function sum(load: ServiceLoad, key: 'inFlight' | 'queued'): number {
   for (const one of load.values()) total += one[key]
   return total
 }
-
-/*
- * Durable topics (src/durable/, in progress) are not counted yet. The plan, for whoever lands them:
- * their lag, pending and dead letters are gauges read at scrape time from `topic.info()` of the
- * topics a bus opened (switchboard_durable_length{topic}, _pending, _lag and
- * _dead_letters{topic,group}), through a collect() like the load gauges' here; entries consumed
- * need a seam event such as `consumed(topic, group, outcome, durationMs)`, with a no-op default in
- * instrumentation.ts, counted as a CellHistogram like handled(). Spans: Tracer.produce and
- * Tracer.consume exist, for the entry's headers.
- */
 
 /** One state per registry: buses that share a registry share its series. */
 const states = new WeakMap<object, MetricsState>()

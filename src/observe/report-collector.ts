@@ -1,6 +1,7 @@
 import type { SwitchboardError } from '../errors.js'
 import {
   type CallOutcome,
+  type ConsumeOutcome,
   type DropReason,
   type HandleOutcome,
   type Instrumentation,
@@ -10,6 +11,7 @@ import {
 } from './instrumentation.js'
 import { LatencyHistogram } from './latency-histogram.js'
 import type { ActionReport, ErrorReport, InstanceReport, PatternReport } from './process-report.js'
+import type { WatchedTopic } from './watched-topic.js'
 
 /** Errors kept between two reports; older ones in a burst are counted, not kept. */
 const MAX_ERRORS = 20
@@ -129,6 +131,18 @@ export class ReportCollector implements Instrumentation {
       cell.queued = queued
     }
     this.#next.load(service, instance, inFlight, queued)
+  }
+
+  consumed(topic: string, group: string, outcome: ConsumeOutcome, durationMs: number): void {
+    this.#next.consumed(topic, group, outcome, durationMs)
+  }
+
+  topicOpened(topic: WatchedTopic): void {
+    this.#next.topicOpened(topic)
+  }
+
+  topicClosed(topic: WatchedTopic): void {
+    this.#next.topicClosed(topic)
   }
 
   /** What the interval gathered; the counts, patterns and errors start again from zero. */

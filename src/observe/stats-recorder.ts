@@ -1,6 +1,7 @@
 import type { ErrorCode, SwitchboardError } from '../errors.js'
 import {
   type CallOutcome,
+  type ConsumeOutcome,
   type DropReason,
   type HandleOutcome,
   type Instrumentation,
@@ -9,6 +10,7 @@ import {
   type SkipReason,
 } from './instrumentation.js'
 import type { Tracer } from './tracer.js'
+import type { WatchedTopic } from './watched-topic.js'
 
 /**
  * Counts by key. Each key's count is a cell the map holds, so counting costs one lookup, not a
@@ -116,6 +118,18 @@ export class StatsRecorder implements Instrumentation {
   /** Not counted: running and queued are read from their owners; passed on for gauges. */
   load(service: string, instance: string, inFlight: number, queued: number): void {
     this.#next.load(service, instance, inFlight, queued)
+  }
+
+  consumed(topic: string, group: string, outcome: ConsumeOutcome, durationMs: number): void {
+    this.#next.consumed(topic, group, outcome, durationMs)
+  }
+
+  topicOpened(topic: WatchedTopic): void {
+    this.#next.topicOpened(topic)
+  }
+
+  topicClosed(topic: WatchedTopic): void {
+    this.#next.topicClosed(topic)
   }
 
   /** Messages handed to the transport. */

@@ -38,3 +38,18 @@ it('with no OpenTelemetry SDK registered, tracing sends no headers, and requests
   expect(envelope).toMatchObject({ action: 'twice', payload: 21 })
   expect('headers' in envelope).toBe(false)
 })
+
+it('with no OpenTelemetry SDK registered, a traced durable topic stores no trace context and consumes as ever', async () => {
+  const bus = await connect({ url: `memory://${uniq('no-sdk')}`, instrumentation: openTelemetryTracing() })
+  buses.push(bus)
+  const topic = bus.topic<number>(uniq('orders'))
+  const seen = deferred<Readonly<Record<string, string>>>()
+  await topic.consume('billing', (_n, msg) => seen.resolve(msg.headers))
+  await topic.publish(1, { headers: { tenant: 'acme' } })
+  await topic.publish(2)
+  expect(await withTimeout(seen.promise, 'the entry consumed')).toEqual({ tenant: 'acme' })
+  const stored: Readonly<Record<string, string>>[] = []
+  for await (const msg of topic.read({ from: '0' })) stored.push(msg.headers)
+  // The caller's headers as given, and none at all (no `headers` field) for the entry without.
+  expect(stored).toEqual([{ tenant: 'acme' }, {}])
+})

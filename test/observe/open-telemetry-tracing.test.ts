@@ -11,6 +11,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Bus } from '../../src/client/bus.js'
 import { connect } from '../../src/client/connect.js'
 import { rawCodec } from '../../src/codec/raw.js'
+import type { TopicMessage } from '../../src/durable/entry.js'
+import type { Topic } from '../../src/durable/topic.js'
 import { openTelemetryTracing } from '../../src/observe/open-telemetry-tracing.js'
 import { RedisServer, redisServerBinary } from '../helpers/redis-server.js'
 import { deferred, uniq, until, withTimeout } from '../helpers/wait.js'
@@ -36,8 +38,26 @@ function spanNamed(name: string): ReadableSpan {
   return found[0] as ReadableSpan
 }
 
+async function readAll<T>(topic: Topic<T>): Promise<TopicMessage<T>[]> {
+  const entries: TopicMessage<T>[] = []
+  for await (const msg of topic.read({ from: '0' })) entries.push(msg)
+  return entries
+}
+
 function parentOf(span: ReadableSpan): string | undefined {
   return span.parentSpanContext?.spanId
+}
+
+/** Each span is the child of the one before it, all in one trace; returns the trace id. */
+function expectOneChain(chain: readonly ReadableSpan[]): string {
+  for (let i = 1; i < chain.length; i++) {
+    expect(parentOf(chain[i] as ReadableSpan), `${chain[i]?.name} is a child of ${chain[i - 1]?.name}`).toBe(
+      chain[i - 1]?.spanContext().spanId,
+    )
+  }
+  const traceId = chain[0]?.spanContext().traceId
+  for (const span of chain) expect(span.spanContext().traceId).toBe(traceId)
+  return traceId as string
 }
 
 const TRANSPORTS: { name: string; redis: boolean }[] = [
@@ -116,14 +136,7 @@ describe.each(TRANSPORTS)('openTelemetryTracing() on $name', ({ redis }) => {
     const publishAudit = spanNamed(`publish ${audit}`)
     const processAudit = spanNamed(`process ${audit}`)
     const chain = [root, sendFront, processFront, sendBack, processBack, publishAudit]
-    for (let i = 1; i < chain.length; i++) {
-      expect(
-        parentOf(chain[i] as ReadableSpan),
-        `${chain[i]?.name} is a child of ${chain[i - 1]?.name}`,
-      ).toBe(chain[i - 1]?.spanContext().spanId)
-    }
-    const traceId = root.spanContext().traceId
-    for (const span of chain) expect(span.spanContext().traceId).toBe(traceId)
+    const traceId = expectOneChain(chain)
 
     expect([sendFront.kind, processFront.kind, publishAudit.kind, processAudit.kind]).toEqual([
       SpanKind.CLIENT,
@@ -159,6 +172,93 @@ describe.each(TRANSPORTS)('openTelemetryTracing() on $name', ({ redis }) => {
     expect(envelope.headers).toEqual({
       traceparent: `00-${traceId}-${sendFront.spanContext().spanId}-01`,
     })
+  })
+
+  it('one trace crosses caller → service → a nested call → a durable consumer, with the context in the entry headers', async () => {
+    const [front, back, orders] = [uniq('front'), uniq('back'), uniq('orders')]
+    const [callerBus, frontBus, backBus, consumerBus] = [await bus(), await bus(), await bus(), await bus()]
+    const consumed = deferred<Readonly<Record<string, string>>>()
+    await consumerBus
+      .topic<{ n: number }>(orders)
+      .consume('billing', (_order, msg) => consumed.resolve(msg.headers))
+    const topic = backBus.topic<{ n: number }>(orders)
+    await backBus
+      .service(back)
+      .action('work', async (n: number) => {
+        await topic.publish({ n }, { headers: { tenant: 'acme' } })
+        return n * 2
+      })
+      .start()
+    await frontBus
+      .service(front)
+      .action('go', (n: number) => frontBus.caller(back).request('work', n + 1))
+      .start()
+
+    const result = await trace.getTracer('test').startActiveSpan('test root', async (root) => {
+      try {
+        return await callerBus.caller(front).request('go', 1)
+      } finally {
+        root.end()
+      }
+    })
+    expect(result).toBe(4)
+    const headers = await withTimeout(consumed.promise, 'the durable entry consumed')
+    await until(() => exporter.getFinishedSpans().length >= 7, 'seven spans')
+
+    const root = spanNamed('test root')
+    const publish = spanNamed(`publish ${orders}`)
+    const consume = spanNamed(`process ${orders}`)
+    const chain = [
+      root,
+      spanNamed(`send ${front}`),
+      spanNamed(`process ${front}`),
+      spanNamed(`send ${back}`),
+      spanNamed(`process ${back}`),
+      publish,
+      consume,
+    ]
+    const traceId = expectOneChain(chain)
+    expect([publish.kind, consume.kind]).toEqual([SpanKind.PRODUCER, SpanKind.CONSUMER])
+    expect(publish.attributes).toMatchObject({
+      'messaging.system': 'redis',
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': 'publish',
+      'messaging.destination.name': orders,
+    })
+    const [entry] = await readAll(topic)
+    expect(consume.attributes).toMatchObject({
+      'messaging.system': 'redis',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': orders,
+      'messaging.consumer.group.name': 'billing',
+      'messaging.message.id': entry?.id,
+    })
+    // The entry carries the publish span's context next to the caller's own headers.
+    const traceparent = `00-${traceId}-${publish.spanContext().spanId}-01`
+    expect(headers).toEqual({ tenant: 'acme', traceparent })
+    expect(entry?.headers).toEqual({ tenant: 'acme', traceparent })
+  })
+
+  it("a durable entry with no trace context (an old one, or a Python producer's) starts a trace of its own", async () => {
+    const orders = uniq('orders')
+    const [producer, consumer] = [await bus(false), await bus()]
+    const failed = deferred<void>()
+    await consumer.topic(orders).consume(
+      'billing',
+      () => {
+        failed.resolve()
+        throw new Error('declined')
+      },
+      { maxAttempts: 1 },
+    )
+    await producer.topic(orders).publish({ n: 1 })
+    await withTimeout(failed.promise, 'the handler')
+    await until(() => exporter.getFinishedSpans().length >= 1, 'one span')
+    const consume = spanNamed(`process ${orders}`)
+    expect(parentOf(consume)).toBeUndefined()
+    expect(consume.status).toMatchObject({ code: SpanStatusCode.ERROR, message: 'declined' })
+    const [entry] = await readAll(producer.topic(orders))
+    expect(entry?.headers).toEqual({})
   })
 
   it('a failed request marks both its spans as errors, with the error type', async () => {

@@ -27,6 +27,9 @@ export function recording(): {
       handled: keep('handled'),
       skipped: keep('skipped'),
       load: keep('load'),
+      consumed: keep('consumed'),
+      topicOpened: keep('topicOpened'),
+      topicClosed: keep('topicClosed'),
     },
     /** The arguments of each call of one event, in order. */
     of: (event) => heard.filter((h) => h[0] === event).map((h) => h.slice(1)),
