@@ -33,9 +33,10 @@ export class RequestAnswers {
   /** The handler returned `result`. */
   succeeded(ctx: RequestContext, result: unknown): void {
     if (!this.#end(ctx, ctx.cancelled ? 'cancelled' : 'success')) return
-    if (ctx.cancelled || ctx.replyTo === undefined) return
+    const target = ctx.target
+    if (ctx.cancelled || target === undefined) return
     try {
-      this.responder.success({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, result, ctx)
+      this.responder.success(target, result, ctx)
     } catch (error) {
       this.#answerFailed(ctx, error)
     }
@@ -54,8 +55,8 @@ export class RequestAnswers {
   /** The request will not run; `notStarted` lets its caller send it elsewhere. */
   refuse(ctx: RequestContext, message: string, code: RefusalCode, notStarted = false): void {
     if (!this.#end(ctx, REFUSALS[code])) return
-    const { replyTo } = ctx
-    if (replyTo === undefined) {
+    const target = ctx.target
+    if (target === undefined) {
       this.#log.warn(
         { action: ctx.action, requestId: ctx.requestId, code },
         `${message} (fire-and-forget: nobody to tell)`,
@@ -63,7 +64,7 @@ export class RequestAnswers {
       return
     }
     this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, message)
-    this.responder.error({ replyTo, requestId: ctx.request.requestId }, message, code, notStarted)
+    this.responder.error(target, message, code, notStarted)
   }
 
   /**
@@ -71,8 +72,8 @@ export class RequestAnswers {
    * `started: false` for one that never started). A cancelled one is counted when its handler returns.
    */
   closed(ctx: RequestContext, reason: string, started: boolean): void {
-    if (ctx.cancelled || !this.#end(ctx, 'closed') || ctx.replyTo === undefined) return
-    const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
+    const target = ctx.target
+    if (ctx.cancelled || !this.#end(ctx, 'closed') || target === undefined) return
     const when = started ? 'finished' : 'started'
     this.responder.error(target, `${reason} before ${this.name(ctx)} ${when}`, 'CLOSED', !started)
   }
@@ -90,8 +91,8 @@ export class RequestAnswers {
         { action: ctx.action, requestId: ctx.requestId, err: error },
         `could not answer ${what}`,
       )
-      if (ctx.cancelled || ctx.replyTo === undefined) return
-      const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
+      const target = ctx.target
+      if (ctx.cancelled || target === undefined) return
       this.responder.error(target, `${what} failed, and its error could not be sent`, undefined)
     } catch {
       // Nothing left to tell it to: the caller times out.
@@ -106,14 +107,14 @@ export class RequestAnswers {
         { action: ctx.action, requestId: ctx.requestId, err: error },
         `${what} failed after its caller cancelled`,
       )
-    } else if (ctx.replyTo === undefined) {
+    } else if (ctx.target === undefined) {
       this.#log.error(
         { action: ctx.action, requestId: ctx.requestId, err: error },
         `${what} failed (fire-and-forget): ${message}`,
       )
     } else {
       this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, `${what} failed: ${message}`)
-      this.responder.error({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, message, code)
+      this.responder.error(ctx.target, message, code)
     }
   }
 }
