@@ -21,6 +21,7 @@ import { publishSection } from './sections/publish.js'
 import { rpcSection } from './sections/rpc.js'
 import { scaleSection } from './sections/scale.js'
 import type { SectionDef, SectionResult } from './sections/section.js'
+import { startupSection } from './sections/startup.js'
 
 const ALL: SectionDef[] = [
   publishSection,
@@ -30,6 +31,7 @@ const ALL: SectionDef[] = [
   physicalSection,
   scaleSection,
   durableSection,
+  startupSection,
   clusterSection,
   observeSection,
 ]

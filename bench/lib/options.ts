@@ -8,6 +8,7 @@ export const SECTIONS = [
   'physical',
   'scale',
   'durable',
+  'startup',
   'cluster',
   'observe',
 ] as const

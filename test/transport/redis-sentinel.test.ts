@@ -25,9 +25,15 @@ describeRedis('RedisTransport through Sentinel', () => {
       'the replica to sync',
     )
     sentinel = await SentinelProcess.start(name, master.port)
-    // A failover needs a replica the Sentinel knows of and finds healthy.
+    // A failover needs a replica the Sentinel knows of and finds healthy. It lists a replica as
+    // soon as the master's INFO names it, but refuses it (NOGOODSLAVE) until the replica's own
+    // INFO has answered, which master-link-status "ok" shows: a client quick to connect, as
+    // switchboard is since it stopped building node-redis's command methods, got there first.
     await until(
-      () => /^slave$/m.test(sentinel.cli('sentinel', 'replicas', name)),
+      () => {
+        const replicas = sentinel.cli('sentinel', 'replicas', name)
+        return /^slave$/m.test(replicas) && /^master-link-status\nok$/m.test(replicas)
+      },
       'the Sentinel to see the replica',
       10_000,
     )

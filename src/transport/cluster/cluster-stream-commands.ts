@@ -1,4 +1,4 @@
-import type { RedisArgument } from 'redis'
+import type { RedisArgument } from '@redis/client'
 import { ClosedError, InvalidArgumentError } from '../../errors.js'
 import type { BlockingConnection } from '../redis/blocking-connection.js'
 import type { NodeRedisCommandOptions } from '../redis/node-redis-client.js'

@@ -1,4 +1,4 @@
-import type { RedisArgument } from 'redis'
+import type { RedisArgument } from '@redis/client'
 import { ClosedError, ConnectionError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
 import { claimCommand } from '../claim-command.js'

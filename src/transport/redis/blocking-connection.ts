@@ -1,4 +1,4 @@
-import type { RedisArgument } from 'redis'
+import type { RedisArgument } from '@redis/client'
 import { ClosedError, type SwitchboardError } from '../../errors.js'
 import type { ManagedConnection } from './managed-connection.js'
 import type { NodeRedisClient, NodeRedisCommandOptions } from './node-redis-client.js'

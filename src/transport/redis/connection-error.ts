@@ -1,4 +1,4 @@
-import { ClientClosedError, ClientOfflineError, ErrorReply } from 'redis'
+import { ClientClosedError, ClientOfflineError, ErrorReply } from '@redis/client'
 import { ConnectionError, SwitchboardError } from '../../errors.js'
 
 /**

@@ -1,4 +1,4 @@
-import type { RedisArgument } from 'redis'
+import type { RedisArgument } from '@redis/client'
 import { ClosedError, ConnectionError, type SwitchboardError } from '../../errors.js'
 import { type ChannelName, showName } from '../channel-key.js'
 import type { StatusSink, SubscriptionKind, TransportStatus } from '../transport.js'

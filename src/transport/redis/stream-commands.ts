@@ -1,4 +1,4 @@
-import { RESP_TYPES, type RedisArgument } from 'redis'
+import { RESP_TYPES, type RedisArgument } from '@redis/client'
 import type { CommandArgument, ReplyForm, StreamCommands } from '../transport.js'
 import type { BlockingConnection } from './blocking-connection.js'
 import type { NodeRedisCommandOptions } from './node-redis-client.js'
