@@ -1,0 +1,41 @@
+/** Options of `bus.hub(routes, options)`. */
+export interface HubOptions {
+  /**
+   * Reload the routes file when it changes on disk (only when the routes came as a file path).
+   * @defaultValue true
+   */
+  watch?: boolean
+  /** How many steps this hub runs at once. @defaultValue 10 */
+  concurrency?: number
+  /**
+   * How long an event stays claimed, in milliseconds: every hub running the same routes hears
+   * each event, and only the first to claim it (by channel and exact bytes) routes it. Two
+   * byte-identical events on one channel within this time are routed once: give events an id or
+   * a timestamp to keep them apart. @defaultValue 60_000
+   */
+  eventClaimMs?: number
+  /**
+   * A step a hub took and never finished (it crashed) is taken over by another hub, or by the
+   * same one restarted, after this many milliseconds. @defaultValue 30_000
+   */
+  claimIdleMs?: number
+  /**
+   * This hub's name within its consumer group. A hub restarted under the same name takes back at
+   * once the steps it had taken. @defaultValue `<hostname>-<pid>-<random>`
+   */
+  consumerName?: string
+  /**
+   * The longest wait, in milliseconds, before looking for steps whose time has come that another
+   * hub scheduled. @defaultValue 1000
+   */
+  schedulerPollMs?: number
+}
+
+/** The defaults of HubOptions. */
+export const HUB_DEFAULTS = {
+  watch: true,
+  concurrency: 10,
+  eventClaimMs: 60_000,
+  claimIdleMs: 30_000,
+  schedulerPollMs: 1000,
+} as const satisfies Required<Omit<HubOptions, 'consumerName'>>
