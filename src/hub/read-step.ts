@@ -191,7 +191,9 @@ export function readStep(
     timeoutMs === undefined ||
     (cancelNode !== undefined && !cancelOn)
   if (failed) return undefined
+  const at = problems.positionOf(node)
   return {
+    ...(at && { at }),
     name: name ?? `${action.kind} ${action.target}`,
     action,
     retry,

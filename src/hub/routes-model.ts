@@ -63,6 +63,8 @@ export interface Step {
   readonly retry: RetryPolicy
   /** `call`: how long one attempt waits for the reply, in milliseconds. */
   readonly timeoutMs: number
+  /** Where the step starts in the routes file (text only), for messages about it. */
+  readonly at?: { readonly line: number; readonly column: number }
 }
 
 /** The steps one event sets off. */

@@ -23,6 +23,14 @@ export class ProblemList {
     return this.problems.some((problem) => problem.severity === 'error')
   }
 
+  /** Where `node` starts in the text, when the routes came as text. */
+  positionOf(node: Node | null | undefined): { line: number; column: number } | undefined {
+    const offset = node?.range?.[0]
+    if (offset === undefined || !this.#lines) return undefined
+    const { line, col } = this.#lines.linePos(offset)
+    return { line, column: col }
+  }
+
   error(node: Node | null | undefined, path: readonly string[], message: string, hint?: string): void {
     this.#add('error', node, path, message, hint)
   }
@@ -50,11 +58,10 @@ export class ProblemList {
     message: string,
     hint: string | undefined,
   ): void {
-    const offset = node?.range?.[0]
-    const position = offset === undefined || !this.#lines ? undefined : this.#lines.linePos(offset)
+    const position = this.positionOf(node)
     this.problems.push({
       severity,
-      ...(position && { line: position.line, column: position.col }),
+      ...position,
       path: path.join(' › '),
       message,
       ...(hint !== undefined && { hint }),
