@@ -5,21 +5,22 @@ import type { Message } from '../pubsub/message.js'
 import type { HubContext } from './hub-context.js'
 import { type HubJob, jobOf } from './hub-job.js'
 import type { HubCounters } from './hub-stats.js'
+import { Occurrences } from './occurrences.js'
 import { type CancelDecision, planEvent, type StepDecision } from './plan-event.js'
 import type { Routes } from './routes-model.js'
 
-/** The claim that makes one hub of several route an event: its channel and exact bytes. */
-export function eventClaimKey(hub: string, message: Message<unknown>): string {
-  const hash = createHash('sha256')
+/** An event's identity among hubs: its channel and exact bytes. */
+export function eventHash(message: Message<unknown>): string {
+  return createHash('sha256')
     .update(message.channelBytes)
     .update('\0')
     .update(message.raw)
     .digest('base64url')
-  return `switchboard:hub:${hub}:event:${hash}`
 }
 
 /**
- * Routes one event: claims it (so that one hub of several does), then does what planEvent()
+ * Routes one event: claims it (the nth arrival of its bytes on its channel, so that one hub of
+ * several routes it, and a repeat is routed again), then does what planEvent()
  * decided — cancels waiting steps, counts skips, writes each step to run to the durable topic.
  * Each decision is done on its own: one that fails is counted and reported, and the others go on.
  */
@@ -28,17 +29,21 @@ export class EventIntake {
   readonly #topic: Topic<HubJob>
   readonly #counters: HubCounters
   readonly #claimMs: number
+  readonly #occurrences: Occurrences
 
   constructor(context: HubContext, topic: Topic<HubJob>, counters: HubCounters, claimMs: number) {
     this.#context = context
     this.#topic = topic
     this.#counters = counters
     this.#claimMs = claimMs
+    this.#occurrences = new Occurrences(claimMs)
   }
 
   /** Routes `message` under `routes`: the version current when it arrived, whatever reloads meanwhile. */
   async route(routes: Routes, message: Message<unknown>): Promise<void> {
-    if (!(await this.#context.claim(eventClaimKey(routes.name, message), this.#claimMs))) return
+    const hash = eventHash(message)
+    const key = `switchboard:hub:${routes.name}:event:${hash}:${this.#occurrences.next(hash)}`
+    if (!(await this.#context.claim(key, this.#claimMs))) return
     const plan = planEvent(routes, message.channel, message.data)
     if (plan.route) this.#counters.count(plan.route.event, 'matched')
     await Promise.all([

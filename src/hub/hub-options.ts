@@ -8,10 +8,11 @@ export interface HubOptions {
   /** How many steps this hub runs at once. @defaultValue 10 */
   concurrency?: number
   /**
-   * How long an event stays claimed, in milliseconds: every hub running the same routes hears
-   * each event, and only the first to claim it (by channel and exact bytes) routes it. Two
-   * byte-identical events on one channel within this time are routed once: give events an id or
-   * a timestamp to keep them apart. @defaultValue 60_000
+   * How long an event stays claimed, in milliseconds. Every hub running the same routes hears
+   * each event, and only the first to claim it routes it: it claims the nth arrival of those exact
+   * bytes on that channel, which the hubs agree on since the broker delivers to all in one order.
+   * A hub started while byte-identical events repeat (within this time of each other) may count
+   * differently from the others until they pause for this long. @defaultValue 60_000
    */
   eventClaimMs?: number
   /**

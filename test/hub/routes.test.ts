@@ -5,6 +5,7 @@ import { closest } from '../../src/hub/did-you-mean.js'
 import { formatDuration, parseDuration } from '../../src/hub/duration.js'
 import { explainPlan } from '../../src/hub/explain.js'
 import { retryDelay } from '../../src/hub/hub-job.js'
+import { Occurrences } from '../../src/hub/occurrences.js'
 import { parseRoutes } from '../../src/hub/parse-routes.js'
 import { eventsOf, planEvent } from '../../src/hub/plan-event.js'
 import type { Routes } from '../../src/hub/routes-model.js'
@@ -232,5 +233,18 @@ describe('explain', () => {
     expect(explainPlan(planEvent(routes, 'user.unknown', {}))).toEqual([
       'user.unknown: no route, and it cancels nothing: the hub ignores it',
     ])
+  })
+})
+
+describe('occurrences', () => {
+  it('counts repeats of the same bytes, forgets them after a pause, and sweeps what it forgot', () => {
+    let now = 0
+    const seen = new Occurrences(1000, () => now)
+    expect([seen.next('a'), seen.next('a'), seen.next('b'), seen.next('a')]).toEqual([1, 2, 1, 3])
+    now = 999
+    expect(seen.next('a')).toBe(4)
+    now = 2000
+    expect(seen.next('a')).toBe(1)
+    expect(seen.size).toBe(1)
   })
 })
