@@ -33,7 +33,8 @@ export function stepsTopicName(hub: string): string {
  * with retries. Several hubs with the same routes share the work, and each event is routed once.
  * Made by `bus.hub(routes)`.
  */
-export class Hub extends TypedEmitter<HubEvents> {
+export class Hub {
+  readonly #events: TypedEmitter<HubEvents>
   readonly #context: HubContext
   readonly #source: RoutesSource
   readonly #options: Required<Omit<HubOptions, 'consumerName'>> & Pick<HubOptions, 'consumerName'>
@@ -54,11 +55,31 @@ export class Hub extends TypedEmitter<HubEvents> {
 
   /** @internal Made by bus.hub(), which starts it. */
   constructor(context: HubContext, source: RoutesSource, routes: Routes, options: HubOptions = {}) {
-    super((error) => context.logger.error({ err: error }, 'a hub listener threw'))
+    this.#events = new TypedEmitter<HubEvents>((error) =>
+      context.logger.error({ err: error }, 'a hub listener threw'),
+    )
     this.#context = context
     this.#source = source
     this.#routes = routes
     this.#options = { ...HUB_DEFAULTS, ...options }
+  }
+
+  /** Listens to 'reloaded' (new routes took over) or 'refused' (new routes had errors; the old ones stay). */
+  on<K extends keyof HubEvents>(event: K, listener: (...args: HubEvents[K]) => void): this {
+    this.#events.on(event, listener)
+    return this
+  }
+
+  /** Removes a listener added with on() or once(). */
+  off<K extends keyof HubEvents>(event: K, listener: (...args: HubEvents[K]) => void): this {
+    this.#events.off(event, listener)
+    return this
+  }
+
+  /** Like on(), for the next event only. */
+  once<K extends keyof HubEvents>(event: K, listener: (...args: HubEvents[K]) => void): this {
+    this.#events.once(event, listener)
+    return this
   }
 
   /** The routes running now. */
@@ -110,12 +131,12 @@ export class Hub extends TypedEmitter<HubEvents> {
         ])
       }
     } catch (error) {
-      if (error instanceof RoutesError) this.emit('refused', error)
+      if (error instanceof RoutesError) this.#events.emit('refused', error)
       throw error
     }
     this.#routes = next
     await this.#listen(eventsOf(next))
-    this.emit('reloaded', next)
+    this.#events.emit('reloaded', next)
     return next
   }
 
