@@ -35,7 +35,8 @@ test('imports only go down the layers: errors and observe at the bottom, then tr
     expect(LAYERS, `${relative(SRC, file)}: a folder missing from LAYERS`).toContain(from)
     for (const [, spec] of readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
       const to = layerOf(resolve(dirname(file), spec as string))
-      if (LAYERS.indexOf(to) > LAYERS.indexOf(from)) upward.push(`${relative(SRC, file)} imports ${spec} (${to})`)
+      if (LAYERS.indexOf(to) > LAYERS.indexOf(from))
+        upward.push(`${relative(SRC, file)} imports ${spec} (${to})`)
     }
   }
   expect(upward).toEqual([])

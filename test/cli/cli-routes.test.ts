@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,18 +9,10 @@ import { connect } from '../../src/client/connect.js'
 import { uniq, until } from '../helpers/wait.js'
 import { argv, captureContext } from './capture.js'
 
-const GOOD = `name: onboarding
-routes:
-  user.signed_up:
-    - call: email.send_welcome
-      retry: { attempts: 5, backoff: exponential, first: 1s }
-    - publish: sales.new_lead
-      when: { plan: pro }
-  user.inactive:
-    - call: notify.reminder
-      after: 7 days
-      cancel_on: { event: user.active, match: user_id }
-`
+/** Sign-up and inactivity (cancelled by activity); no deletion route. */
+const GOOD = readFileSync(new URL('../hub/fixtures/onboarding.routes.yaml', import.meta.url), 'utf8').split(
+  '  account.deleted:',
+)[0] as string
 
 const BAD = `routes:
   user.signed_up:

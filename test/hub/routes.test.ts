@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { RoutesProblem } from '../../src/errors.js'
 import { evaluate } from '../../src/hub/conditions.js'
@@ -11,20 +12,8 @@ import { eventsOf, planEvent } from '../../src/hub/plan-event.js'
 import type { Routes } from '../../src/hub/routes-model.js'
 import { formatProblem } from '../../src/hub/routes-problems.js'
 
-const SEED = `name: onboarding
-routes:
-  user.signed_up:
-    - call: email.send_welcome
-      retry: { attempts: 5, backoff: exponential, first: 1s }
-    - publish: sales.new_lead
-      when: { plan: pro }
-  user.inactive:
-    - call: notify.reminder
-      after: 7 days
-      cancel_on: { event: user.active, match: user_id }
-  account.deleted:
-    - call: support.open_ticket
-`
+/** The issue's example: sign-up, inactivity (cancelled by activity), deletion. */
+const SEED = readFileSync(new URL('./fixtures/onboarding.routes.yaml', import.meta.url), 'utf8')
 
 function routesOf(text: string): Routes {
   const reading = parseRoutes(text)
