@@ -31,7 +31,7 @@ function line(decision: StepDecision, index: number): string {
       const when =
         step.afterMs === undefined ? 'now, through the durable queue' : `in ${formatDuration(step.afterMs)}`
       const cancel = step.cancelOn
-        ? `, unless ${step.cancelOn.event} arrives with the same ${step.cancelOn.match} first (a newer ${decision.route.event} replaces it)`
+        ? `, unless ${step.cancelOn.events.join(' or ')} arrives with the same ${step.cancelOn.match} first (a newer ${decision.route.event} replaces it)`
         : ''
       return `  ${index}. ${label}${what(step)}: ${when}${gate}${cancel}`
     }

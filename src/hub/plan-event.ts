@@ -47,7 +47,7 @@ function decide(routes: Routes, route: Route, step: Step, data: unknown): StepDe
       kind: 'error',
       route,
       step,
-      error: `${route.event} has no ${step.cancelOn.match}, which cancel_on matches ${step.cancelOn.event} by`,
+      error: `${route.event} has no ${step.cancelOn.match}, which cancel_on matches ${step.cancelOn.events.join(' or ')} by`,
     }
   }
   return { kind: 'run', route, step, key: waitingKey(routes.name, route, step, value) }
@@ -60,7 +60,7 @@ export function planEvent(routes: Routes, event: string, data: unknown): EventPl
   const cancels: CancelDecision[] = []
   for (const other of routes.routes) {
     for (const step of other.steps) {
-      if (step.cancelOn?.event !== event) continue
+      if (!step.cancelOn?.events.includes(event)) continue
       const value = fieldValue(data, step.cancelOn.match)
       cancels.push(
         isPresent(value)
@@ -82,7 +82,7 @@ export function eventsOf(routes: Routes): string[] {
   const events = new Set<string>()
   for (const route of routes.routes) {
     events.add(route.event)
-    for (const step of route.steps) if (step.cancelOn) events.add(step.cancelOn.event)
+    for (const step of route.steps) for (const event of step.cancelOn?.events ?? []) events.add(event)
   }
   return [...events]
 }

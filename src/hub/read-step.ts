@@ -1,4 +1,4 @@
-import { isMap, isScalar, type Node, type YAMLMap } from 'yaml'
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml'
 import { parseDuration } from './duration.js'
 import { readCondition } from './read-condition.js'
 import type { CancelRule, RetryPolicy, Step, StepAction } from './routes-model.js'
@@ -90,12 +90,21 @@ export function readRetry(
 }
 
 function readCancel(node: Node | null, path: string[], problems: ProblemList): CancelRule | undefined {
-  const example = '{ event: user.active, match: user_id }'
+  const example =
+    '{ event: user.active, match: user_id } or { event: [user.active, account.deleted], match: user_id }'
   if (!expectMap(node, path, problems, example)) return undefined
   if (!checkKeys(node, CANCEL_KEYS, 'cancel_on', path, problems)) return undefined
-  const event = readText(valueAt(node, 'event') ?? node, [...path, 'event'], problems, example)
+  const eventNode = valueAt(node, 'event') ?? node
+  const events = isSeq(eventNode)
+    ? (eventNode.items as Array<Node | null>).map((item) =>
+        readText(item, [...path, 'event'], problems, example),
+      )
+    : [readText(eventNode, [...path, 'event'], problems, example)]
   const match = readText(valueAt(node, 'match') ?? node, [...path, 'match'], problems, example)
-  return event && match ? { event, match } : undefined
+  if (events.length === 0)
+    problems.error(eventNode, [...path, 'event'], 'cancel_on names no event', `write it like ${example}`)
+  const named = events.filter((event): event is string => event !== undefined)
+  return match && named.length === events.length && named.length > 0 ? { events: named, match } : undefined
 }
 
 function readAction(map: YAMLMap, path: string[], problems: ProblemList): StepAction | undefined {

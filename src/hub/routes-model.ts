@@ -45,9 +45,9 @@ export interface StepAction {
   readonly target: string
 }
 
-/** A scheduled step's cancel rule: `event` arriving with the same value of `match` cancels it. */
+/** A scheduled step's cancel rule: any of `events` arriving with the same value of `match` cancels it. */
 export interface CancelRule {
-  readonly event: string
+  readonly events: readonly string[]
   readonly match: string
 }
 

@@ -39,7 +39,7 @@ describe('routes file', () => {
     })
     expect(routes.routes[1]?.steps[0]).toMatchObject({
       afterMs: 7 * 86_400_000,
-      cancelOn: { event: 'user.active', match: 'user_id' },
+      cancelOn: { events: ['user.active'], match: 'user_id' },
     })
     expect(eventsOf(routes).sort()).toEqual([
       'account.deleted',
@@ -47,6 +47,28 @@ describe('routes file', () => {
       'user.inactive',
       'user.signed_up',
     ])
+  })
+
+  it('cancel_on takes one event or a list of them', () => {
+    const routes = routesOf(
+      'routes:\n  user.inactive:\n    - call: notify.reminder\n      after: 2 hours\n      cancel_on: { event: [user.active, account.deleted], match: user_id }\n',
+    )
+    expect(routes.routes[0]?.steps[0]?.cancelOn).toEqual({
+      events: ['user.active', 'account.deleted'],
+      match: 'user_id',
+    })
+    expect(eventsOf(routes).sort()).toEqual(['account.deleted', 'user.active', 'user.inactive'])
+    expect(explainPlan(planEvent(routes, 'account.deleted', { user_id: 2 }))).toEqual([
+      'account.deleted cancels user.inactive › call notify.reminder waiting for user_id = 2',
+    ])
+    expect(explainPlan(planEvent(routes, 'user.inactive', { user_id: 2 }))[1]).toContain(
+      'in 2 hours, unless user.active or account.deleted arrives with the same user_id first',
+    )
+    expect(
+      parseRoutes(
+        'routes:\n  a:\n    - publish: x\n      after: 1s\n      cancel_on: { event: [], match: id }\n',
+      ).problems[0]?.message,
+    ).toBe('cancel_on names no event')
   })
 
   it('JSON is read too, and a routes object gives the same routes', () => {
