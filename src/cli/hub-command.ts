@@ -18,6 +18,7 @@ interface HubCommandOptions extends CommonOptions {
   watch: boolean
   consumer?: string
   concurrency?: number
+  claimIdle?: number
 }
 
 const COLUMNS = ['matched', 'done', 'failed', 'retried', 'scheduled', 'cancelled', 'skipped'] as const
@@ -78,6 +79,11 @@ export function registerHub(program: Command, ctx: CliContext): void {
       "this hub's name in its group: a hub restarted under the same name takes back its steps at once",
     )
     .option('--concurrency <n>', 'steps run at once', parseCount)
+    .option(
+      '--claim-idle <duration>',
+      'take over a step another hub took and left unfinished this long (it crashed); default 30s',
+      parseDuration,
+    )
     .addHelpText(
       'after',
       `
@@ -110,6 +116,7 @@ Examples:
           watch: options.watch,
           ...(options.consumer !== undefined && { consumerName: options.consumer }),
           ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+          ...(options.claimIdle !== undefined && { claimIdleMs: options.claimIdle }),
         })
         const events = hub.routes.routes.map((route) => route.event)
         note(ctx, style, `hub ${hub.routes.name}: ${events.length} routes (${events.join(', ')}) on ${url}`)
