@@ -95,7 +95,7 @@ export class Hub {
     })
     this.#topic = topic
     this.#intake = new EventIntake(this.#context, topic, this.#counters, this.#options.eventClaimMs)
-    const runner = new StepRunner(this.#context, topic, this.#counters)
+    const runner = new StepRunner(this.#context, topic, this.#counters, name)
     this.#consumer = await topic.consume('hub', (job, message) => runner.handle(job, message), {
       concurrency: this.#options.concurrency,
       maxAttempts: STEP_DELIVERIES,

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Bus } from '../../src/client/bus.js'
 import { connect } from '../../src/client/connect.js'
 import { HubStepError, RoutesError, type SwitchboardError } from '../../src/errors.js'
+import { stepsTopicName } from '../../src/hub/hub.js'
 import { collector, deferred, uniq, until, withTimeout } from '../helpers/wait.js'
 
 /**
@@ -63,6 +64,40 @@ export function hubContract(label: string, url: () => string): void {
       const stats = hubs.map((hub) => hub.stats()[`${p}.event`])
       expect((stats[0]?.matched ?? 0) + (stats[1]?.matched ?? 0)).toBe(20)
       expect((stats[0]?.done ?? 0) + (stats[1]?.done ?? 0)).toBe(20)
+    })
+
+    it('with two hubs, a step that keeps failing is tried its attempts and no more, then dead-lettered once', async () => {
+      broker = url()
+      const p = uniq('fail2')
+      const services = await open()
+      let calls = 0
+      const svc = services.service(`${p}-svc`)
+      svc.action('flaky', () => {
+        calls += 1
+        throw new Error('down for maintenance')
+      })
+      await svc.start()
+      const file = await routesFile(
+        `name: ${p}\nroutes:\n  ${p}.e:\n    - call: ${p}-svc.flaky\n      retry: { attempts: 3, backoff: fixed, first: 10ms }\n`,
+      )
+      const hubBuses = [await open(), await open()]
+      const reported = hubBuses.map((bus) => errorsOf(bus))
+      const hubs = await Promise.all(hubBuses.map((bus) => bus.hub(file, { watch: false })))
+      for (let n = 0; n < 4; n++) await (await open()).publish(`${p}.e`, { n })
+      const dead = services.topic(stepsTopicName(p)).deadLetters('hub')
+      await until(async () => (await dead.list()).length === 4, 'the four failed steps dead-lettered', 10_000)
+      await Promise.all(hubs.map((hub) => hub.stop()))
+      expect(calls).toBe(12)
+      const failed = hubs.map((hub) => hub.stats()[`${p}.e`]?.failed ?? 0)
+      expect((failed[0] ?? 0) + (failed[1] ?? 0)).toBe(4)
+      expect(reported.flat()).toHaveLength(4)
+      // The reason, or a pointer to the report when the other hub sent it on to the dead letters.
+      for (const letter of await dead.list())
+        expect(letter.error).toMatch(
+          new RegExp(
+            `^route ${p}\\.e, step "call ${p}-svc\\.flaky" failed after 3 attempts: (REMOTE: down for maintenance|see the HubStepError the hub reported)$`,
+          ),
+        )
     })
 
     it('a step scheduled by a hub that stops runs under the hub that starts next: a restart loses nothing', async () => {
@@ -181,6 +216,13 @@ routes:
       ])
       const [failure] = errors.filter((e) => e instanceof HubStepError)
       expect(failure).toMatchObject({ code: 'HUB_STEP', route: `${p}.signed_up` })
+      // The steps that failed for good wait in the dead letters, for switchboard topic replay.
+      const dead = hubBus.topic(stepsTopicName(p)).deadLetters('hub')
+      await until(async () => (await dead.list()).length === 2, 'the two failed calls in the dead letters')
+      expect((await dead.list()).map((letter) => [letter.error, letter.attempts])).toEqual([
+        [messages[0], 2],
+        [messages[0], 2],
+      ])
     })
 
     it('a reminder is cancelled by its cancel event for the same user only, and rescheduled by a newer one', async () => {
