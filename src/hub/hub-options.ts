@@ -30,6 +30,13 @@ export interface HubOptions {
    * hub scheduled. @defaultValue 1000
    */
   schedulerPollMs?: number
+  /**
+   * Entries of the steps topic older than this, in milliseconds, are trimmed as new ones are
+   * written (done or not: a step no hub ran for this long is dropped), so that the topic does not
+   * grow forever. Steps waiting for `after:` are not in it until they are due.
+   * @defaultValue 604_800_000 (7 days)
+   */
+  retentionMs?: number
 }
 
 /** The defaults of HubOptions. */
@@ -39,4 +46,5 @@ export const HUB_DEFAULTS = {
   eventClaimMs: 60_000,
   claimIdleMs: 30_000,
   schedulerPollMs: 1000,
+  retentionMs: 604_800_000,
 } as const satisfies Required<Omit<HubOptions, 'consumerName'>>

@@ -92,6 +92,7 @@ export class Hub {
     const { name } = this.#routes
     const topic = this.#context.topic<HubJob>(stepsTopicName(name), {
       schedulerPollMs: this.#options.schedulerPollMs,
+      retentionMs: this.#options.retentionMs,
     })
     this.#topic = topic
     this.#intake = new EventIntake(this.#context, topic, this.#counters, this.#options.eventClaimMs)

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Bus } from '../../src/client/bus.js'
 import { connect } from '../../src/client/connect.js'
-import { HubStepError, RoutesError, type SwitchboardError } from '../../src/errors.js'
+import { HubStepError, InvalidArgumentError, RoutesError, type SwitchboardError } from '../../src/errors.js'
 import { stepsTopicName } from '../../src/hub/hub.js'
 import { collector, deferred, uniq, until, withTimeout } from '../helpers/wait.js'
 
@@ -264,6 +264,8 @@ routes:
         `${file} has 1 error; the first, at line 4, column 14: after: "dayz" is not a unit of time (did you mean 7 days?)`,
       )
       await expect(bus.hub(join(tmpdir(), 'no-such-routes.yaml'))).rejects.toThrow(/no such file/)
+      await expect(bus.hub(file, { concurrency: 0 })).rejects.toThrow(InvalidArgumentError)
+      await expect(bus.hub(file, { eventClaimMs: -1 })).rejects.toThrow(/eventClaimMs/)
     })
   })
 }
