@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Topic } from '../durable/topic.js'
-import { HubStepError, SwitchboardError } from '../errors.js'
+import { HubStepError } from '../errors.js'
 import type { Message } from '../pubsub/message.js'
 import type { HubContext } from './hub-context.js'
 import { type HubJob, jobOf } from './hub-job.js'
@@ -8,6 +8,7 @@ import type { HubCounters } from './hub-stats.js'
 import { Occurrences } from './occurrences.js'
 import { type CancelDecision, planEvent, type StepDecision } from './plan-event.js'
 import type { Routes } from './routes-model.js'
+import { reasonOf } from './step-runner.js'
 
 /** An event's identity among hubs: its channel and exact bytes. */
 export function eventHash(message: Message<unknown>): string {
@@ -43,7 +44,16 @@ export class EventIntake {
   async route(routes: Routes, message: Message<unknown>): Promise<void> {
     const hash = eventHash(message)
     const key = `switchboard:hub:${routes.name}:event:${hash}:${this.#occurrences.next(hash)}`
-    if (!(await this.#context.claim(key, this.#claimMs))) return
+    try {
+      if (!(await this.#context.claim(key, this.#claimMs))) return
+    } catch (error) {
+      // The broker is unreachable: the event cannot be claimed, so no hub can be sure to route it.
+      this.#counters.count(message.channel, 'failed')
+      this.#context.reportError(
+        new HubStepError(message.channel, 'claim the event', 0, reasonOf(error), { cause: error }),
+      )
+      return
+    }
     const plan = planEvent(routes, message.channel, message.data)
     if (plan.route) this.#counters.count(plan.route.event, 'matched')
     await Promise.all([
@@ -79,11 +89,10 @@ export class EventIntake {
       await work()
     } catch (error) {
       this.#counters.count(decision.route.event, 'failed')
-      const reason = error instanceof SwitchboardError ? error.message : String(error)
       this.#context.reportError(
         error instanceof HubStepError
           ? error
-          : new HubStepError(decision.route.event, decision.step.name, 0, reason, { cause: error }),
+          : new HubStepError(decision.route.event, decision.step.name, 0, reasonOf(error), { cause: error }),
       )
     }
   }

@@ -1,5 +1,4 @@
 import type { Consumer } from '../durable/consumer.js'
-import type { Topic } from '../durable/topic.js'
 import { RoutesError } from '../errors.js'
 import type { Subscription } from '../pubsub/subscription.js'
 import { TypedEmitter } from '../pubsub/typed-emitter.js'
@@ -46,7 +45,6 @@ export class Hub {
    */
   #queue: Promise<void> = Promise.resolve()
   #routes: Routes
-  #topic: Topic<HubJob> | undefined
   #intake: EventIntake | undefined
   #consumer: Consumer<HubJob> | undefined
   #watcher: RoutesWatcher | undefined
@@ -94,7 +92,6 @@ export class Hub {
       schedulerPollMs: this.#options.schedulerPollMs,
       retentionMs: this.#options.retentionMs,
     })
-    this.#topic = topic
     this.#intake = new EventIntake(this.#context, topic, this.#counters, this.#options.eventClaimMs)
     const runner = new StepRunner(this.#context, topic, this.#counters, name)
     this.#consumer = await topic.consume('hub', (job, message) => runner.handle(job, message), {
@@ -169,7 +166,12 @@ export class Hub {
         // The routes of the moment it arrived; routed after the events before it.
         const routes = this.#routes
         const intake = this.#intake as EventIntake
-        this.#queue = this.#queue.then(() => intake.route(routes, message))
+        // route() reports what fails; the catch keeps the chain alive whatever happens.
+        this.#queue = this.#queue
+          .then(() => intake.route(routes, message))
+          .catch((error: unknown) =>
+            this.#context.logger.error({ err: error }, 'the hub could not route an event'),
+          )
       })
       this.#subscriptions.set(event, sub)
     }

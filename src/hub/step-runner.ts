@@ -14,7 +14,8 @@ export const STEP_DELIVERIES = 2
 const FAILED_MARK_MS = 600_000
 const MAX_REASONS = 1000
 
-function reasonOf(error: unknown): string {
+/** An error as one line for a HubStepError: its code and message. */
+export function reasonOf(error: unknown): string {
   if (error instanceof SwitchboardError) return `${error.code}: ${error.message}`
   return error instanceof Error ? error.message || error.name : String(error)
 }
