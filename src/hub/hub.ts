@@ -44,6 +44,7 @@ export class Hub {
    * step (user.active) never overtakes the one that scheduled it (user.inactive).
    */
   #queue: Promise<void> = Promise.resolve()
+  #reloads: Promise<unknown> = Promise.resolve()
   #routes: Routes
   #intake: EventIntake | undefined
   #consumer: Consumer<HubJob> | undefined
@@ -114,7 +115,14 @@ export class Hub {
    * with, and steps already written keep what they were written with. Invalid routes reject with
    * RoutesError (also emitted as 'refused') and the running ones stay.
    */
-  async reload(routes?: RoutesSource): Promise<Routes> {
+  reload(routes?: RoutesSource): Promise<Routes> {
+    // One reload at a time (the watcher and SIGHUP may ask together), in the order asked.
+    const reloading = this.#reloads.then(() => this.#reload(routes))
+    this.#reloads = reloading.catch(() => {})
+    return reloading
+  }
+
+  async #reload(routes: RoutesSource | undefined): Promise<Routes> {
     let next: Routes
     try {
       next = await loadRoutes(routes ?? this.#source)
