@@ -7,6 +7,7 @@ import { main as registerUser } from './daebus/register-user.js'
 import { main as systemMonitor } from './daebus/system-monitor.js'
 import { main as foodDelivery } from './food-delivery.js'
 import { main as gameEvents } from './game-events.js'
+import { main as lifecycleHub } from './lifecycle-hub.js'
 import { main as notifications } from './notifications.js'
 import { main as orderUpdates } from './order-updates.js'
 import { main as publishAck } from './publish-ack.js'
@@ -117,5 +118,12 @@ export const SCENARIOS: readonly Scenario[] = [
     summary:
       'durable topics: a retried welcome email (dead-lettered when it bounces), sales told once, a reminder cancelled when the user comes back',
     main: userLifecycle,
+  },
+  {
+    name: 'lifecycle-hub',
+    file: 'lifecycle-hub.ts',
+    summary:
+      'the hub: the same user lifecycle routed by a file (hub/lifecycle.routes.yaml) — retries, a condition, a reminder cancelled, one failing step stopping nothing',
+    main: lifecycleHub,
   },
 ]

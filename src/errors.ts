@@ -28,6 +28,10 @@ export const ERROR_CODES = {
   VALIDATION: 'A payload failed its Standard Schema validation.',
   MISSING_DEPENDENCY:
     'An optional peer dependency (prom-client for metrics, @opentelemetry/api for traces) is not installed; the message gives the npm command.',
+  ROUTES:
+    'A routes file (or routes object) has errors; `problems` lists each with its line, column and what to write instead. A running hub keeps its old routes.',
+  HUB_STEP:
+    'A hub step failed after all its attempts, or could not run (its event lacks a field a condition needs); the message names the route and the step, `cause` holds why.',
 } as const
 
 /** Every error code switchboard uses; `ERROR_CODES` gives each one its meaning. */
@@ -312,5 +316,61 @@ export class MissingDependencyError extends SwitchboardError {
       options,
     )
     this.packageName = packageName
+  }
+}
+
+/** One thing wrong (an error) or doubtful (a warning) in a routes file, with where it is and what to write. */
+export interface RoutesProblem {
+  readonly severity: 'error' | 'warning'
+  /** 1-based; absent when the routes came as an object rather than as text. */
+  readonly line?: number
+  /** 1-based; absent when the routes came as an object rather than as text. */
+  readonly column?: number
+  /** Where in the file, as keys: `routes › user.signed_up › step 1 › retry`. */
+  readonly path: string
+  readonly message: string
+  /** What to write instead. */
+  readonly hint?: string
+}
+
+/** A routes file or object has errors (`ROUTES`): `problems` holds each, warnings included. */
+export class RoutesError extends SwitchboardError {
+  /** The file's name as given, when the routes came from a file. */
+  readonly file: string | undefined
+  readonly problems: readonly RoutesProblem[]
+  constructor(problems: readonly RoutesProblem[], file?: string) {
+    const errors = problems.filter((problem) => problem.severity === 'error')
+    const first = errors[0]
+    const where = first?.line === undefined ? first?.path : `line ${first.line}, column ${first.column}`
+    super(
+      'ROUTES',
+      `${file ?? 'the routes'} ha${errors.length === 1 ? 's 1 error' : `ve ${errors.length} errors`}; the first, at ${where}: ${first?.message}${first?.hint ? ` (${first.hint})` : ''}`,
+    )
+    this.file = file
+    this.problems = problems
+  }
+}
+
+/** A hub step failed for good (`HUB_STEP`): `route` and `step` name it, `cause` says why. */
+export class HubStepError extends SwitchboardError {
+  /** The event the route is for. */
+  readonly route: string
+  /** The step's name: `call email.send_welcome`, or its `name:` in the routes file. */
+  readonly step: string
+  /** How many attempts were made (0 when it could not run at all). */
+  readonly attempts: number
+  constructor(
+    route: string,
+    step: string,
+    attempts: number,
+    reason: string,
+    options?: SwitchboardErrorOptions,
+  ) {
+    const tries =
+      attempts === 0 ? 'could not run' : `failed after ${attempts} attempt${attempts === 1 ? '' : 's'}`
+    super('HUB_STEP', `route ${route}, step "${step}" ${tries}: ${reason}`, options)
+    this.route = route
+    this.step = step
+    this.attempts = attempts
   }
 }

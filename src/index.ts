@@ -25,7 +25,13 @@ export type {
 } from './durable/topic-options.js'
 export { CONSUME_DEFAULTS, TOPIC_DEFAULTS } from './durable/topic-options.js'
 export type { GroupInfo, TopicInfo } from './durable/topic-store.js'
-export type { ErrorCode, ResponseErrorCode, SwitchboardErrorOptions, WireErrorCode } from './errors.js'
+export type {
+  ErrorCode,
+  ResponseErrorCode,
+  RoutesProblem,
+  SwitchboardErrorOptions,
+  WireErrorCode,
+} from './errors.js'
 export {
   BufferOverflowError,
   CancelledError,
@@ -33,6 +39,7 @@ export {
   ConnectionError,
   EncodeError,
   ERROR_CODES,
+  HubStepError,
   InvalidArgumentError,
   InvalidUrlError,
   MalformedMessageError,
@@ -40,6 +47,7 @@ export {
   NoResponderError,
   PayloadTooLargeError,
   RemoteError,
+  RoutesError,
   SlowConsumerError,
   SubscriberError,
   SwitchboardError,
@@ -47,6 +55,23 @@ export {
   ValidationError,
   WIRE_ERROR_CODES,
 } from './errors.js'
+export type { HubEvents } from './hub/hub.js'
+export { Hub } from './hub/hub.js'
+export type { HubOptions } from './hub/hub-options.js'
+export { HUB_DEFAULTS } from './hub/hub-options.js'
+export type { HubStats, RouteStats } from './hub/hub-stats.js'
+export type {
+  CancelRule,
+  Condition,
+  FieldTest,
+  RetryPolicy,
+  Route,
+  Routes,
+  Scalar,
+  Step,
+  StepAction,
+} from './hub/routes-model.js'
+export type { RoutesSource } from './hub/routes-source.js'
 export { ConsoleLogger } from './observe/console-logger.js'
 export type { Instrumentation, InstrumentationOption, LinkState } from './observe/instrumentation.js'
 export {

@@ -13,7 +13,7 @@ export const EXIT_CODES = {
   NO_RESPONDER: 3,
   /** The broker cannot be reached, or the connection was lost. */
   CONNECTION: 4,
-  /** Input cannot be used: bad JSON, an unreadable @file, a value the codec cannot encode, too large; a bad topic or group name. */
+  /** Input cannot be used: bad JSON, an unreadable @file, a value the codec cannot encode, too large; a bad topic or group name; a routes file with errors. */
   BAD_INPUT: 5,
   /** `bench`: the benchmark suite is missing here, or it failed. */
   BENCH_FAILED: 6,
@@ -34,7 +34,7 @@ export const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
   2: 'call: no reply within --timeout; sub --count: too few messages within --timeout',
   3: 'call: no responder (nothing is subscribed to the service channel)',
   4: 'cannot connect to the broker, or the connection was lost',
-  5: 'bad input: invalid JSON, unreadable @file, a value the codec cannot encode, or a bad topic or group name',
+  5: 'bad input: invalid JSON, unreadable @file, a value the codec cannot encode, a bad topic or group name, or a routes file with errors',
   6: 'bench: the benchmark suite is missing or failed',
   64: 'usage: unknown command or option, missing argument, bad option value or URL',
   70: 'internal error: rerun with --debug and report it',

@@ -8,9 +8,11 @@ import { type CliContext, processContext } from './context.js'
 import { registerDashboard } from './dashboard/dashboard-command.js'
 import { DEMO_URL, registerDemo } from './demo.js'
 import { EXIT_CODE_MEANINGS, EXIT_CODES, type ExitCode } from './exit-codes.js'
+import { registerHub } from './hub-command.js'
 import { registerMonitor } from './monitor.js'
 import { ownPackageRoot } from './package-root.js'
 import { registerPub } from './pub.js'
+import { registerRoutes } from './routes.js'
 import { createStyle, useColour } from './style.js'
 import { registerSub } from './sub.js'
 import { registerTopic } from './topic.js'
@@ -34,7 +36,7 @@ export function createProgram(ctx: CliContext): Command {
       `
 Every command takes --url (or SWITCHBOARD_URL): redis://host:port, rediss://…,
 redis+sentinel://h:26379/name or memory://name.
-pub, sub, monitor, call, dashboard and topic default to redis://127.0.0.1:6379; demo to the embedded broker.
+pub, sub, monitor, call, dashboard, topic and hub default to redis://127.0.0.1:6379; demo to the embedded broker.
 Colour is off when stdout is not a terminal, or when NO_COLOR is set.
 
 Examples:
@@ -44,6 +46,8 @@ Examples:
   $ switchboard call system_monitor get_status
   $ switchboard dashboard
   $ switchboard topic dead orders billing
+  $ switchboard routes check routes.yaml
+  $ switchboard hub routes.yaml
   $ switchboard demo
 
 Exit codes:
@@ -55,6 +59,8 @@ ${EXIT_CODE_HELP}`,
   registerCall(program, ctx)
   registerDashboard(program, ctx)
   registerTopic(program, ctx)
+  registerHub(program, ctx)
+  registerRoutes(program, ctx)
   registerBench(program, ctx)
   registerDemo(program, ctx)
   registerCompletion(program, ctx)

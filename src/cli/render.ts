@@ -119,3 +119,17 @@ export function formatMessageJson(m: ShownMessage): string {
     ...(m.malformed !== undefined ? { malformed: m.malformed } : {}),
   })
 }
+
+/** Columns padded to their widest cell, two spaces apart. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? []
+  return rows
+    .map(
+      (row) =>
+        `${row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+    )
+    .join('')
+}

@@ -3,7 +3,7 @@ import type { Bus } from '../client/bus.js'
 import { addCommonOptions, type CommonOptions, connectCli, note, resolveUrl, stderrStyle } from './common.js'
 import type { CliContext } from './context.js'
 import { parseCount } from './parse-args.js'
-import { toJsonable, truncate } from './render.js'
+import { table, toJsonable, truncate } from './render.js'
 
 interface JsonOption extends CommonOptions {
   json?: boolean
@@ -25,20 +25,6 @@ async function withBus<T>(
   } finally {
     await bus.close()
   }
-}
-
-/** Columns padded to their widest cell, two spaces apart. */
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? []
-  return rows
-    .map(
-      (row) =>
-        `${row
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd()}\n`,
-    )
-    .join('')
 }
 
 /** `switchboard topic dead|replay|info`: a durable topic's dead letters and numbers from the shell. */

@@ -1,6 +1,11 @@
 import type { DurableContext } from '../durable/durable-context.js'
 import { Topic } from '../durable/topic.js'
 import type { TopicOptions } from '../durable/topic-options.js'
+import type { Hub } from '../hub/hub.js'
+import type { HubContext } from '../hub/hub-context.js'
+import type { HubOptions } from '../hub/hub-options.js'
+import type { RoutesSource } from '../hub/routes-source.js'
+import { startHub } from '../hub/start-hub.js'
 import type { WatchedTopic } from '../observe/watched-topic.js'
 import { PubSubBus } from '../pubsub/pubsub-bus.js'
 import type { PubSubCore } from '../pubsub/pubsub-core.js'
@@ -22,6 +27,7 @@ export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C
   #rpc: RpcClient | undefined
   readonly #durable: DurableContext
   readonly #topicNames = new Set<string>()
+  readonly #core: PubSubCore
 
   /**
    * @internal Made by connect(). Hangs the bus's internals on it (see rpc/bus-internals.ts), so
@@ -29,6 +35,7 @@ export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C
    */
   constructor(pubsub: PubSubCore, broker: BrokerCommands) {
     super(pubsub)
+    this.#core = pubsub
     this.#internals = { pubsub, broker }
     attachInternals(this, this.#internals)
     this.#durable = durableContext(pubsub, broker)
@@ -78,5 +85,31 @@ export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C
   caller<A extends ActionsOf<A> = ActionMap>(service: string, options?: CallerOptions): Caller<A> {
     this.#rpc ??= new RpcClient(this.#internals)
     return new Caller<A>(this.#rpc, service, options)
+  }
+
+  /**
+   * Runs a routes file (YAML or JSON) or a routes object: `await bus.hub('routes.yaml')`. Each
+   * event of the file is heard here; the steps it sets off go through a durable topic (at once or
+   * later, with retries), so a restart loses none, and several hubs on the same routes route each
+   * event once. A file is watched and reloaded when it changes. Rejects with RoutesError, listing
+   * every problem, when the routes have errors.
+   */
+  hub(routes: RoutesSource, options?: HubOptions): Promise<Hub> {
+    return startHub(this.#hubContext(), routes, options)
+  }
+
+  #hubContext(): HubContext {
+    const core = this.#core
+    const { broker } = this.#internals
+    return {
+      logger: core.logger,
+      subscribe: (name, handler) => core.subscribe([name], handler, { pattern: false }),
+      publish: (channel, data) => core.publish(channel, core.encode(data)),
+      topic: (name, options) => this.topic(name, options),
+      caller: (service) => this.caller(service),
+      claim: (key, ttlMs) => broker.claim(key, ttlMs),
+      reportError: (error) => core.reportError(error),
+      onClose: (hook) => core.onClose(hook),
+    }
   }
 }

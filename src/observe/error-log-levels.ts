@@ -31,4 +31,6 @@ export const ERROR_LOG_LEVELS: Readonly<Record<ErrorCode, ErrorLogLevel>> = Obje
   BAD_REQUEST: 'warn',
   VALIDATION: 'warn',
   MISSING_DEPENDENCY: 'error',
+  ROUTES: 'error',
+  HUB_STEP: 'error',
 })

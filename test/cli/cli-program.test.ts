@@ -330,6 +330,7 @@ describe('demo', () => {
       'register-user',
       'heartbeat',
       'user-lifecycle',
+      'lifecycle-hub',
     ])
   })
 

@@ -207,6 +207,19 @@ export function runTopicContract(kind: string, makeBus: MakeBus, buses: Bus[]): 
       expect(await topic.cancel('nothing-like-it')).toBe(false)
     })
 
+    it('a key cancelled is free again: a publish under it schedules anew (a reminder rescheduled)', async () => {
+      const b = await bus()
+      const topic = b.topic<string>(uniq('t'))
+      const got = collector<string>(1)
+      await topic.consume('g', (d) => got.push(d))
+      const first = await topic.publish('first', { delayMs: 60_000, key: 'remind-ada' })
+      expect(await topic.cancel('remind-ada')).toBe(true)
+      const second = await topic.publish('second', { delayMs: 100, key: 'remind-ada' })
+      expect(second).not.toBe(first)
+      await withTimeout(got.done, 'the rescheduled entry', 10_000)
+      expect(got.items).toEqual(['second'])
+    })
+
     it('a key deduplicates within dedupeWindowMs: the duplicate resolves to the first id, writing nothing', async () => {
       const b = await bus()
       const topic = b.topic<string>(uniq('t'))

@@ -59,6 +59,8 @@ export class MemoryTopicStore implements TopicStore {
     const { scheduled } = this.#topic
     if (scheduled.delete(keyOrId)) return true
     const id = this.#topic.firstId(keyOrId, Date.now())
+    // A key cancelled is free again: a publish under it afterwards schedules anew.
+    this.#topic.dedupe.delete(keyOrId)
     return id !== undefined && scheduled.delete(id)
   }
 

@@ -1,0 +1,21 @@
+import type { Topic } from '../durable/topic.js'
+import type { TopicOptions } from '../durable/topic-options.js'
+import type { SwitchboardError } from '../errors.js'
+import type { Logger } from '../observe/logger.js'
+import type { MessageHandler, Subscription } from '../pubsub/subscription.js'
+import type { Caller } from '../rpc/caller.js'
+
+/**
+ * What a hub needs of its bus, as client/ hands it over: subscriptions, publishing, a durable
+ * topic, callers, a claim (SET NX PX), the error path and a place in the close sequence.
+ */
+export interface HubContext {
+  readonly logger: Logger
+  subscribe(name: string, handler: MessageHandler<unknown>): Promise<Subscription<unknown>>
+  publish(channel: string, data: unknown): Promise<number>
+  topic<T>(name: string, options?: TopicOptions): Topic<T>
+  caller(service: string): Caller
+  claim(key: string, ttlMs: number): Promise<boolean>
+  reportError(error: SwitchboardError): void
+  onClose(hook: () => Promise<void>): () => void
+}
