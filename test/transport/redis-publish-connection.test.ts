@@ -105,6 +105,48 @@ describeRedis('RedisTransport publish connection', () => {
     expect(sub.inbox.on(ch).map((m) => m.text)).toEqual(['before', 'after'])
   })
 
+  it('hands a refused publish, with its payload, to onRefused, which may send it elsewhere; the replies after it still pair', async () => {
+    const user = uniq('refused')
+    redis.server.cli('ACL', 'SETUSER', user, 'on', '>pw', '~*', 'resetchannels', '&ok:*', '+@all')
+    const target = parseUrl(`redis://${user}:pw@127.0.0.1:${redis.server.port}`)
+    if (target.scheme !== 'redis') throw new Error('a redis:// server')
+    const refused: Array<[string, string, string]> = []
+    const connection: PublishConnection = new PublishConnection(
+      target,
+      resolveOptions(FAST),
+      (error) => error,
+      {
+        onRefused: (error, channel, payload, receipt) => {
+          refused.push([error.message.split(' ')[0] as string, String(channel), String(payload)])
+          if (channel !== 'no:b') return false
+          connection.publish('ok:b', payload, receipt)
+          return true
+        },
+      },
+    )
+    await connection.connect()
+    try {
+      const publish = (channel: string, payload: string): Promise<number | string> =>
+        new Promise<number>((published, publishFailed) =>
+          connection.publish(channel, payload, { published, publishFailed }),
+        ).catch((error: Error) => error.message)
+      const outcomes = [publish('ok:a', 'A'), publish('no:b', 'B')]
+      const ping = connection.ping()
+      outcomes.push(publish('no:c', 'C'), publish('ok:d', 'D'))
+      await ping
+      const [a, b, c, d] = await Promise.all(outcomes)
+      expect([a, b, d]).toEqual([0, 0, 0])
+      expect(c).toMatch(/^NOPERM/)
+      expect(refused).toEqual([
+        ['NOPERM', 'no:b', 'B'],
+        ['NOPERM', 'no:c', 'C'],
+      ])
+      expect(connection.pending).toBe(0)
+    } finally {
+      connection.destroy()
+    }
+  })
+
   it('a PING takes its turn among the publishes, big and small: every reply still pairs with its command', async () => {
     const options = resolveOptions(FAST)
     const target = parseUrl(redis.server.url)

@@ -22,7 +22,8 @@ import { clusterStreamCommands } from './cluster-stream-commands.js'
 import { discoverSlots } from './cluster-topology.js'
 import { keySlot } from './key-slot.js'
 import { MAX_REDIRECTS, movedIn } from './redirect.js'
-import { type PublishRouting, routePublish } from './shard-publish.js'
+import { type PublishRouting, redirectRefused, routePublish } from './shard-publish.js'
+import { ShardRoutes, slotOf } from './shard-routes.js'
 import { type Shard, ShardSet } from './shard-set.js'
 import { ShardStatuses } from './shard-statuses.js'
 import { ShardSubscriptions } from './shard-subscriptions.js'
@@ -66,6 +67,7 @@ export class ClusterTransport implements Transport {
   readonly #refreshMs: number
   readonly #shards: ShardSet
   readonly #statuses = new ShardStatuses()
+  readonly #routes = new ShardRoutes()
   readonly #subscriptions: ShardSubscriptions
   readonly #routing: PublishRouting = {
     shardFor: (channel) => this.#shardFor(channel),
@@ -106,7 +108,10 @@ export class ClusterTransport implements Transport {
           this.#emit({ type: 'error', error: this.#wrap(error, `moving the subscription of "${name}"`) })
         })
       },
+      onPublishRefused: (node, error, channel, payload, receipt) =>
+        redirectRefused(this.#routing, node, error, channel, payload, receipt),
       onOpenFailed: (node, error) => {
+        this.#routes.forget() // The shard set let that shard go.
         // While connect() runs, its own rejection tells.
         if (!this.#closing && this.#connected)
           this.#emit({ type: 'error', error: this.#wrap(error, `connecting to ${node.id}`) })
@@ -286,7 +291,9 @@ export class ClusterTransport implements Transport {
   #shardFor(name: string): Shard | Error {
     const unusable = this.#unusable()
     if (unusable) return unusable
-    const slot = keySlot(name)
+    const slot = slotOf(name)
+    const known = this.#routes.get(slot)
+    if (known) return known
     const node = this.#map?.ownerOf(slot)
     if (!node) {
       this.#refreshSoon()
@@ -295,7 +302,9 @@ export class ClusterTransport implements Transport {
         { url: this.url },
       )
     }
-    return this.#shards.of(node)
+    const shard = this.#shards.of(node)
+    this.#routes.remember(slot, shard)
+    return shard
   }
 
   /** True when `error` is a MOVED answer: the map learns the slot's new owner, and is refreshed. */
@@ -303,6 +312,7 @@ export class ClusterTransport implements Transport {
     const moved = movedIn(error, from)
     if (!moved || !this.#map) return false
     this.#map.assign(moved.slot, moved.slot, moved)
+    this.#routes.forget()
     this.#refreshSoon()
     return true
   }
@@ -343,6 +353,7 @@ export class ClusterTransport implements Transport {
     }
     if (this.#closing) return
     this.#map = map
+    this.#routes.forget()
     await this.#subscriptions
       .rehome(this.#subscriptions.names)
       .catch((error: unknown) =>

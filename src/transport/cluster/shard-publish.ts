@@ -1,4 +1,5 @@
 import type { ConnectionError } from '../../errors.js'
+import type { ChannelName } from '../channel-key.js'
 import { LINKS } from '../redis/link-monitor.js'
 import type { Payload, PublishReceipt } from '../transport.js'
 import { MAX_REDIRECTS } from './redirect.js'
@@ -16,14 +17,15 @@ export interface PublishRouting {
 
 /**
  * SPUBLISH on the shard serving the channel's slot, through that shard's publish link (one write
- * per tick per shard); a MOVED answer sends it again to the slot's new owner.
+ * per tick per shard). The caller's receipt goes to the link as it is: every publish takes this
+ * path, and a receipt of our own around it made it cost a quarter more. A MOVED answer comes back
+ * through redirectRefused() instead.
  */
 export function routePublish(
   routing: PublishRouting,
   channel: string,
   payload: Payload,
   receipt: PublishReceipt,
-  redirects = 0,
 ): void {
   const shard = routing.shardFor(channel)
   if (shard instanceof Error) {
@@ -32,7 +34,7 @@ export function routePublish(
   }
   if (!shard.isOpen) {
     shard.opened.then(
-      () => routePublish(routing, channel, payload, receipt, redirects),
+      () => routePublish(routing, channel, payload, receipt),
       (error: unknown) => receipt.publishFailed(routing.wrap(error, `SPUBLISH to "${channel}"`)),
     )
     return
@@ -43,48 +45,42 @@ export function routePublish(
     queueMicrotask(() => receipt.publishFailed(error))
     return
   }
-  publisher.publish(
-    channel,
-    payload,
-    new ShardReceipt(routing, channel, payload, receipt, shard.node, redirects),
-  )
+  publisher.publish(channel, payload, receipt)
 }
 
 /**
- * The receipt a shard's publish link reports to: one object per publish, where closures would
- * make three (every publish takes this path).
+ * A publish that `from` refused: when the answer is MOVED (its slot moved), the slot map learns
+ * the new owner and the publish goes there, up to MAX_REDIRECTS times; true then. False for any
+ * other refusal, which its receipt is then told.
  */
-class ShardReceipt implements PublishReceipt {
-  readonly #routing: PublishRouting
-  readonly #channel: string
-  readonly #payload: Payload
-  readonly #receipt: PublishReceipt
-  readonly #node: ShardNode
-  readonly #redirects: number
+export function redirectRefused(
+  routing: PublishRouting,
+  from: ShardNode,
+  error: Error,
+  channel: ChannelName,
+  payload: Payload,
+  receipt: PublishReceipt,
+): boolean {
+  const redirects = receipt instanceof Redirected ? receipt.redirects : 0
+  if (typeof channel !== 'string' || redirects >= MAX_REDIRECTS || !routing.followMoved(error, from))
+    return false
+  const original = receipt instanceof Redirected ? receipt.original : receipt
+  routePublish(routing, channel, payload, new Redirected(original, redirects + 1))
+  return true
+}
 
+/** The receipt of a publish sent again after MOVED, counting how often; only such a publish has one. */
+class Redirected implements PublishReceipt {
   constructor(
-    routing: PublishRouting,
-    channel: string,
-    payload: Payload,
-    receipt: PublishReceipt,
-    node: ShardNode,
-    redirects: number,
-  ) {
-    this.#routing = routing
-    this.#channel = channel
-    this.#payload = payload
-    this.#receipt = receipt
-    this.#node = node
-    this.#redirects = redirects
-  }
+    readonly original: PublishReceipt,
+    readonly redirects: number,
+  ) {}
 
   published(receivers: number): void {
-    this.#receipt.published(receivers)
+    this.original.published(receivers)
   }
 
   publishFailed(error: unknown): void {
-    const moved = this.#redirects < MAX_REDIRECTS && this.#routing.followMoved(error, this.#node)
-    if (moved) routePublish(this.#routing, this.#channel, this.#payload, this.#receipt, this.#redirects + 1)
-    else this.#receipt.publishFailed(error)
+    this.original.publishFailed(error)
   }
 }

@@ -1,3 +1,4 @@
+import type { RefusedPublish } from '../redis/publish-connection.js'
 import type { ResolvedRedisTransportOptions } from '../redis/redis-transport-options.js'
 import type { PushSink } from '../redis/resp-reader.js'
 import { ServerLinks } from '../redis/server-links.js'
@@ -23,6 +24,8 @@ export interface ShardSetSpec {
   onStatus: (shard: ShardNode, status: TransportStatus) => void
   /** A shard's server ended a subscription of its own accord: its slot moved. */
   onServerUnsubscribed: (shard: ShardNode, name: string) => void
+  /** A shard refused a publish: true when it was sent elsewhere (MOVED); see RefusedPublish. */
+  onPublishRefused: (shard: ShardNode, ...refused: Parameters<RefusedPublish>) => boolean
   /** Opening a shard's links failed after connect(). */
   onOpenFailed: (shard: ShardNode, error: unknown) => void
 }
@@ -55,6 +58,7 @@ export class ShardSet {
       onStatus: (status) => spec.onStatus(node, status),
       onGaveUp: () => undefined,
       publishCommand: 'SPUBLISH',
+      onPublishRefused: (...refused) => spec.onPublishRefused(node, ...refused),
       onServerUnsubscribed: (_kind, name) => spec.onServerUnsubscribed(node, name),
     })
     const shard: Shard = { node, links, opened: links.open(), isOpen: false }

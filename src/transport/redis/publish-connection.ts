@@ -6,7 +6,7 @@ import type { Payload, PublishReceipt } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { handshakeCommands, openSocket } from './own-socket.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
-import { type SimpleReply, SimpleReplyReader } from './resp-reader.js'
+import { type ReplyError, type SimpleReply, SimpleReplyReader } from './resp-reader.js'
 import { encodeCommand, type PublishCommand, PublishWriter } from './resp-writer.js'
 
 /** Bytes gathered before they are written without waiting for the end of the tick. */
@@ -24,6 +24,29 @@ type Settle = (reply: SimpleReply | Error) => void
  * received it; false when it never left this process, or Redis refused it.
  */
 export type PublishErrorWrapper = (error: unknown, channel: ChannelName, maybeDelivered: boolean) => unknown
+
+/**
+ * Takes a publish Redis refused (an error reply) before its receipt hears of it: true when it
+ * sent the publish elsewhere (a Redis Cluster's MOVED), and the receipt will hear from there;
+ * false to let the receipt have the error. It must not throw: it runs in the reply reader.
+ */
+export type RefusedPublish = (
+  error: ReplyError,
+  channel: ChannelName,
+  payload: Payload,
+  receipt: PublishReceipt,
+) => boolean
+
+/** How a PublishConnection publishes besides its target. */
+export interface PublishConnectionOptions {
+  /** SPUBLISH on a shard of Redis Cluster. @defaultValue 'PUBLISH' */
+  command?: PublishCommand
+  /**
+   * Given, the connection keeps each payload until its reply, so that a refused publish can be
+   * sent again (see RefusedPublish); without it, no payload is kept past its write.
+   */
+  onRefused?: RefusedPublish
+}
 
 /**
  * A connection that carries nothing but PUBLISH, written as RESP by switchboard itself: every
@@ -66,6 +89,9 @@ export class PublishConnection extends EventEmitter {
    */
   readonly #waiting = new BoundedQueue<PublishReceipt>(UNBOUNDED)
   readonly #channels = new BoundedQueue<ChannelName | typeof PING_MARK>(UNBOUNDED)
+  /** The payload of each command in flight, only when there is #onRefused to send it again. */
+  readonly #payloads = new BoundedQueue<Payload | undefined>(UNBOUNDED)
+  readonly #onRefused: RefusedPublish | undefined
   /** How many commands came before the front of #waiting: its i-th entry is command number #base + i. */
   #base = 0
   /** Bytes taken from the writer, waiting for the write in flight to complete... */
@@ -80,15 +106,16 @@ export class PublishConnection extends EventEmitter {
   #scheduled = false
   #onIdle: (() => void) | undefined
 
-  /** `wrapError` makes the error a failed PUBLISH reports; `command` is SPUBLISH on a cluster. */
+  /** `wrapError` makes the error a failed PUBLISH reports. */
   constructor(
     target: RedisUrl,
     options: ResolvedRedisTransportOptions,
     wrapError: PublishErrorWrapper,
-    command: PublishCommand = 'PUBLISH',
+    publishing: PublishConnectionOptions = {},
   ) {
     super()
-    this.#writer = new PublishWriter(command)
+    this.#writer = new PublishWriter(publishing.command)
+    this.#onRefused = publishing.onRefused
     this.#target = target
     this.#options = options
     this.#wrapError = wrapError
@@ -161,6 +188,7 @@ export class PublishConnection extends EventEmitter {
     this.#writer.add(channel, payload)
     this.#waiting.push(receipt)
     this.#channels.push(channel)
+    if (this.#onRefused) this.#payloads.push(payload)
     if (this.#writer.size >= FLUSH_BYTES) this.flush()
     else if (!this.#scheduled) {
       this.#scheduled = true
@@ -178,6 +206,7 @@ export class PublishConnection extends EventEmitter {
       this.#take()
       this.#waiting.push({ published: () => resolve(), publishFailed: reject })
       this.#channels.push(PING_MARK)
+      if (this.#onRefused) this.#payloads.push(undefined)
       this.#hold(PING)
       this.#writeHeld()
     })
@@ -270,6 +299,7 @@ export class PublishConnection extends EventEmitter {
     }
     const receipt = this.#waiting.shift()
     const channel = this.#channels.shift()
+    const payload = this.#onRefused ? this.#payloads.shift() : undefined
     if (!receipt || channel === undefined) return
     this.#base += 1
     if (this.#waiting.length === 0) this.#onIdle?.()
@@ -278,10 +308,12 @@ export class PublishConnection extends EventEmitter {
       else receipt.publishFailed(new Error(`unexpected reply to PING: ${String(reply)}`))
       return
     }
-    if (typeof reply === 'string') {
+    if (typeof reply === 'number') {
+      this.#tell(receipt, reply, channel, false)
+    } else if (typeof reply === 'string') {
       // Replies no longer pair with commands: whether this one went out is unknown, so it may have.
       this.#tell(receipt, new Error(`unexpected reply ${reply}`), channel, true)
-    } else {
+    } else if (payload === undefined || !this.#onRefused?.(reply, channel, payload, receipt)) {
       // An error reply means Redis refused this PUBLISH: it was not delivered.
       this.#tell(receipt, reply, channel, false)
     }
@@ -322,6 +354,7 @@ export class PublishConnection extends EventEmitter {
     const first = this.#base
     const owed = this.#waiting.drain()
     const channels = this.#channels.drain()
+    this.#payloads.clear()
     const handshake = this.#handshakeReplies
     this.#base += owed.length
     this.#handshakeReplies = []

@@ -12,7 +12,7 @@ import {
   type NodeRedisClient,
   type NodeRedisCommandOptions,
 } from './node-redis-client.js'
-import { PublishConnection } from './publish-connection.js'
+import { PublishConnection, type RefusedPublish } from './publish-connection.js'
 import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
 import type { PushSink } from './resp-reader.js'
 import type { PublishCommand } from './resp-writer.js'
@@ -44,6 +44,8 @@ export interface ServerLinksSpec {
   onGaveUp: (error: ConnectionError) => void
   /** SPUBLISH for a shard of Redis Cluster; PUBLISH by default. */
   publishCommand?: PublishCommand
+  /** Takes a publish the server refused, to send it elsewhere (a cluster's MOVED); see RefusedPublish. */
+  onPublishRefused?: RefusedPublish
   /** The server ended a desired subscription of its own accord (a shard channel whose slot moved). */
   onServerUnsubscribed?: ServerUnsubscribed
 }
@@ -105,7 +107,11 @@ export class ServerLinks {
     })
     this.#publisher = this.#statusLink(LINKS.publisher, {
       ...this.#following,
-      create: (target) => new PublishConnection(target, options, this.#wrapPublishError, spec.publishCommand),
+      create: (target) =>
+        new PublishConnection(target, options, this.#wrapPublishError, {
+          command: spec.publishCommand,
+          onRefused: spec.onPublishRefused,
+        }),
       liveness: { timeoutMs, ping: (client) => client.ping(), heard: (client) => client.heard },
     })
     this.#subscriber = new SubscriberLink({
