@@ -162,6 +162,12 @@ describeRedis('Redis Cluster: a node added (--cluster add-node, rebalance), then
       expect(sub.ownerOf(channel)?.port).toBe(added.port)
       expect(await cluster.cli(added, 'PUBSUB', 'SHARDNUMSUB', channel)).toBe(`${channel}\n1`)
     }
+    // rebalance picks the slots it moves: when the service's is not among them, it moves too, so
+    // that RPC is checked across a move of its slot.
+    if ((await cluster.primaryOf(keySlot(service))) !== added) {
+      await cluster.moveSlot(keySlot(service), added)
+      await afterMove("the service's slot moved")
+    }
     expect(await cluster.primaryOf(keySlot(service))).toBe(added)
     const addGap = stream.longestGap(movedHere, addedAt)
 
