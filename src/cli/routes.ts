@@ -7,6 +7,7 @@ import type { RoutesReading } from '../hub/parse-routes.js'
 import { planEvent } from '../hub/plan-event.js'
 import type { Routes } from '../hub/routes-model.js'
 import { readRoutesFile } from '../hub/routes-source.js'
+import { ACTIONS_ACTION } from '../rpc/channels.js'
 import { CliError } from './cli-error.js'
 import { addCommonOptions, type CommonOptions, connectCli, note, stdoutStyle } from './common.js'
 import type { CliContext } from './context.js'
@@ -29,10 +30,13 @@ export async function readRoutesForCli(file: string, ctx: CliContext): Promise<R
   }
 }
 
+/** How long a running service has to list its actions. */
+const ACTIONS_TIMEOUT_MS = 2000
+
 /**
- * Warnings for the services the routes call that nothing serves now (no subscriber on the
- * service's channel): a service that is down, or a name misspelt. Actions are not listed by
- * services, so a wrong action name shows only when the step runs.
+ * Warnings for the actions the routes call that no running service offers: a service that is
+ * down or misspelt (no subscriber on its channel), or one running without the action (asked with
+ * `__actions__`; a Daebus service cannot say, and is taken at its word).
  */
 async function serviceWarnings(routes: Routes, url: string, options: CommonOptions, ctx: CliContext) {
   const steps = routes.routes.flatMap((route) =>
@@ -43,19 +47,43 @@ async function serviceWarnings(routes: Routes, url: string, options: CommonOptio
   const bus = await connectCli(options, ctx, { url })
   try {
     const counts = await bus.numsub(services)
-    const down = new Set(services.filter((_, i) => (counts[i] ?? 0) === 0))
-    return steps
-      .filter(({ step }) => down.has(callTarget(step.action.target).service))
-      .map(({ route, step }): RoutesProblem => {
-        const { service } = callTarget(step.action.target)
-        return {
-          severity: 'warning',
-          ...step.at,
-          path: `routes › ${route.event} › ${step.name}`,
-          message: `no running service offers ${step.action.target}: nothing listens on "${service}" at ${url}`,
-          hint: `start the ${service} service, or check the name (services running there: see switchboard dashboard)`,
-        }
-      })
+    const offered = new Map<string, readonly string[] | undefined>()
+    await Promise.all(
+      services.map(async (service, i) => {
+        if ((counts[i] ?? 0) === 0) return offered.set(service, [])
+        const names = await bus
+          .caller(service, { timeoutMs: ACTIONS_TIMEOUT_MS })
+          .request(ACTIONS_ACTION, null)
+          .catch(() => undefined)
+        offered.set(service, Array.isArray(names) ? names.map(String) : undefined)
+      }),
+    )
+    return steps.flatMap(({ route, step }): RoutesProblem[] => {
+      const { service, action } = callTarget(step.action.target)
+      const names = offered.get(service)
+      if (names === undefined || names.includes(action)) return []
+      const where = {
+        severity: 'warning' as const,
+        ...step.at,
+        path: `routes › ${route.event} › ${step.name}`,
+      }
+      if (names.length === 0) {
+        return [
+          {
+            ...where,
+            message: `no running service offers ${step.action.target}: nothing listens on "${service}" at ${url}`,
+            hint: `start the ${service} service, or check the name (services running there: see switchboard dashboard)`,
+          },
+        ]
+      }
+      return [
+        {
+          ...where,
+          message: `no running service offers ${step.action.target}: "${service}" at ${url} has no action "${action}"`,
+          hint: `check the name; ${service} offers ${names.join(', ')}`,
+        },
+      ]
+    })
   } finally {
     await bus.close()
   }

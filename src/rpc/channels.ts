@@ -9,6 +9,12 @@ export const REPLY_CHANNEL_PREFIX = 'caller:'
 /** The action of the control message that cancels a request (never a user action). */
 export const CANCEL_ACTION = '__cancel__'
 
+/**
+ * The action every switchboard service answers with the names of its actions, sorted (never a
+ * user action): what `switchboard routes check` asks. A Daebus service answers UNKNOWN_ACTION.
+ */
+export const ACTIONS_ACTION = '__actions__'
+
 /** The private channel of one service instance: only switchboard callers publish to it. */
 export function instanceChannel(service: string, instanceId: string): string {
   return `${service}:instance:${instanceId}`

@@ -3,7 +3,7 @@ import type { HandleOutcome } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import { StatsRecorder } from '../observe/stats-recorder.js'
 import { validate } from '../pubsub/validate.js'
-import { CANCEL_ACTION, claimKey } from '../rpc/channels.js'
+import { ACTIONS_ACTION, CANCEL_ACTION, claimKey } from '../rpc/channels.js'
 import { type BadRequest, decodeRequest, type RpcRequest } from '../rpc/envelope.js'
 import type { ActionHandler, ActionOptions } from './action-context.js'
 import { type ActiveJob, ActiveRequests } from './active-requests.js'
@@ -136,15 +136,10 @@ export class ActionDispatcher {
       return
     }
     const request = decoded.request
-    if (request.action === CANCEL_ACTION) {
-      this.#cancel(request.replyTo, String(request.requestId))
-      return
-    }
-    if (!shared) {
-      this.#admit(request, false, now)
-      return
-    }
-    this.#shared.offer(request)
+    if (request.action === ACTIONS_ACTION) this.#answers.actionNames(request, this.actions.keys())
+    else if (request.action === CANCEL_ACTION) this.#cancel(request.replyTo, String(request.requestId))
+    else if (!shared) this.#admit(request, false, now)
+    else this.#shared.offer(request)
   }
 
   #claim(requestId: string | number): Promise<boolean> {

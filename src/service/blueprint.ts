@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js'
 import type { ActionMap, ActionsOf, ProgressOf } from '../rpc/action-types.js'
-import { CANCEL_ACTION } from '../rpc/channels.js'
+import { ACTIONS_ACTION, CANCEL_ACTION } from '../rpc/channels.js'
 import type {
   ActionHandler,
   ActionOptions,
@@ -85,8 +85,8 @@ export function checkAction(
   options: ActionOptions<unknown> | undefined,
 ): ActionEntry {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('an action needs a name')
-  if (name === CANCEL_ACTION)
-    throw new InvalidArgumentError(`"${CANCEL_ACTION}" is reserved for cancel messages`)
+  if (name === CANCEL_ACTION || name === ACTIONS_ACTION)
+    throw new InvalidArgumentError(`"${name}" is reserved: switchboard's services answer it themselves`)
   if (typeof handler !== 'function')
     throw new InvalidArgumentError(`action "${name}" needs a handler function`)
   return { handler, options: options ?? {} }

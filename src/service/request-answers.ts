@@ -1,5 +1,7 @@
 import type { HandleOutcome } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
+import { ACTIONS_ACTION } from '../rpc/channels.js'
+import type { RpcRequest } from '../rpc/envelope.js'
 import { describeError } from './error-reply.js'
 import { REFUSALS, type RefusalCode } from './refusal.js'
 import type { RequestContext } from './request-context.js'
@@ -76,6 +78,13 @@ export class RequestAnswers {
     if (ctx.cancelled || !this.#end(ctx, 'closed') || target === undefined) return
     const when = started ? 'finished' : 'started'
     this.responder.error(target, `${reason} before ${this.name(ctx)} ${when}`, 'CLOSED', !started)
+  }
+
+  /** Answers `__actions__` (ACTIONS_ACTION) with the names of the service's actions, sorted. */
+  actionNames(request: RpcRequest, names: Iterable<string>): void {
+    if (request.replyTo === undefined) return
+    const target = { replyTo: request.replyTo, requestId: request.requestId }
+    this.responder.success(target, [...names].sort(), { service: this.#service, action: ACTIONS_ACTION })
   }
 
   /** `service.action`, for messages; made only when a message needs it. */

@@ -58,6 +58,32 @@ describe('switchboard routes check | explain', () => {
     expect(missing.err).toContain('no such file')
   })
 
+  test('check --url warns of an action the running service does not offer, naming those it does', async () => {
+    const url = `memory://${uniq('routes-actions')}`
+    const bus = await connect(url)
+    try {
+      const email = bus.service('email')
+      email.action('send_welcome', () => 'ok')
+      await email.start()
+      const notify = bus.service('notify')
+      notify.action('remind', () => 'ok')
+      notify.action('digest', () => 'ok')
+      await notify.start()
+      const ctx = captureContext({ cwd: dir })
+      expect(await run(argv('routes', 'check', 'good.yaml', '--url', url), ctx)).toBe(EXIT_CODES.OK)
+      expect(ctx.out).toBe(
+        [
+          `good.yaml:9:7 warning: no running service offers notify.reminder: "notify" at ${url} has no action "reminder"`,
+          '  → check the name; notify offers digest, remind',
+          'good.yaml: 2 routes, 3 steps; 0 errors, 1 warning',
+          '',
+        ].join('\n'),
+      )
+    } finally {
+      await bus.close()
+    }
+  })
+
   test('check --url warns of each called service nothing serves, where the step is', async () => {
     const url = `memory://${uniq('routes-check')}`
     const bus = await connect(url)

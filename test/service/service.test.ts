@@ -261,6 +261,7 @@ describe('actions', () => {
     const app = bus.service('dup').action('a', () => 1)
     expect(() => app.action('a', () => 2)).toThrow(InvalidArgumentError)
     expect(() => app.action('__cancel__', () => 2)).toThrow(/reserved/)
+    expect(() => app.action('__actions__', () => 2)).toThrow(/reserved/)
     expect(() => new Service('', { bus })).toThrow(InvalidArgumentError)
   })
 
