@@ -4,7 +4,7 @@ import { ClosedError, InvalidArgumentError, type SwitchboardError } from '../err
 import type { Instrumentation } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import type { StatsRecorder } from '../observe/stats-recorder.js'
-import { runInSpan, type Tracer } from '../observe/tracer.js'
+import { NO_SPAN, runInSpan, type Tracer } from '../observe/tracer.js'
 import { settlesWithin } from '../timers.js'
 import { type ChannelName, nameText } from '../transport/channel-key.js'
 import type { BrokerCommands, Payload, PublishReceipt, Transport } from '../transport/transport.js'
@@ -43,7 +43,11 @@ export interface PubSubConfig {
 
 /** Runs `handler` for each message inside a deliver span, which ends when the handler is done. */
 function tracedHandler<T>(tracer: Tracer, handler: MessageHandler<T>): MessageHandler<T> {
-  return (data, msg) => runInSpan(tracer.deliver(msg.channel, msg.pattern), () => handler(data, msg))
+  return (data, msg) => {
+    const span = tracer.deliver(msg.channel, msg.pattern)
+    // With no SDK and no incoming trace, no closure either: this runs for every message.
+    return span === NO_SPAN ? handler(data, msg) : runInSpan(span, () => handler(data, msg))
+  }
 }
 
 /**

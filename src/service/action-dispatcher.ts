@@ -2,6 +2,7 @@ import { ClosedError, MalformedMessageError, SwitchboardError } from '../errors.
 import type { HandleOutcome } from '../observe/instrumentation.js'
 import type { Logger } from '../observe/logger.js'
 import { StatsRecorder } from '../observe/stats-recorder.js'
+import { NO_SPAN } from '../observe/tracer.js'
 import { validate } from '../pubsub/validate.js'
 import { ACTIONS_ACTION, CANCEL_ACTION, claimKey } from '../rpc/channels.js'
 import { type BadRequest, decodeRequest, type RpcRequest } from '../rpc/envelope.js'
@@ -213,7 +214,9 @@ export class ActionDispatcher {
       )
       return
     }
-    ctx.span = this.instrumentation.tracer?.handle(ctx.service, ctx.action, ctx.requestId, request.headers)
+    const span = this.instrumentation.tracer?.handle(ctx.service, ctx.action, ctx.requestId, request.headers)
+    // NO_SPAN (no SDK, no incoming trace) is as good as none: the handler runs without a closure.
+    ctx.span = span === NO_SPAN ? undefined : span
     const refusal = refusalOf(request, claimed, this.#admission, now)
     if (refusal) {
       this.#active.withdraw(job)
