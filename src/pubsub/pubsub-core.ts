@@ -97,11 +97,6 @@ export class PubSubCore implements PubSubLink {
     return this.#config.closeTimeoutMs
   }
 
-  /** Largest message publish accepts, and subscriptions decode, in bytes. */
-  get maxPayloadBytes(): number {
-    return this.#config.maxPayloadBytes
-  }
-
   /** The broker URL, with any password masked. */
   get url(): string {
     return this.#transport.url

@@ -24,8 +24,6 @@ export interface PubSubLink {
   readonly instrumentation: Instrumentation
   /** How long the bus's close() waits for in-flight work, in milliseconds: the bound of each close hook. */
   readonly closeTimeoutMs: number
-  /** Largest message publish accepts, and subscriptions decode, in bytes. */
-  readonly maxPayloadBytes: number
   /**
    * bus.subscribe(), with the names already a list: the same defaults, schemas and multiplexing.
    * The subscription counts through `parent` (default: the bus's recorder).

@@ -126,7 +126,6 @@ export class Call implements OutgoingRequest {
         service: spec.service,
         deadline: this.#deadline,
         headers: this.#headers,
-        replyBatchBytes: this.#client.replyBatchBytes,
       }),
     )
   }

@@ -37,11 +37,6 @@ export interface RpcRequest {
   readonly deadline: number | undefined
   /** Trace context and other metadata, passed through untouched. */
   readonly headers: Readonly<Record<string, string>> | undefined
-  /**
-   * `reply_batch`: the caller takes several responses in one message (a JSON array of them), up
-   * to this many bytes. Undefined: one response per message, as a Daebus caller expects.
-   */
-  readonly replyBatchBytes?: number | undefined
 }
 
 /** A request that could not be read, with whatever is needed to tell its caller so. */
@@ -112,7 +107,6 @@ export function encodeRequest(request: RpcRequest & { readonly service: string }
     text += `,"deadline":${quote(deadline)},"timeout_ms":${Math.max(0, deadline - Date.now())}`
   }
   if (headers !== undefined) text += `,"headers":${toJsonText(headers)}`
-  if (request.replyBatchBytes !== undefined) text += `,"reply_batch":${request.replyBatchBytes}`
   return `${text}}`
 }
 
@@ -226,14 +220,8 @@ export function decodeRequest(
         maxClockSkewMs,
       ),
       headers: isHeaders(headers) ? headers : undefined,
-      replyBatchBytes: replyBatchBytes(value.reply_batch),
     },
   }
-}
-
-/** A `reply_batch` worth using: a whole number of bytes; anything else means no batches. */
-function replyBatchBytes(value: unknown): number | undefined {
-  return Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : undefined
 }
 
 /** Decodes a response, or returns the reason it cannot be used. */
@@ -244,25 +232,6 @@ export function decodeResponse(bytes: Uint8Array): RpcResponse | string {
   } catch (error) {
     return `response is not valid JSON: ${error instanceof Error ? error.message : String(error)}`
   }
-  return readResponse(value)
-}
-
-/**
- * The responses in one message: one, or, from a service that batches for a caller that said
- * `reply_batch`, a JSON array of them. A response in the array that cannot be read is its reason;
- * a message that cannot be read at all is one reason.
- */
-export function decodeResponses(bytes: Uint8Array): (RpcResponse | string)[] | string {
-  let value: unknown
-  try {
-    value = jsonCodec.decode(bytes)
-  } catch (error) {
-    return `response is not valid JSON: ${error instanceof Error ? error.message : String(error)}`
-  }
-  return Array.isArray(value) ? value.map(readResponse) : [readResponse(value)]
-}
-
-function readResponse(value: unknown): RpcResponse | string {
   if (!isRecord(value)) return 'response is not a JSON object'
   const { status, payload, request_id: requestId, final } = value
   if (!isRequestId(requestId)) return 'response lacks "request_id"'

@@ -11,13 +11,10 @@ import { settlesWithin } from '../timers.js'
 import type { Payload, PublishReceipt } from '../transport/transport.js'
 import type { BusInternals } from './bus-internals.js'
 import { REPLY_CHANNEL_PREFIX } from './channels.js'
-import { decodeResponses, encodeCancel, type RpcResponse } from './envelope.js'
+import { decodeResponse, encodeCancel } from './envelope.js'
 import { InstanceDirectory } from './instance-directory.js'
 import { type PendingRequest, PendingRequests } from './pending-requests.js'
 import { type Expiring, TimeoutQueue } from './timeout-queue.js'
-
-/** The most bytes of responses a caller takes in one message: enough to carry a tick's worth. */
-const REPLY_BATCH_BYTES = 64 * 1024
 
 /** Where a published request went, or why it could not go. */
 export interface RouteTarget {
@@ -80,11 +77,6 @@ export interface CallerStats {
  */
 export class RpcClient {
   readonly replyChannel = `${REPLY_CHANNEL_PREFIX}${randomUUID()}`
-  /**
-   * What requests say in `reply_batch`: a switchboard service may send their responses several to
-   * a message, up to this many bytes (never past what this bus decodes).
-   */
-  readonly replyBatchBytes: number
   readonly #pubsub: PubSubLink
   readonly #log: Logger
   readonly #pending = new PendingRequests<OutgoingRequest>()
@@ -102,7 +94,6 @@ export class RpcClient {
 
   constructor({ pubsub, broker }: BusInternals) {
     this.#pubsub = pubsub
-    this.replyBatchBytes = Math.min(REPLY_BATCH_BYTES, pubsub.maxPayloadBytes)
     this.#log = pubsub.logger.child({ component: 'caller', replyChannel: this.replyChannel })
     this.#directory = new InstanceDirectory((pattern) => broker.channels(pattern))
     this.#recorder = new StatsRecorder(pubsub.instrumentation)
@@ -338,29 +329,15 @@ export class RpcClient {
 
   readonly #onReply = (raw: unknown): void => {
     if (!(raw instanceof Uint8Array)) return
-    const responses = decodeResponses(raw)
-    if (typeof responses === 'string') {
-      this.#malformed(responses, raw)
+    const response = decodeResponse(raw)
+    if (typeof response === 'string') {
+      const malformed = new MalformedMessageError(
+        `dropped a malformed response on "${this.replyChannel}": ${response}`,
+        { channel: this.replyChannel, bytes: raw },
+      )
+      this.#pubsub.reportError(malformed, this.#recorder)
       return
     }
-    for (const response of responses) {
-      if (typeof response === 'string') this.#malformed(response, raw)
-      else this.#route(response)
-    }
-  }
-
-  #malformed(reason: string, raw: Uint8Array): void {
-    const malformed = new MalformedMessageError(
-      `dropped a malformed response on "${this.replyChannel}": ${reason}`,
-      {
-        channel: this.replyChannel,
-        bytes: raw,
-      },
-    )
-    this.#pubsub.reportError(malformed, this.#recorder)
-  }
-
-  #route(response: RpcResponse): void {
     const outcome = this.#pending.route(response)
     if (outcome === 'late') {
       this.#recorder.dropped('late', 1)

@@ -350,9 +350,9 @@ export class ActionDispatcher {
   }
 
   readonly #sendProgress = (ctx: RequestContext, partial: unknown): Promise<void> => {
-    const target = ctx.target
-    if (target === undefined) return Promise.resolve()
-    return this.#answers.responder.progress(target, partial, ctx)
+    const replyTo = ctx.replyTo
+    if (replyTo === undefined) return Promise.resolve()
+    return this.#answers.responder.progress({ replyTo, requestId: ctx.request.requestId }, partial, ctx)
   }
 
   get busy(): boolean {

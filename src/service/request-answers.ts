@@ -35,10 +35,9 @@ export class RequestAnswers {
   /** The handler returned `result`. */
   succeeded(ctx: RequestContext, result: unknown): void {
     if (!this.#end(ctx, ctx.cancelled ? 'cancelled' : 'success')) return
-    const target = ctx.target
-    if (ctx.cancelled || target === undefined) return
+    if (ctx.cancelled || ctx.replyTo === undefined) return
     try {
-      this.responder.success(target, result, ctx)
+      this.responder.success({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, result, ctx)
     } catch (error) {
       this.#answerFailed(ctx, error)
     }
@@ -57,8 +56,8 @@ export class RequestAnswers {
   /** The request will not run; `notStarted` lets its caller send it elsewhere. */
   refuse(ctx: RequestContext, message: string, code: RefusalCode, notStarted = false): void {
     if (!this.#end(ctx, REFUSALS[code])) return
-    const target = ctx.target
-    if (target === undefined) {
+    const { replyTo } = ctx
+    if (replyTo === undefined) {
       this.#log.warn(
         { action: ctx.action, requestId: ctx.requestId, code },
         `${message} (fire-and-forget: nobody to tell)`,
@@ -66,7 +65,7 @@ export class RequestAnswers {
       return
     }
     this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, message)
-    this.responder.error(target, message, code, notStarted)
+    this.responder.error({ replyTo, requestId: ctx.request.requestId }, message, code, notStarted)
   }
 
   /**
@@ -74,8 +73,8 @@ export class RequestAnswers {
    * `started: false` for one that never started). A cancelled one is counted when its handler returns.
    */
   closed(ctx: RequestContext, reason: string, started: boolean): void {
-    const target = ctx.target
-    if (ctx.cancelled || !this.#end(ctx, 'closed') || target === undefined) return
+    if (ctx.cancelled || !this.#end(ctx, 'closed') || ctx.replyTo === undefined) return
+    const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
     const when = started ? 'finished' : 'started'
     this.responder.error(target, `${reason} before ${this.name(ctx)} ${when}`, 'CLOSED', !started)
   }
@@ -100,8 +99,8 @@ export class RequestAnswers {
         { action: ctx.action, requestId: ctx.requestId, err: error },
         `could not answer ${what}`,
       )
-      const target = ctx.target
-      if (ctx.cancelled || target === undefined) return
+      if (ctx.cancelled || ctx.replyTo === undefined) return
+      const target = { replyTo: ctx.replyTo, requestId: ctx.request.requestId }
       this.responder.error(target, `${what} failed, and its error could not be sent`, undefined)
     } catch {
       // Nothing left to tell it to: the caller times out.
@@ -116,14 +115,14 @@ export class RequestAnswers {
         { action: ctx.action, requestId: ctx.requestId, err: error },
         `${what} failed after its caller cancelled`,
       )
-    } else if (ctx.target === undefined) {
+    } else if (ctx.replyTo === undefined) {
       this.#log.error(
         { action: ctx.action, requestId: ctx.requestId, err: error },
         `${what} failed (fire-and-forget): ${message}`,
       )
     } else {
       this.#log.debug({ action: ctx.action, requestId: ctx.requestId, code }, `${what} failed: ${message}`)
-      this.responder.error(ctx.target, message, code)
+      this.responder.error({ replyTo: ctx.replyTo, requestId: ctx.request.requestId }, message, code)
     }
   }
 }

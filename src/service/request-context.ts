@@ -4,7 +4,6 @@ import type { RpcRequest } from '../rpc/envelope.js'
 import { MAX_TIMER_MS } from '../timers.js'
 import type { ActionContext } from './action-context.js'
 import type { Fingerprint, Fingerprinter } from './fingerprint-set.js'
-import type { ReplyTarget } from './responder.js'
 
 /** Sends one progress response for a context. */
 export type ProgressSender = (ctx: RequestContext, partial: unknown) => Promise<void>
@@ -31,7 +30,6 @@ export class RequestContext implements ActionContext {
   #controller: AbortController | undefined
   #abortReason: Error | undefined
   #deadlineTimer: NodeJS.Timeout | undefined
-  #target: ReplyTarget | undefined
   #finished = false
   #cancelled = false
 
@@ -64,14 +62,6 @@ export class RequestContext implements ActionContext {
 
   get headers(): Readonly<Record<string, string>> | undefined {
     return this.request.headers
-  }
-
-  /** Where its responses go (and whether they may go batched); undefined for fire-and-forget. */
-  get target(): ReplyTarget | undefined {
-    const { replyTo, requestId, replyBatchBytes } = this.request
-    if (replyTo === undefined) return undefined
-    this.#target ??= { replyTo, requestId, batchBytes: replyBatchBytes }
-    return this.#target
   }
 
   get signal(): AbortSignal {

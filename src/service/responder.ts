@@ -3,7 +3,6 @@ import type { Logger } from '../observe/logger.js'
 import type { PubSubLink } from '../pubsub/pubsub-link.js'
 import { encodeError, encodeSuccess, type RequestId } from '../rpc/envelope.js'
 import type { Payload, PublishReceipt } from '../transport/transport.js'
-import { ReplyBatcher } from './reply-batcher.js'
 
 /** How much of an error message is kept when the whole one is too large to send. */
 const CUT_MESSAGE_LENGTH = 200
@@ -12,8 +11,6 @@ const CUT_MESSAGE_LENGTH = 200
 export interface ReplyTarget {
   readonly replyTo: string
   readonly requestId: RequestId | null
-  /** The caller takes responses batched, up to this many bytes a message (`reply_batch`). */
-  readonly batchBytes?: number | undefined
 }
 
 /** The action a response answers, named in the error that replaces a result that cannot travel. */
@@ -55,14 +52,12 @@ class OutgoingReply implements PublishReceipt {
  */
 export class Responder {
   readonly #pubsub: ReplyLink
-  readonly #batcher: ReplyBatcher
   readonly #log: Logger
   #outstanding = 0
   #idle: (() => void)[] = []
 
   constructor(pubsub: ReplyLink, log: Logger) {
     this.#pubsub = pubsub
-    this.#batcher = new ReplyBatcher(pubsub)
     this.#log = log
   }
 
@@ -148,8 +143,6 @@ export class Responder {
 
   #publish(target: ReplyTarget, bytes: Payload, sent: (() => void) | undefined): void {
     this.#outstanding += 1
-    const receipt = new OutgoingReply(this, target, sent)
-    if (target.batchBytes === undefined) this.#pubsub.publishTo(target.replyTo, bytes, receipt)
-    else this.#batcher.add(target.replyTo, bytes, receipt, target.batchBytes)
+    this.#pubsub.publishTo(target.replyTo, bytes, new OutgoingReply(this, target, sent))
   }
 }

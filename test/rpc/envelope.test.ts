@@ -4,7 +4,6 @@ import { EncodeError } from '../../src/errors.js'
 import {
   decodeRequest,
   decodeResponse,
-  decodeResponses,
   encodeCancel,
   encodeError,
   encodeRequest,
@@ -115,54 +114,6 @@ describe('request envelope (golden JSON)', () => {
     expect(text(encodeCancel('s', 'r-9', 'caller:x'))).toBe(
       '{"action":"__cancel__","payload":null,"reply_to":"caller:x","request_id":"r-9","service":"s"}',
     )
-  })
-})
-
-describe('batched responses (reply_batch)', () => {
-  test('a switchboard caller says how many bytes of responses it takes in one message', () => {
-    const wire = encodeRequest({
-      action: 'a',
-      payload: 1,
-      replyTo: 'caller:x',
-      requestId: 'r',
-      service: 's',
-      deadline: undefined,
-      headers: undefined,
-      replyBatchBytes: 65536,
-    })
-    expect(text(wire)).toBe(
-      '{"action":"a","payload":1,"reply_to":"caller:x","request_id":"r","service":"s","reply_batch":65536}',
-    )
-    const decoded = decodeRequest(bytes(text(wire)))
-    expect(decoded.ok && decoded.request.replyBatchBytes).toBe(65536)
-  })
-
-  test('a Daebus request, or a reply_batch that is not a whole positive number, means one response a message', () => {
-    const read = (fields: Record<string, unknown>) => {
-      const decoded = decodeRequest(
-        bytes(
-          JSON.stringify({ action: 'a', payload: null, reply_to: 'caller:x', request_id: 'r', ...fields }),
-        ),
-      )
-      return decoded.ok ? decoded.request.replyBatchBytes : 'bad'
-    }
-    expect(read({})).toBeUndefined()
-    for (const odd of [0, -5, 1.5, '65536', true, null, 1e300])
-      expect(read({ reply_batch: odd })).toBeUndefined()
-  })
-
-  test('a message of several responses is a JSON array of them, each read on its own', () => {
-    const wire = `[${encodeSuccess('r-1', { a: 1 }, false)},${encodeSuccess('r-1', { a: 2 }, true)},{"status":"odd","request_id":"r-2"},7]`
-    expect(decodeResponses(bytes(wire))).toEqual([
-      { requestId: 'r-1', status: 'success', final: false, payload: { a: 1 } },
-      { requestId: 'r-1', status: 'success', final: true, payload: { a: 2 } },
-      'response has an unknown "status": "odd"',
-      'response is not a JSON object',
-    ])
-    expect(decodeResponses(bytes(PY_SUCCESS))).toEqual([
-      { requestId: 'r-1', status: 'success', final: true, payload: { cpu: 12.5 } },
-    ])
-    expect(decodeResponses(bytes('[{"status"'))).toMatch(/^response is not valid JSON/)
   })
 })
 
