@@ -1,9 +1,10 @@
 import type { RedisArgument } from '@redis/client'
 import { ClosedError, ConnectionError, type SwitchboardError } from '../../errors.js'
 import { type ChannelName, showName } from '../channel-key.js'
-import type { StatusSink, SubscriptionKind, TransportStatus } from '../transport.js'
+import type { SubscriptionKind, TransportStatus } from '../transport.js'
 import type { RedisUrl } from '../url.js'
 import { BlockingConnection } from './blocking-connection.js'
+import { CommandFollowers } from './command-followers.js'
 import { lostConnectionError, mayHaveRun, toConnectionError } from './connection-error.js'
 import { LINKS, type Link, LinkMonitor } from './link-monitor.js'
 import { type LinkClient, ManagedConnection, type ManagedConnectionSpec } from './managed-connection.js'
@@ -12,43 +13,15 @@ import {
   type NodeRedisClient,
   type NodeRedisCommandOptions,
 } from './node-redis-client.js'
-import { PublishConnection, type RefusedPublish } from './publish-connection.js'
-import type { ResolvedRedisTransportOptions } from './redis-transport-options.js'
-import type { PushSink } from './resp-reader.js'
-import type { PublishCommand } from './resp-writer.js'
-import type { RoleClient } from './sentinel-locator.js'
+import { PublishConnection } from './publish-connection.js'
 import { SerialQueue } from './serial-queue.js'
+import type { ServerLinksSpec } from './server-links-spec.js'
 import type { ServerSnapshot } from './slow-consumer.js'
 import { SlowConsumerDetector } from './slow-consumer-detector.js'
 import type { SubscriberConnection } from './subscriber-connection.js'
 import { SubscriberLink } from './subscriber-link.js'
-import type { ServerUnsubscribed } from './subscription-ledger.js'
 
 const noop = (): void => undefined
-
-export interface ServerLinksSpec {
-  /** What ClosedError names once the links are closed: the transport they serve. */
-  owner: string
-  /** The masked URL, for error messages. */
-  url: string
-  options: ResolvedRedisTransportOptions
-  /** Where the server is now: fixed, or asked of the Sentinels before every connection. */
-  locate: () => Promise<RedisUrl>
-  /** Checks a new command or subscriber connection before it is used (Sentinel: is it the master?). */
-  verify: (client: RoleClient) => Promise<void>
-  /** Every message Redis sends. It must not throw: a throw would unwind into the reply reader. */
-  onMessage: PushSink
-  /** Statuses, in order. */
-  onStatus: StatusSink
-  /** Reconnection ran out of attempts: every link is cut, and `unusable()` is that error from now on. */
-  onGaveUp: (error: ConnectionError) => void
-  /** SPUBLISH for a shard of Redis Cluster; PUBLISH by default. */
-  publishCommand?: PublishCommand
-  /** Takes a publish the server refused, to send it elsewhere (a cluster's MOVED); see RefusedPublish. */
-  onPublishRefused?: RefusedPublish
-  /** The server ended a desired subscription of its own accord (a shard channel whose slot moved). */
-  onServerUnsubscribed?: ServerUnsubscribed
-}
 
 type LinkSpec<C extends LinkClient> = Pick<
   ManagedConnectionSpec<C>,
@@ -89,8 +62,8 @@ export class ServerLinks {
   readonly #slowConsumer: SlowConsumerDetector
   /** Connections dropped for going silent that the server may still hold, to end there (CLIENT KILL). */
   #abandoned: Array<{ filters: readonly string[]; target: RedisUrl }> = []
-  /** Links waiting for the command link to be up, to open where it is. */
-  #awaitingCommands: Array<{ resolve(target: RedisUrl): void; reject(error: Error): void }> = []
+  /** The publish and blocking links, which open where the command link is. */
+  readonly #followers: CommandFollowers
   #started = false
   #closing: Promise<void> | undefined
   #failure: ConnectionError | undefined
@@ -105,8 +78,9 @@ export class ServerLinks {
       prepare: (client) => spec.verify(client),
       liveness: { timeoutMs, ping: (client) => client.sendCommand(['PING']) },
     })
+    this.#followers = new CommandFollowers(this.#commands, () => this.unusable())
     this.#publisher = this.#statusLink(LINKS.publisher, {
-      ...this.#following,
+      ...this.#followers.spec,
       create: (target) =>
         new PublishConnection(target, options, this.#wrapPublishError, {
           command: spec.publishCommand,
@@ -165,7 +139,7 @@ export class ServerLinks {
 
   async #shutdown(): Promise<void> {
     const timeout = this.#spec.options.closeTimeoutMs
-    this.#rejectFollowers(new ClosedError(this.#spec.owner))
+    this.#followers.rejectAll(new ClosedError(this.#spec.owner))
     await Promise.all([
       this.#publisher.close(timeout),
       this.#commands.close(timeout),
@@ -239,7 +213,7 @@ export class ServerLinks {
     const what = 'opening a blocking connection'
     if (!this.#commands.ready) throw this.refusal(what, LINKS.commands)
     const link = new ManagedConnection<NodeRedisClient>({
-      ...this.#following,
+      ...this.#followers.spec,
       link: LINKS.blocking,
       url: this.#spec.url,
       create: (target) => createNodeRedisClient(target, this.#spec.options, 'block'),
@@ -280,38 +254,6 @@ export class ServerLinks {
   /** Queues a status behind those already queued; resolves once it is told. */
   report(status: TransportStatus): Promise<void> {
     return this.#statuses.push(() => this.#emitNow(status))
-  }
-
-  // --- links that follow the command link -----------------------------------------------------
-
-  /** How a link that follows the command link finds its server, and checks it is still the one. */
-  readonly #following: Pick<LinkSpec<LinkClient>, 'locate' | 'prepare'> = {
-    locate: () => this.#whereCommandsAre(),
-    prepare: async (_client, target) => this.#checkFollowsCommands(target),
-  }
-
-  #whereCommandsAre(): Promise<RedisUrl> {
-    const target = this.#commands.ready && this.#commands.target
-    if (target) return Promise.resolve(target)
-    const unusable = this.unusable()
-    if (unusable) return Promise.reject(unusable)
-    return new Promise((resolve, reject) => this.#awaitingCommands.push({ resolve, reject }))
-  }
-
-  /** A follower made while the command link moved would be on the wrong server: it tries again. */
-  #checkFollowsCommands(target: RedisUrl): void {
-    if (this.#commands.ready && this.#commands.target === target) return
-    throw new Error('the command connection moved while this one was opening')
-  }
-
-  #wakeFollowers(): void {
-    const target = this.#commands.target
-    if (!this.#commands.ready || !target) return
-    for (const waiter of this.#awaitingCommands.splice(0)) waiter.resolve(target)
-  }
-
-  #rejectFollowers(error: Error): void {
-    for (const waiter of this.#awaitingCommands.splice(0)) waiter.reject(error)
   }
 
   readonly #wrapPublishError = (error: unknown, channel: ChannelName, maybeDelivered: boolean): unknown =>
@@ -359,7 +301,7 @@ export class ServerLinks {
   }
 
   #onLinkUp(link: Link): void {
-    if (link === LINKS.commands) this.#wakeFollowers()
+    if (link === LINKS.commands) this.#followers.wake()
     if (link === LINKS.subscriber) {
       void this.#statuses.push(() => this.#subscriber.reconcile())
       void this.#slowConsumer.subscriberConnected()
@@ -416,7 +358,7 @@ export class ServerLinks {
     if (this.#failure || this.#closing) return
     this.#failure = error
     void this.report({ type: 'error', error })
-    this.#rejectFollowers(error)
+    this.#followers.rejectAll(error)
     this.#publisher.destroy()
     this.#commands.destroy()
     this.#subscriber.connection.destroy()
