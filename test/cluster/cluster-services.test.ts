@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../../src/errors.js'
 import type { Service } from '../../src/service/service.js'
 import { ClusterTransport } from '../../src/transport/cluster/cluster-transport.js'
 import { keySlot } from '../../src/transport/cluster/key-slot.js'
+import { RawRedis } from '../helpers/raw-redis.js'
 import { RedisCluster } from '../helpers/redis-cluster.js'
 import { describeRedis, type RedisServer } from '../helpers/redis-server.js'
 import { uniq, until } from '../helpers/wait.js'
@@ -88,6 +89,39 @@ describeRedis('Redis Cluster: buses, services and slot migration', () => {
     expect(await cluster.cli(node, '-c', 'PUBLISH', service, envelope)).toBe('0')
   })
 
+  it('a shard channel its server ends in the same read that confirms its SSUBSCRIBE is subscribed again', async () => {
+    const sub = new ClusterTransport(cluster.url)
+    const pub = new ClusterTransport(cluster.url)
+    transports.push(sub, pub)
+    const got: string[] = []
+    sub.onMessage((_channel, payload) => got.push(Buffer.from(payload).toString()))
+    await Promise.all([sub.connect(), pub.connect()])
+    const tag = uniq('reassigned')
+    const [opener, channel] = [`{${tag}}opener`, `{${tag}}channel`]
+    const slot = keySlot(channel)
+    const owner = await cluster.primaryOf(slot)
+    const ownerId = await cluster.nodeId(owner)
+    await sub.subscribe('channel', [opener]) // the shard's subscriber link is open
+    const admin = await RawRedis.open(owner.port)
+    // Paused, the owner reads the SSUBSCRIBE and then the SETSLOT (which ends the slot's channels)
+    // in one turn once resumed, and writes the confirmation and its SUNSUBSCRIBE together.
+    owner.pause()
+    let subscribed: Promise<void>
+    let reassigned: Promise<unknown>
+    try {
+      subscribed = sub.subscribe('channel', [channel])
+      for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r)) // SSUBSCRIBE written
+      reassigned = admin.command('CLUSTER', 'SETSLOT', String(slot), 'NODE', ownerId)
+    } finally {
+      owner.resume()
+    }
+    await Promise.all([subscribed, reassigned]).finally(() => admin.close())
+    for (const name of [opener, channel]) {
+      await until(async () => (await pub.publish(name, name)) === 1, `${name} to be subscribed again`, 10_000)
+    }
+    await until(() => got.includes(opener) && got.includes(channel), 'both messages', 5_000)
+  })
+
   it('in-place slot migration during a steady stream: the subscription follows its slot; nothing counted is lost', async () => {
     const sub = new ClusterTransport(cluster.url)
     const pub = new ClusterTransport(cluster.url)
@@ -112,13 +146,17 @@ describeRedis('Redis Cluster: buses, services and slot migration', () => {
         await new Promise((r) => setTimeout(r, 2))
       }
     })()
-    await until(() => arrivals.length >= 100, 'the stream to flow before the move', 10_000)
-    const movedAt = Date.now()
-    await cluster.moveSlot(slot, target)
-    const before = arrivals.length
-    await until(() => arrivals.length >= before + 200, 'messages published after the move', 15_000)
-    streaming = false
-    await stream
+    let movedAt = 0
+    try {
+      await until(() => arrivals.length >= 100, 'the stream to flow before the move', 10_000)
+      movedAt = Date.now()
+      await cluster.moveSlot(slot, target)
+      const before = arrivals.length
+      await until(() => arrivals.length >= before + 200, 'messages published after the move', 15_000)
+    } finally {
+      streaming = false // a failed wait must not leave it publishing on closed transports
+      await stream
+    }
     const receivers = await Promise.all(counted)
     const last = counted.length - 1
     await until(() => arrivals.at(-1)?.n === last || receivers[last] === 0, 'the last message', 5_000)

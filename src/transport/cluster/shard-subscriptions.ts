@@ -1,3 +1,4 @@
+import { ConnectionError } from '../../errors.js'
 import type { SubscriptionKind } from '../transport.js'
 import { MAX_REDIRECTS } from './redirect.js'
 import type { Shard } from './shard-set.js'
@@ -22,6 +23,13 @@ export interface ShardRouting {
 interface Placement {
   readonly kinds: Set<SubscriptionKind>
   shard: string | undefined
+  /** The shard an SSUBSCRIBE for it is in flight to. */
+  placing: string | undefined
+  /**
+   * That shard ended it before the SSUBSCRIBE's caller resumed: its confirmation and the
+   * server's SUNSUBSCRIBE came in one read (a slot assigned again while it was placed).
+   */
+  endedWhilePlacing: boolean
 }
 
 /**
@@ -49,7 +57,7 @@ export class ShardSubscriptions {
     for (const name of names) {
       let placement = this.#placements.get(name)
       if (!placement) {
-        placement = { kinds: new Set(), shard: undefined }
+        placement = { kinds: new Set(), shard: undefined, placing: undefined, endedWhilePlacing: false }
         this.#placements.set(name, placement)
       }
       if (!placement.kinds.has(kind)) added.push(name)
@@ -87,27 +95,54 @@ export class ShardSubscriptions {
       group(byShard, shard.node.id, name)
     }
     const retry: string[] = []
+    let endedAny = false
     await Promise.all(
       [...byShard].map(async ([id, group]) => {
         const shard = this.#routing.shard(id)
-        if (!shard) throw new Error(`SSUBSCRIBE failed: the shard ${id} left the cluster; retry`)
+        if (!shard) throw new ConnectionError(`SSUBSCRIBE failed: the shard ${id} left the cluster; retry`)
         await shard.opened
+        this.#markPlacing(group, id)
         try {
           await shard.links.subscribe('shard', group)
         } catch (error) {
+          this.#markPlacing(group, undefined)
           if (redirects < MAX_REDIRECTS && this.#routing.followMoved(error, shard.node)) retry.push(...group)
           else throw error
           return
         }
+        const ended: string[] = []
         for (const name of group) {
           const placement = this.#placements.get(name)
-          if (placement) placement.shard = id
+          if (placement?.placing === id) placement.placing = undefined
+          if (placement?.endedWhilePlacing) ended.push(name)
+          else if (placement) placement.shard = id
           // Unsubscribed while this was in flight: taken back.
           else await shard.links.unsubscribe('shard', [name])
         }
+        if (ended.length === 0) return
+        // The shard's ledger still wants them: told otherwise, then placed where the map says now.
+        await shard.links.unsubscribe('shard', ended)
+        retry.push(...ended.filter((name) => this.#placements.has(name)))
+        endedAny = true
       }),
     )
-    if (retry.length > 0) await this.#place(retry, redirects + 1)
+    if (retry.length === 0) return
+    if (redirects >= MAX_REDIRECTS) {
+      throw new ConnectionError(
+        `SSUBSCRIBE of ${retry.length} shard channels failed: their slots kept moving; retry once the cluster settles`,
+      )
+    }
+    if (endedAny) await this.#routing.refresh()
+    await this.#place(retry, redirects + 1)
+  }
+
+  #markPlacing(names: readonly string[], id: string | undefined): void {
+    for (const name of names) {
+      const placement = this.#placements.get(name)
+      if (!placement) continue
+      placement.placing = id
+      placement.endedWhilePlacing = false
+    }
   }
 
   /** Moves names subscribed on a shard that no longer serves their slot to the one that does. */
@@ -135,6 +170,10 @@ export class ShardSubscriptions {
    */
   async serverUnsubscribed(node: ShardNode, name: string): Promise<void> {
     const placement = this.#placements.get(name)
+    if (placement && placement.shard === undefined && placement.placing === node.id) {
+      placement.endedWhilePlacing = true // #place subscribes it again once its SSUBSCRIBE returns.
+      return
+    }
     if (placement?.shard !== node.id) return
     placement.shard = undefined
     await this.#routing.shard(node.id)?.links.unsubscribe('shard', [name])
