@@ -63,31 +63,44 @@ export const PROMETHEUS_DEFAULTS = {
   durationBuckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 } as const
 
-/** An action's histogram cells by outcome, made on first use. */
-class ActionCell {
-  readonly #calls = new Map<string, HistogramCell>()
-  readonly #handled = new Map<string, HistogramCell>()
+/**
+ * One histogram's cells by outcome, made on first use. The outcome asked last is kept apart:
+ * almost every request ends as the one before it did (success), and then no Map is read.
+ */
+class OutcomeCells {
+  readonly #cells = new Map<string, HistogramCell>()
+  readonly #histogram: CellHistogram
   readonly #labels: { service: string; action: string }
+  #lastOutcome: string | undefined
+  #lastCell: HistogramCell | undefined
 
-  constructor(service: string, action: string) {
-    this.#labels = { service, action }
+  constructor(histogram: CellHistogram, labels: { service: string; action: string }) {
+    this.#histogram = histogram
+    this.#labels = labels
   }
 
-  called(histogram: CellHistogram, outcome: CallOutcome): HistogramCell {
-    return this.#cell(this.#calls, histogram, outcome)
-  }
-
-  handled(histogram: CellHistogram, outcome: HandleOutcome): HistogramCell {
-    return this.#cell(this.#handled, histogram, outcome)
-  }
-
-  #cell(cells: Map<string, HistogramCell>, histogram: CellHistogram, outcome: string): HistogramCell {
-    let cell = cells.get(outcome)
+  cell(outcome: string): HistogramCell {
+    if (outcome === this.#lastOutcome) return this.#lastCell as HistogramCell
+    let cell = this.#cells.get(outcome)
     if (cell === undefined) {
-      cell = histogram.cell({ ...this.#labels, outcome })
-      cells.set(outcome, cell)
+      cell = this.#histogram.cell({ ...this.#labels, outcome })
+      this.#cells.set(outcome, cell)
     }
+    this.#lastOutcome = outcome
+    this.#lastCell = cell
     return cell
+  }
+}
+
+/** An action's histogram cells: of its callers' requests and of its handlers' by outcome. */
+class ActionCell {
+  readonly called: OutcomeCells
+  readonly handled: OutcomeCells
+
+  constructor(callDuration: CellHistogram, handleDuration: CellHistogram, service: string, action: string) {
+    const labels = { service, action }
+    this.called = new OutcomeCells(callDuration, labels)
+    this.handled = new OutcomeCells(handleDuration, labels)
   }
 }
 
@@ -96,8 +109,11 @@ interface ChannelCell {
   delivered: number
 }
 
+/** Running and waiting requests of one instance of a service. */
+type InstanceLoad = { inFlight: number; queued: number }
+
 /** Running and waiting requests of each instance of one service in this process. */
-type ServiceLoad = Map<string, { inFlight: number; queued: number }>
+type ServiceLoad = Map<string, InstanceLoad>
 
 /**
  * The counts behind one registry's metrics. Every bus given metrics on one registry counts into
@@ -112,6 +128,7 @@ class MetricsState implements Instrumentation {
   readonly #errors = new Map<ErrorCode, number>()
   readonly #load = new Map<string, ServiceLoad>()
   readonly #services: BoundedNames
+  #lastLoad: { service: string; instance: string; figures: InstanceLoad } | undefined
   #reconnects = 0
   #linkUp = -1
   readonly #callDuration: CellHistogram
@@ -133,7 +150,7 @@ class MetricsState implements Instrumentation {
         const actions = new BoundedNames(maxActions)
         return new CellTable(
           (action) => actions.name(action),
-          (action) => new ActionCell(service, action),
+          (action) => new ActionCell(this.#callDuration, this.#handleDuration, service, action),
         )
       },
     )
@@ -284,7 +301,7 @@ class MetricsState implements Instrumentation {
     this.#actions
       .cell(service)
       .cell(action)
-      .called(this.#callDuration, outcome)
+      .called.cell(outcome)
       .observe(durationMs / 1000)
   }
 
@@ -292,7 +309,7 @@ class MetricsState implements Instrumentation {
     this.#actions
       .cell(service)
       .cell(action)
-      .handled(this.#handleDuration, outcome)
+      .handled.cell(outcome)
       .observe(durationMs / 1000)
   }
 
@@ -301,18 +318,28 @@ class MetricsState implements Instrumentation {
   }
 
   load(service: string, instance: string, inFlight: number, queued: number): void {
+    // Told as each request starts and ends: the instance told last is kept, and then no Map is read.
+    const last = this.#lastLoad
+    if (last !== undefined && instance === last.instance && service === last.service) {
+      last.figures.inFlight = inFlight
+      last.figures.queued = queued
+      return
+    }
     const name = this.#services.name(service)
     let load = this.#load.get(name)
     if (load === undefined) {
       load = new Map()
       this.#load.set(name, load)
     }
-    const known = load.get(instance)
-    if (known === undefined) load.set(instance, { inFlight, queued })
-    else {
-      known.inFlight = inFlight
-      known.queued = queued
+    let figures = load.get(instance)
+    if (figures === undefined) {
+      figures = { inFlight, queued }
+      load.set(instance, figures)
+    } else {
+      figures.inFlight = inFlight
+      figures.queued = queued
     }
+    this.#lastLoad = { service, instance, figures }
   }
 
   consumed(topic: string, group: string, outcome: ConsumeOutcome, durationMs: number): void {
