@@ -1,7 +1,8 @@
 import type * as PromClient from 'prom-client'
 import type { ErrorCode, SwitchboardError } from '../errors.js'
+import { ActionCell } from './action-cells.js'
 import { BoundedNames, boundedGrouping, CellTable, defaultChannelGroup } from './bounded-labels.js'
-import { type CellHistogram, cellHistogram, type HistogramCell } from './cell-histogram.js'
+import { type CellHistogram, cellHistogram } from './cell-histogram.js'
 import { DurableMetrics } from './durable-metrics.js'
 import type {
   CallOutcome,
@@ -63,47 +64,6 @@ export const PROMETHEUS_DEFAULTS = {
   durationBuckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 } as const
 
-/**
- * One histogram's cells by outcome, made on first use. The outcome asked last is kept apart:
- * almost every request ends as the one before it did (success), and then no Map is read.
- */
-class OutcomeCells {
-  readonly #cells = new Map<string, HistogramCell>()
-  readonly #histogram: CellHistogram
-  readonly #labels: { service: string; action: string }
-  #lastOutcome: string | undefined
-  #lastCell: HistogramCell | undefined
-
-  constructor(histogram: CellHistogram, labels: { service: string; action: string }) {
-    this.#histogram = histogram
-    this.#labels = labels
-  }
-
-  cell(outcome: string): HistogramCell {
-    if (outcome === this.#lastOutcome) return this.#lastCell as HistogramCell
-    let cell = this.#cells.get(outcome)
-    if (cell === undefined) {
-      cell = this.#histogram.cell({ ...this.#labels, outcome })
-      this.#cells.set(outcome, cell)
-    }
-    this.#lastOutcome = outcome
-    this.#lastCell = cell
-    return cell
-  }
-}
-
-/** An action's histogram cells: of its callers' requests and of its handlers' by outcome. */
-class ActionCell {
-  readonly called: OutcomeCells
-  readonly handled: OutcomeCells
-
-  constructor(callDuration: CellHistogram, handleDuration: CellHistogram, service: string, action: string) {
-    const labels = { service, action }
-    this.called = new OutcomeCells(callDuration, labels)
-    this.handled = new OutcomeCells(handleDuration, labels)
-  }
-}
-
 interface ChannelCell {
   published: number
   delivered: number
@@ -123,6 +83,11 @@ type ServiceLoad = Map<string, InstanceLoad>
  */
 class MetricsState implements Instrumentation {
   readonly #channels: CellTable<ChannelCell>
+  /** The channels published to and delivered from last, and their cells. */
+  #lastPublished: string | undefined
+  #publishedCell: ChannelCell | undefined
+  #lastDelivered: string | undefined
+  #deliveredCell: ChannelCell | undefined
   readonly #actions: CellTable<CellTable<ActionCell>>
   readonly #dropped = new Map<DropReason, number>()
   readonly #errors = new Map<ErrorCode, number>()
@@ -277,11 +242,25 @@ class MetricsState implements Instrumentation {
   }
 
   published(channel: string, messages: number): void {
-    this.#channels.cell(channel).published += messages
+    // Kept apart from delivered's: a caller publishes to a service and hears on its reply
+    // channel, turn and turn about, which would miss one shared last cell every time.
+    let cell = this.#publishedCell
+    if (cell === undefined || channel !== this.#lastPublished) {
+      cell = this.#channels.cell(channel)
+      this.#lastPublished = channel
+      this.#publishedCell = cell
+    }
+    cell.published += messages
   }
 
   delivered(channel: string): void {
-    this.#channels.cell(channel).delivered += 1
+    let cell = this.#deliveredCell
+    if (cell === undefined || channel !== this.#lastDelivered) {
+      cell = this.#channels.cell(channel)
+      this.#lastDelivered = channel
+      this.#deliveredCell = cell
+    }
+    cell.delivered += 1
   }
 
   dropped(reason: DropReason, messages: number): void {
