@@ -35,3 +35,47 @@ export function redisCpuSeconds(url: string): Promise<number> {
     })
   })
 }
+
+/** This process's CPU so far (µs) and the messages it had handled, at one moment (epoch ms). */
+export type CpuSample = [atMs: number, cpuMicros: number, messages: number]
+
+/** Now on the clock every process shares, so that one process's windows can cut another's samples. */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now()
+}
+
+/**
+ * Samples this process's CPU and a message count every `everyMs`, for a process that serves
+ * (an RPC service) and cannot tell where its client's measured windows begin and end: the client
+ * reports its windows, and cpuPerMessageIn() cuts the samples to them afterwards.
+ */
+export class CpuSampler {
+  readonly samples: CpuSample[] = []
+  readonly #timer: NodeJS.Timeout
+
+  constructor(count: () => number, everyMs = 50) {
+    const sample = () => {
+      const used = process.cpuUsage()
+      this.samples.push([epochMs(), used.user + used.system, count()])
+    }
+    sample()
+    this.#timer = setInterval(sample, everyMs)
+  }
+
+  stop(): CpuSample[] {
+    clearInterval(this.#timer)
+    return this.samples
+  }
+}
+
+/**
+ * CPU µs per message between the first sample at or after `fromMs` and the last at or before
+ * `toMs` (the window loses at most one sampling period at each end). NaN without two samples.
+ */
+export function cpuPerMessageIn(samples: readonly CpuSample[], fromMs: number, toMs: number): number {
+  const inside = samples.filter(([at]) => at >= fromMs && at <= toMs)
+  const first = inside[0]
+  const last = inside[inside.length - 1]
+  if (first === undefined || last === undefined || last[2] <= first[2]) return Number.NaN
+  return (last[1] - first[1]) / (last[2] - first[2])
+}

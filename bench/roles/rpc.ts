@@ -1,6 +1,6 @@
 import { connect } from '../../src/index.js'
 import { connectNodeRedis } from '../lib/clients.js'
-import { CpuMeter } from '../lib/cpu.js'
+import { CpuMeter, type CpuSample, CpuSampler, epochMs } from '../lib/cpu.js'
 import { microsHistogram, percentiles, record } from '../lib/histogram.js'
 import { observeOptions } from '../lib/observe.js'
 import { type Order, order } from '../lib/payload.js'
@@ -101,6 +101,8 @@ export interface RpcServiceResult {
   requests: number
   /** This process's CPU per request served, in µs (start-up excluded). */
   cpu: number
+  /** CPU and requests served every 50 ms: the caller's windows (RpcLevelResult) cut them per level. */
+  samples: CpuSample[]
 }
 
 /** Serves echo until stdin closes. */
@@ -140,11 +142,13 @@ export async function rpcServiceRole(p: RpcServiceParams): Promise<RpcServiceRes
       throw new Error(`unknown RPC implementation ${p.impl}`)
   }
   const cpu = new CpuMeter()
+  const sampler = new CpuSampler(() => requests)
   signalReady()
   await stdinClosed()
   const cpuPerRequest = cpu.perMessage(requests)
+  const samples = sampler.stop()
   await close()
-  return { requests, cpu: cpuPerRequest }
+  return { requests, cpu: cpuPerRequest, samples }
 }
 
 async function callerEndpoint(p: RpcServiceParams): Promise<Endpoint> {
@@ -182,6 +186,9 @@ export interface RpcLevelResult {
   requests: number
   /** The caller process's CPU per request while measuring, in µs. */
   cpu: number
+  /** When the measured window began and ended (epoch ms), to cut the service's CPU samples. */
+  fromMs: number
+  toMs: number
 }
 
 /**
@@ -211,10 +218,12 @@ export async function rpcCallerRole(p: RpcCallerParams): Promise<{ levels: RpcLe
     await Promise.all(Array.from({ length: inFlight }, loop))
     recording = true
     const cpu = new CpuMeter()
+    const fromMs = epochMs()
     const start = performance.now()
     phaseEnd = start + p.durationMs
     await Promise.all(Array.from({ length: inFlight }, loop))
     const elapsed = performance.now() - start
+    const toMs = epochMs()
     const { p50, p99 } = percentiles(histogram)
     levels.push({
       inFlight,
@@ -223,6 +232,8 @@ export async function rpcCallerRole(p: RpcCallerParams): Promise<{ levels: RpcLe
       p99,
       requests,
       cpu: cpu.perMessage(requests),
+      fromMs,
+      toMs,
     })
   }
   await endpoint.close()

@@ -38,20 +38,24 @@ function nameOf(kind: Kind, impl: string, run: number): string {
   return `bench-durable-${kind}-${impl}-${process.pid}-${run}`
 }
 
-/** Fills a stream with `count` entries, then times one consumer process taking them all. */
+/**
+ * Fills a stream with `warmup` + `count` entries, then times one consumer process taking the
+ * last `count` of them (all, with no warm-up).
+ */
 export async function consumeRun(
   url: string,
   impl: string,
   name: string,
   count: number,
   options?: RoleOptions,
+  warmup = 0,
 ): Promise<DurableConsumeResult> {
   const common = { url, impl, name, group: GROUP, maxLen: CONSUME_MAX_LEN }
   // The fill is outside the measured window: it runs unobserved whatever the mode.
-  await runRole('durable-fill', { ...common, wave: WAVE, count })
+  await runRole('durable-fill', { ...common, wave: WAVE, count: warmup + count })
   return runRole<DurableConsumeResult>(
     'durable-consume',
-    { ...common, concurrency: CONCURRENCY, count, timeoutMs: 60_000 },
+    { ...common, concurrency: CONCURRENCY, count, warmup, timeoutMs: 60_000 },
     options,
   )
 }

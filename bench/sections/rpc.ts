@@ -1,3 +1,4 @@
+import { cpuPerMessageIn } from '../lib/cpu.js'
 import { type RoleOptions, RoleProcess, runRole } from '../lib/role-process.js'
 import { median, micros, rate, ratio } from '../lib/stats.js'
 import { RAW_RPC_IMPL, RPC_IMPLS, type RpcLevelResult, type RpcServiceResult } from '../roles/rpc.js'
@@ -9,6 +10,8 @@ export interface RpcRun {
   levels: RpcLevelResult[]
   /** The service's CPU per request over all levels, in µs. */
   serviceCpu: number
+  /** The service's CPU per request within each level's measured window (as levels), in µs. */
+  serviceCpuByLevel: number[]
 }
 
 /** One caller process against one service process, at each level of LEVELS. */
@@ -29,7 +32,11 @@ export async function rpcRun(
     )
     service.stop()
     const served = await service.result
-    return { levels, serviceCpu: served.cpu }
+    return {
+      levels,
+      serviceCpu: served.cpu,
+      serviceCpuByLevel: levels.map((l) => cpuPerMessageIn(served.samples, l.fromMs, l.toMs)),
+    }
   } finally {
     service.kill()
   }

@@ -49,6 +49,9 @@ export class CellTable<C> {
   readonly #byLabel = new Map<string, C>()
   readonly #labelOf: (key: string) => string
   readonly #make: (label: string) => C
+  /** The key asked last and its cell: a run of messages to one channel or action skips the Map. */
+  #lastKey: string | undefined
+  #lastCell: C | undefined
 
   constructor(labelOf: (key: string) => string, make: (label: string) => C) {
     this.#labelOf = labelOf
@@ -56,6 +59,14 @@ export class CellTable<C> {
   }
 
   cell(key: string): C {
+    if (key === this.#lastKey) return this.#lastCell as C
+    const cell = this.#lookUp(key)
+    this.#lastKey = key
+    this.#lastCell = cell
+    return cell
+  }
+
+  #lookUp(key: string): C {
     const known = this.#byKey.get(key)
     if (known !== undefined) return known
     const label = this.#labelOf(key)

@@ -35,6 +35,8 @@ export class DurableMetrics {
   readonly #cells: CellTable<CellTable<Map<string, HistogramCell>>>
   readonly #allCells: HistogramCell[] = []
   readonly #duration: CellHistogram
+  /** The cell consumed() counted into last, and what it was told. */
+  #last: { topic: string; group: string; outcome: ConsumeOutcome; cell: HistogramCell } | undefined
   /** The topics open on some bus, by name: several buses may open one name; one is read. */
   readonly #watched = new Map<string, Set<WatchedTopic>>()
   #reading: Promise<Snapshot> | undefined
@@ -72,6 +74,12 @@ export class DurableMetrics {
   }
 
   consumed(topic: string, group: string, outcome: ConsumeOutcome, durationMs: number): void {
+    // Entries come in runs of one topic, group and outcome (acked): the cell of the last is kept.
+    const last = this.#last
+    if (last !== undefined && outcome === last.outcome && group === last.group && topic === last.topic) {
+      last.cell.observe(durationMs / 1000)
+      return
+    }
     const byOutcome = this.#cells.cell(topic).cell(group)
     let cell = byOutcome.get(outcome)
     if (cell === undefined) {
@@ -80,6 +88,7 @@ export class DurableMetrics {
       this.#allCells.push(cell)
       byOutcome.set(outcome, cell)
     }
+    this.#last = { topic, group, outcome, cell }
     cell.observe(durationMs / 1000)
   }
 

@@ -185,6 +185,15 @@ export const NO_INSTRUMENTATION: Instrumentation = Object.freeze({
 })
 
 /**
+ * Whether an instrumentation does anything with the events, rather than only bring a tracer
+ * (openTelemetryTracing() alone): only then are durations and load worth telling, and the
+ * clock reads they take.
+ */
+export function hearsEvents(instrumentation: Instrumentation): boolean {
+  return EVENTS.some((event) => instrumentation[event] !== nothing)
+}
+
+/**
  * The user's instrumentation made whole: the methods it has (bound to it), and a no-op for each
  * it lacks, so that an implementation written for today's events keeps working when events are
  * added. A value that is not an object, or a method that is not a function, is refused. A list

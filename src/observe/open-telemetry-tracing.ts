@@ -27,6 +27,14 @@ const MESSAGING_SYSTEM = 'redis'
 
 type Api = typeof OtelApi
 
+/** What the spans use of the API, read once: the module's exports are getters, a call each time. */
+type ApiParts = Pick<Api, 'context' | 'trace' | 'propagation' | 'ROOT_CONTEXT' | 'SpanStatusCode'>
+
+function partsOf(api: Api): ApiParts {
+  const { context, trace, propagation, ROOT_CONTEXT, SpanStatusCode } = api
+  return { context, trace, propagation, ROOT_CONTEXT, SpanStatusCode }
+}
+
 /**
  * Spans after the OpenTelemetry messaging conventions: names `{operation} {destination}`
  * ('publish orders', 'process orders', 'send user_service'), with `messaging.system`,
@@ -35,19 +43,40 @@ type Api = typeof OtelApi
  * the request's `headers` through the global propagator (W3C `traceparent` under the usual SDK).
  */
 class OtelSpans implements Tracer {
-  readonly #api: Api
-  readonly #tracer: OtelTracer
+  readonly #api: ApiParts
+  /** The tracer spans start with: the proxy's until an SDK is found behind it, then the SDK's own. */
+  #tracer: OtelTracer
   readonly #kind: typeof SpanKind
-  /** True while the global provider has no SDK behind it (never, for a provider given). */
-  readonly #noSdk: () => boolean
+  /**
+   * The global provider while it has no SDK behind it, and the no-op provider it delegates to
+   * until one is registered; undefined once an SDK is found (or for a provider given).
+   */
+  #unregistered: { proxy: OtelApi.ProxyTracerProvider; noop: unknown } | undefined
 
   constructor(api: Api, provider: TracerProviderLike, global: boolean) {
-    this.#api = api
+    this.#api = partsOf(api)
     this.#tracer = provider.getTracer('switchboard') as OtelTracer
     this.#kind = api.SpanKind
-    const proxy = provider instanceof api.ProxyTracerProvider ? provider : undefined
-    // An SDK may be registered after connect(): asked each time, at the cost of a lookup.
-    this.#noSdk = global && proxy ? () => proxy.getDelegateTracer('switchboard') === undefined : () => false
+    if (global && provider instanceof api.ProxyTracerProvider) {
+      // What a proxy with no delegate hands out: the API's one no-op provider, the same for every proxy.
+      const noop = new api.ProxyTracerProvider().getDelegate()
+      this.#unregistered = { proxy: provider, noop }
+      this.#noSdk()
+    }
+  }
+
+  /**
+   * True while the global provider has no SDK behind it. An SDK may be registered after
+   * connect(), so until one is, each span asks (one field read); from then on the SDK's tracer is
+   * kept and nothing is asked again.
+   */
+  #noSdk(): boolean {
+    const unregistered = this.#unregistered
+    if (unregistered === undefined) return false
+    if (unregistered.proxy.getDelegate() === unregistered.noop) return true
+    this.#tracer = unregistered.proxy.getTracer('switchboard') as OtelTracer
+    this.#unregistered = undefined
+    return false
   }
 
   publish(channel: string): SpanHandle {
@@ -61,9 +90,10 @@ class OtelSpans implements Tracer {
   }
 
   deliver(channel: string, pattern: string | undefined): SpanHandle {
-    // Plain messages carry no context: whatever is active where they arrive is not theirs.
+    // Plain messages carry no context: whatever is active where they arrive is not theirs. So
+    // with no SDK there is nothing to record and nothing to pass on.
+    if (this.#noSdk()) return NO_SPAN
     const parent = this.#api.ROOT_CONTEXT
-    if (this.#idle(parent)) return NO_SPAN
     const attributes: Attributes = {
       'messaging.operation.type': 'process',
       'messaging.operation.name': 'process',
@@ -139,7 +169,10 @@ class OtelSpans implements Tracer {
    * NO_SPAN, and costs no object, name, context switch or promise callback.
    */
   #idle(parent: Context): boolean {
-    return this.#noSdk() && this.#api.trace.getSpan(parent) === undefined
+    // The root context holds no span: no lookup for it (it is what is active with no context manager).
+    return (
+      this.#noSdk() && (parent === this.#api.ROOT_CONTEXT || this.#api.trace.getSpan(parent) === undefined)
+    )
   }
 
   /**
@@ -167,11 +200,11 @@ class OtelSpans implements Tracer {
 
 /** A started span and the context in which it is the active one. */
 class OtelSpan implements SpanHandle {
-  readonly #api: Api
+  readonly #api: ApiParts
   readonly #span: Span
   readonly context: Context
 
-  constructor(api: Api, span: Span, context: Context) {
+  constructor(api: ApiParts, span: Span, context: Context) {
     this.#api = api
     this.#span = span
     this.context = context

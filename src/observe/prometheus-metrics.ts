@@ -1,7 +1,8 @@
 import type * as PromClient from 'prom-client'
 import type { ErrorCode, SwitchboardError } from '../errors.js'
+import { ActionCell } from './action-cells.js'
 import { BoundedNames, boundedGrouping, CellTable, defaultChannelGroup } from './bounded-labels.js'
-import { type CellHistogram, cellHistogram, type HistogramCell } from './cell-histogram.js'
+import { type CellHistogram, cellHistogram } from './cell-histogram.js'
 import { DurableMetrics } from './durable-metrics.js'
 import type {
   CallOutcome,
@@ -63,41 +64,16 @@ export const PROMETHEUS_DEFAULTS = {
   durationBuckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 } as const
 
-/** An action's histogram cells by outcome, made on first use. */
-class ActionCell {
-  readonly #calls = new Map<string, HistogramCell>()
-  readonly #handled = new Map<string, HistogramCell>()
-  readonly #labels: { service: string; action: string }
-
-  constructor(service: string, action: string) {
-    this.#labels = { service, action }
-  }
-
-  called(histogram: CellHistogram, outcome: CallOutcome): HistogramCell {
-    return this.#cell(this.#calls, histogram, outcome)
-  }
-
-  handled(histogram: CellHistogram, outcome: HandleOutcome): HistogramCell {
-    return this.#cell(this.#handled, histogram, outcome)
-  }
-
-  #cell(cells: Map<string, HistogramCell>, histogram: CellHistogram, outcome: string): HistogramCell {
-    let cell = cells.get(outcome)
-    if (cell === undefined) {
-      cell = histogram.cell({ ...this.#labels, outcome })
-      cells.set(outcome, cell)
-    }
-    return cell
-  }
-}
-
 interface ChannelCell {
   published: number
   delivered: number
 }
 
+/** Running and waiting requests of one instance of a service. */
+type InstanceLoad = { inFlight: number; queued: number }
+
 /** Running and waiting requests of each instance of one service in this process. */
-type ServiceLoad = Map<string, { inFlight: number; queued: number }>
+type ServiceLoad = Map<string, InstanceLoad>
 
 /**
  * The counts behind one registry's metrics. Every bus given metrics on one registry counts into
@@ -107,11 +83,17 @@ type ServiceLoad = Map<string, { inFlight: number; queued: number }>
  */
 class MetricsState implements Instrumentation {
   readonly #channels: CellTable<ChannelCell>
+  /** The channels published to and delivered from last, and their cells. */
+  #lastPublished: string | undefined
+  #publishedCell: ChannelCell | undefined
+  #lastDelivered: string | undefined
+  #deliveredCell: ChannelCell | undefined
   readonly #actions: CellTable<CellTable<ActionCell>>
   readonly #dropped = new Map<DropReason, number>()
   readonly #errors = new Map<ErrorCode, number>()
   readonly #load = new Map<string, ServiceLoad>()
   readonly #services: BoundedNames
+  #lastLoad: { service: string; instance: string; figures: InstanceLoad } | undefined
   #reconnects = 0
   #linkUp = -1
   readonly #callDuration: CellHistogram
@@ -133,7 +115,7 @@ class MetricsState implements Instrumentation {
         const actions = new BoundedNames(maxActions)
         return new CellTable(
           (action) => actions.name(action),
-          (action) => new ActionCell(service, action),
+          (action) => new ActionCell(this.#callDuration, this.#handleDuration, service, action),
         )
       },
     )
@@ -260,11 +242,25 @@ class MetricsState implements Instrumentation {
   }
 
   published(channel: string, messages: number): void {
-    this.#channels.cell(channel).published += messages
+    // Kept apart from delivered's: a caller publishes to a service and hears on its reply
+    // channel, turn and turn about, which would miss one shared last cell every time.
+    let cell = this.#publishedCell
+    if (cell === undefined || channel !== this.#lastPublished) {
+      cell = this.#channels.cell(channel)
+      this.#lastPublished = channel
+      this.#publishedCell = cell
+    }
+    cell.published += messages
   }
 
   delivered(channel: string): void {
-    this.#channels.cell(channel).delivered += 1
+    let cell = this.#deliveredCell
+    if (cell === undefined || channel !== this.#lastDelivered) {
+      cell = this.#channels.cell(channel)
+      this.#lastDelivered = channel
+      this.#deliveredCell = cell
+    }
+    cell.delivered += 1
   }
 
   dropped(reason: DropReason, messages: number): void {
@@ -284,7 +280,7 @@ class MetricsState implements Instrumentation {
     this.#actions
       .cell(service)
       .cell(action)
-      .called(this.#callDuration, outcome)
+      .called.cell(outcome)
       .observe(durationMs / 1000)
   }
 
@@ -292,7 +288,7 @@ class MetricsState implements Instrumentation {
     this.#actions
       .cell(service)
       .cell(action)
-      .handled(this.#handleDuration, outcome)
+      .handled.cell(outcome)
       .observe(durationMs / 1000)
   }
 
@@ -301,18 +297,28 @@ class MetricsState implements Instrumentation {
   }
 
   load(service: string, instance: string, inFlight: number, queued: number): void {
+    // Told as each request starts and ends: the instance told last is kept, and then no Map is read.
+    const last = this.#lastLoad
+    if (last !== undefined && instance === last.instance && service === last.service) {
+      last.figures.inFlight = inFlight
+      last.figures.queued = queued
+      return
+    }
     const name = this.#services.name(service)
     let load = this.#load.get(name)
     if (load === undefined) {
       load = new Map()
       this.#load.set(name, load)
     }
-    const known = load.get(instance)
-    if (known === undefined) load.set(instance, { inFlight, queued })
-    else {
-      known.inFlight = inFlight
-      known.queued = queued
+    let figures = load.get(instance)
+    if (figures === undefined) {
+      figures = { inFlight, queued }
+      load.set(instance, figures)
+    } else {
+      figures.inFlight = inFlight
+      figures.queued = queued
     }
+    this.#lastLoad = { service, instance, figures }
   }
 
   consumed(topic: string, group: string, outcome: ConsumeOutcome, durationMs: number): void {

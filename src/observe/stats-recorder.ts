@@ -4,6 +4,7 @@ import {
   type ConsumeOutcome,
   type DropReason,
   type HandleOutcome,
+  hearsEvents,
   type Instrumentation,
   type LinkState,
   NO_INSTRUMENTATION,
@@ -49,7 +50,8 @@ class Tally<K> {
 export class StatsRecorder implements Instrumentation {
   /**
    * True when something past the recorders hears the events (the user's instrumentation, or the
-   * debug trace). Only then is a duration worth its clock reads: recorders count, never time.
+   * debug trace), not only a tracer. Only then is a duration worth its clock reads: recorders
+   * count, never time, and a tracer times its spans itself.
    */
   readonly listening: boolean
   /** The tracer at the end of the chain, if any: the layers begin their spans with it. */
@@ -66,7 +68,7 @@ export class StatsRecorder implements Instrumentation {
 
   constructor(next: Instrumentation = NO_INSTRUMENTATION) {
     this.#next = next
-    this.listening = next instanceof StatsRecorder ? next.listening : next !== NO_INSTRUMENTATION
+    this.listening = next instanceof StatsRecorder ? next.listening : hearsEvents(next)
     this.tracer = next.tracer
   }
 

@@ -200,3 +200,52 @@ describeRedis('prometheusMetrics() on Redis', () => {
     expect(s.value('switchboard_link_up')).toBe(1)
   })
 })
+
+describe('prometheusMetrics(): the cells kept for the last channel, action, outcome and instance', () => {
+  it('count each event under its own labels when channels, actions, outcomes, instances and topics alternate', async () => {
+    const registry = new Registry()
+    const metrics = prometheusMetrics({ registry })
+    for (let i = 0; i < 3; i++) {
+      metrics.published('orders.eu', 1)
+      metrics.published('news', 2)
+      metrics.called('svc', 'get', 'success', 1)
+      metrics.called('svc', 'put', 'success', 1)
+      metrics.called('svc', 'get', 'timeout', 1)
+      metrics.called('other_svc', 'get', 'success', 1)
+      metrics.handled('svc', 'get', 'success', 1)
+      metrics.handled('svc', 'get', 'failed', 1)
+      metrics.consumed('orders', 'billing', 'acked', 1)
+      metrics.consumed('orders', 'shipping', 'acked', 1)
+      metrics.consumed('orders', 'billing', 'retried', 1)
+    }
+    metrics.load('svc', 'a', 3, 1)
+    metrics.load('svc', 'b', 2, 0)
+    metrics.load('svc', 'a', 5, 2)
+    metrics.load('other_svc', 'a', 7, 0)
+    const s = await scrape(registry)
+    expect(s.value('switchboard_messages_published_total', { group: 'orders' })).toBe(3)
+    expect(s.value('switchboard_messages_published_total', { group: 'news' })).toBe(6)
+    const calls = (service: string, action: string, outcome: string) =>
+      s.value('switchboard_rpc_request_duration_seconds_count', { service, action, outcome })
+    expect([
+      calls('svc', 'get', 'success'),
+      calls('svc', 'put', 'success'),
+      calls('svc', 'get', 'timeout'),
+      calls('other_svc', 'get', 'success'),
+    ]).toEqual([3, 3, 3, 3])
+    const handled = (outcome: string) =>
+      s.value('switchboard_rpc_handle_duration_seconds_count', { service: 'svc', action: 'get', outcome })
+    expect([handled('success'), handled('failed')]).toEqual([3, 3])
+    const consumed = (group: string, outcome: string) =>
+      s.value('switchboard_durable_consumed_total', { topic: 'orders', group, outcome })
+    expect([
+      consumed('billing', 'acked'),
+      consumed('shipping', 'acked'),
+      consumed('billing', 'retried'),
+    ]).toEqual([3, 3, 3])
+    // Instance a's last figures, plus b's: 5 + 2 running, 2 + 0 queued; other_svc apart.
+    expect(s.value('switchboard_rpc_in_flight', { service: 'svc' })).toBe(7)
+    expect(s.value('switchboard_rpc_queued', { service: 'svc' })).toBe(2)
+    expect(s.value('switchboard_rpc_in_flight', { service: 'other_svc' })).toBe(7)
+  })
+})

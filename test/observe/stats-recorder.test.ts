@@ -2,7 +2,20 @@ import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError, MalformedMessageError, SubscriberError } from '../../src/errors.js'
 import { completeInstrumentation, NO_INSTRUMENTATION } from '../../src/observe/instrumentation.js'
 import { StatsRecorder } from '../../src/observe/stats-recorder.js'
+import { NO_SPAN, type Tracer } from '../../src/observe/tracer.js'
 import { recording } from './recording-instrumentation.js'
+
+/** A tracer that begins no span: enough to tell an instrumentation that brings one. */
+function spanlessTracer(): Tracer {
+  return {
+    publish: () => NO_SPAN,
+    deliver: () => NO_SPAN,
+    request: () => NO_SPAN,
+    handle: () => NO_SPAN,
+    produce: () => NO_SPAN,
+    consume: () => NO_SPAN,
+  }
+}
 
 describe('StatsRecorder', () => {
   it('counts messages, not calls, drops by reason, and errors and outcomes by code', () => {
@@ -81,6 +94,15 @@ describe('StatsRecorder', () => {
     const silent = new StatsRecorder(new StatsRecorder())
     const heard = new StatsRecorder(new StatsRecorder(recording().instrumentation))
     expect([silent.listening, heard.listening]).toEqual([false, true])
+  })
+
+  it('listening: false behind an instrumentation that only brings a tracer, true once events are heard too', () => {
+    const tracer = spanlessTracer()
+    const tracing = new StatsRecorder(completeInstrumentation({ tracer }))
+    const both = new StatsRecorder(completeInstrumentation([{ tracer }, recording().instrumentation]))
+    expect([tracing.listening, both.listening]).toEqual([false, true])
+    // The tracer still reaches the layers.
+    expect([tracing.tracer, both.tracer]).toEqual([tracer, tracer])
   })
 
   it('has a default that does nothing and cannot be changed', () => {
