@@ -71,6 +71,8 @@ export async function connectCli(options: CommonOptions, ctx: CliContext, bus: C
     codec: bus.codec ?? 'msgpack',
     logger,
     name: 'switchboard-cli',
+    // One-shot: start-up counts more than RPC at low load (node-redis-client.ts).
+    redis: { leanClients: true },
     ...(options.maxPayload === undefined ? {} : { maxPayloadBytes: options.maxPayload }),
   })
   connected.on('error', (error) => {

@@ -18,7 +18,8 @@ import type { ResolvedRedisTransportOptions } from './redis-transport-options.js
  *   0.65x the hand-written node-redis RPC, CPU per request rising by a quarter on both sides,
  *   though not one more command, timer or write was made per request. A caller given a heap of
  *   200k retained objects ran as fast with either, so it is how V8 treats a nearly empty heap,
- *   not work of ours; until that is understood, the start-up saving is not worth it.
+ *   not work of ours; until that is understood, the start-up saving is not worth it in a
+ *   library. The CLI, a one-shot process, asks for `new RedisClient` (`leanClients`).
  */
 export function createNodeRedisClient(
   target: RedisUrl,
@@ -31,17 +32,18 @@ export function createNodeRedisClient(
     connectTimeout: options.connectTimeoutMs,
     reconnectStrategy: false as const,
   }
-  return RedisClient.create({
-    RESP: 2,
-    socket: target.tls ? { ...options.tls, ...socket, tls: true } : socket,
+  const clientOptions = {
+    RESP: 2 as const,
+    socket: target.tls ? { ...options.tls, ...socket, tls: true as const } : socket,
     ...(target.username === undefined ? {} : { username: target.username }),
     ...(target.password === undefined ? {} : { password: target.password }),
     ...(target.db === 0 ? {} : { database: target.db }),
     ...(options.clientName === '' ? {} : { name: `${options.clientName}:${role}` }),
     disableOfflineQueue: true,
     commandOptions: { timeout: 0 },
-    maintNotifications: 'disabled',
-  })
+    maintNotifications: 'disabled' as const,
+  }
+  return options.leanClients ? new RedisClient(clientOptions) : RedisClient.create(clientOptions)
 }
 
 /** RESP2, no modules, functions, scripts or type mapping: the base client, sendCommand and all. */
