@@ -11,6 +11,7 @@
  */
 import { GCProfiler, getHeapStatistics } from 'node:v8'
 import { connect, openTelemetryTracing } from '../src/index.js'
+import { median } from './lib/stats.js'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: number): number => {
@@ -75,13 +76,6 @@ for (let i = 0; i < ROUNDS; i++) {
   for (const traced of i % 2 === 0 ? [false, true] : [true, false]) {
     results[traced ? 'tracing' : 'none'].push(await round(traced))
   }
-}
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 console.log(`${ENTRIES} entries published and consumed per round, ${ROUNDS} rounds a mode, medians:`)
 for (const [mode, list] of Object.entries(results)) {

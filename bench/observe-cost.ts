@@ -12,6 +12,7 @@
  * Run it on two trees (with and without a change) to see what the change saves. Prints only.
  */
 import { type Bus, connect, openTelemetryTracing, prometheusMetrics } from '../src/index.js'
+import { median } from './lib/stats.js'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: string): string => {
@@ -91,14 +92,6 @@ const CASES: Record<string, Case> = {
     run.stop = () => consumer.stop()
     return run
   },
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
 /**
