@@ -21,6 +21,7 @@ import { type ClusterUrl, maskUrl, parseUrl } from '../url.js'
 import { clusterStreamCommands } from './cluster-stream-commands.js'
 import { discoverSlots } from './cluster-topology.js'
 import { keySlot } from './key-slot.js'
+import { PublishHold } from './publish-hold.js'
 import { MAX_REDIRECTS, movedIn } from './redirect.js'
 import { type PublishRouting, redirectRefused, routePublish } from './shard-publish.js'
 import { ShardRoutes, slotOf } from './shard-routes.js'
@@ -74,6 +75,9 @@ export class ClusterTransport implements Transport {
     followMoved: (error, from) => this.#followMoved(error, from),
     wrap: (error, what) => this.#wrap(error, what),
   }
+  readonly #hold = new PublishHold((channel, payload, receipt) =>
+    routePublish(this.#routing, channel, payload, receipt),
+  )
   #map: SlotMap | undefined
   #connected = false
   #connecting: Promise<void> | undefined
@@ -169,7 +173,7 @@ export class ClusterTransport implements Transport {
 
   /** SPUBLISH on the shard serving the channel's slot; a MOVED answer is followed. */
   publishTo(channel: string, payload: Payload, receipt: PublishReceipt): void {
-    routePublish(this.#routing, channel, payload, receipt)
+    if (!this.#hold.take(channel, payload, receipt)) routePublish(this.#routing, channel, payload, receipt)
   }
 
   publishBatch(messages: ReadonlyArray<readonly [channel: string, payload: Payload]>): Promise<number[]> {
@@ -313,8 +317,14 @@ export class ClusterTransport implements Transport {
     if (!moved || !this.#map) return false
     this.#map.assign(moved.slot, moved.slot, moved)
     this.#routes.forget()
+    this.#holdPublishes()
     this.#refreshSoon()
     return true
+  }
+
+  /** Slots moved: new publishes wait for what is in flight (see PublishHold). */
+  #holdPublishes(): void {
+    this.#hold.until(this.#shards.all().map((shard) => shard.links.publisher))
   }
 
   // --- topology ---------------------------------------------------------------------------------
@@ -352,8 +362,10 @@ export class ClusterTransport implements Transport {
       return // Asked again while a shard is down; otherwise the next MOVED asks again.
     }
     if (this.#closing) return
+    const moved = !this.#map?.sameOwners(map)
     this.#map = map
     this.#routes.forget()
+    if (moved) this.#holdPublishes()
     await this.#subscriptions
       .rehome(this.#subscriptions.names)
       .catch((error: unknown) =>

@@ -43,6 +43,14 @@ export class SlotMap {
   }
 
   /** The primary serving `slot`, if any. */
+  /** True when every slot has the same owner (by node id) in both maps. */
+  sameOwners(other: SlotMap): boolean {
+    for (let slot = 0; slot < SLOT_COUNT; slot++) {
+      if (this.#owners[slot]?.id !== other.#owners[slot]?.id) return false
+    }
+    return true
+  }
+
   ownerOf(slot: number): ShardNode | undefined {
     return this.#owners[slot]
   }

@@ -104,7 +104,8 @@ export class PublishConnection extends EventEmitter {
   /** Chunks read so far: anything arriving proves the server is there (see liveness-probe.ts). */
   #heard = 0
   #scheduled = false
-  #onIdle: (() => void) | undefined
+  /** Who waits for every reply to be in (whenIdle()): close(), and a cluster holding publishes. */
+  readonly #idleWaiters: Array<() => void> = []
 
   /** `wrapError` makes the error a failed PUBLISH reports. */
   constructor(
@@ -270,13 +271,23 @@ export class PublishConnection extends EventEmitter {
     if (!socket || socket.destroyed) return
     this.#ending = true
     this.flush()
-    if (this.pending > 0) {
-      await new Promise<void>((resolve) => {
-        this.#onIdle = resolve
-      })
-      this.#onIdle = undefined
-    }
+    await this.whenIdle()
     this.#drop(socket, new Error('the publish connection was closed'))
+  }
+
+  /**
+   * Resolves once every reply awaited now is in (or the connection is gone). It resolves on a
+   * microtask, after the reply's own handling, so a publish a refusal sends elsewhere (a
+   * cluster's MOVED) has been sent by then.
+   */
+  whenIdle(): Promise<void> {
+    if (this.#waiting.length === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
+  }
+
+  #wakeIdle(): void {
+    if (this.#idleWaiters.length === 0) return // the common case, once per burst of replies
+    for (const wake of this.#idleWaiters.splice(0)) wake()
   }
 
   /** Cuts the connection now: what is in flight is rejected. */
@@ -302,7 +313,7 @@ export class PublishConnection extends EventEmitter {
     const payload = this.#onRefused ? this.#payloads.shift() : undefined
     if (!receipt || channel === undefined) return
     this.#base += 1
-    if (this.#waiting.length === 0) this.#onIdle?.()
+    if (this.#waiting.length === 0) this.#wakeIdle()
     if (channel === PING_MARK) {
       if (reply === 'PONG') receipt.published(0)
       else receipt.publishFailed(new Error(`unexpected reply to PING: ${String(reply)}`))
@@ -366,7 +377,7 @@ export class PublishConnection extends EventEmitter {
       if (channel === PING_MARK) receipt.publishFailed(cause)
       else this.#tell(receipt, cause, channel, first + i < this.#sentEnd)
     }
-    this.#onIdle?.()
+    this.#wakeIdle()
     if (wasReady && !this.#ending) this.emit('terminated', cause)
   }
 }
