@@ -23,6 +23,7 @@ import { discoverSlots } from './cluster-topology.js'
 import { keySlot } from './key-slot.js'
 import { PublishHold } from './publish-hold.js'
 import { MAX_REDIRECTS, movedIn } from './redirect.js'
+import { listShardChannels } from './shard-channels.js'
 import { type PublishRouting, redirectRefused, routePublish } from './shard-publish.js'
 import { ShardRoutes, slotOf } from './shard-routes.js'
 import { type Shard, ShardSet } from './shard-set.js'
@@ -208,26 +209,12 @@ export class ClusterTransport implements Transport {
     )
   }
 
-  /**
-   * PUBSUB SHARDCHANNELS on every primary: a shard channel is listed only by the primary that
-   * serves its slot, so one node's answer would miss the others'.
-   */
+  /** PUBSUB SHARDCHANNELS on every primary (see listShardChannels). */
   async channels(pattern: string): Promise<string[]> {
     const unusable = this.#unusable()
     if (unusable) throw unusable
     const shards = (this.#map?.primaries ?? []).map((node) => this.#shards.of(node))
-    const lists = await Promise.allSettled(
-      shards.map(async (shard) => {
-        await shard.opened
-        return shard.links.command<string[]>(['PUBSUB', 'SHARDCHANNELS', pattern], 'PUBSUB SHARDCHANNELS')
-      }),
-    )
-    // A shard that is down (a failover under way) leaves out its channels rather than failing
-    // the listing; only when every shard is down does it fail.
-    const listed = lists.flatMap((each) => (each.status === 'fulfilled' ? [each.value] : []))
-    const failed = lists.find((each) => each.status === 'rejected')
-    if (listed.length === 0 && failed) throw failed.reason
-    return [...new Set(listed.flat())]
+    return listShardChannels(shards, pattern)
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
