@@ -1,4 +1,5 @@
 import type { CellHistogram, HistogramCell } from './cell-histogram.js'
+import { LastCell } from './last-cell.js'
 
 /**
  * One histogram's cells by outcome, made on first use. The outcome asked last is kept apart:
@@ -8,8 +9,7 @@ export class OutcomeCells {
   readonly #cells = new Map<string, HistogramCell>()
   readonly #histogram: CellHistogram
   readonly #labels: { service: string; action: string }
-  #lastOutcome: string | undefined
-  #lastCell: HistogramCell | undefined
+  readonly #last = new LastCell<HistogramCell>()
 
   constructor(histogram: CellHistogram, labels: { service: string; action: string }) {
     this.#histogram = histogram
@@ -17,14 +17,15 @@ export class OutcomeCells {
   }
 
   cell(outcome: string): HistogramCell {
-    if (outcome === this.#lastOutcome) return this.#lastCell as HistogramCell
+    return this.#last.get(outcome, this.#lookUp)
+  }
+
+  readonly #lookUp = (outcome: string): HistogramCell => {
     let cell = this.#cells.get(outcome)
     if (cell === undefined) {
       cell = this.#histogram.cell({ ...this.#labels, outcome })
       this.#cells.set(outcome, cell)
     }
-    this.#lastOutcome = outcome
-    this.#lastCell = cell
     return cell
   }
 }

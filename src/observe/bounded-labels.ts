@@ -1,3 +1,4 @@
+import { LastCell } from './last-cell.js'
 /**
  * Label values kept to a bounded set, so that a metric's series stay few however many channels,
  * services or actions a process meets: each series costs memory in every Prometheus that scrapes
@@ -49,9 +50,7 @@ export class CellTable<C> {
   readonly #byLabel = new Map<string, C>()
   readonly #labelOf: (key: string) => string
   readonly #make: (label: string) => C
-  /** The key asked last and its cell: a run of messages to one channel or action skips the Map. */
-  #lastKey: string | undefined
-  #lastCell: C | undefined
+  readonly #last = new LastCell<C>()
 
   constructor(labelOf: (key: string) => string, make: (label: string) => C) {
     this.#labelOf = labelOf
@@ -59,14 +58,10 @@ export class CellTable<C> {
   }
 
   cell(key: string): C {
-    if (key === this.#lastKey) return this.#lastCell as C
-    const cell = this.#lookUp(key)
-    this.#lastKey = key
-    this.#lastCell = cell
-    return cell
+    return this.#last.get(key, this.#lookUp)
   }
 
-  #lookUp(key: string): C {
+  readonly #lookUp = (key: string): C => {
     const known = this.#byKey.get(key)
     if (known !== undefined) return known
     const label = this.#labelOf(key)

@@ -13,6 +13,7 @@ import type {
   LinkState,
   SkipReason,
 } from './instrumentation.js'
+import { LastCell } from './last-cell.js'
 import { loadOptional } from './optional-dependency.js'
 import type { WatchedTopic } from './watched-topic.js'
 
@@ -83,11 +84,13 @@ type ServiceLoad = Map<string, InstanceLoad>
  */
 class MetricsState implements Instrumentation {
   readonly #channels: CellTable<ChannelCell>
-  /** The channels published to and delivered from last, and their cells. */
-  #lastPublished: string | undefined
-  #publishedCell: ChannelCell | undefined
-  #lastDelivered: string | undefined
-  #deliveredCell: ChannelCell | undefined
+  /**
+   * The channels published to and delivered from last, each apart: a caller publishes to a
+   * service and hears on its reply channel, turn and turn about, which one shared would miss.
+   */
+  readonly #lastPublished = new LastCell<ChannelCell>()
+  readonly #lastDelivered = new LastCell<ChannelCell>()
+  readonly #channelCell = (channel: string): ChannelCell => this.#channels.cell(channel)
   readonly #actions: CellTable<CellTable<ActionCell>>
   readonly #dropped = new Map<DropReason, number>()
   readonly #errors = new Map<ErrorCode, number>()
@@ -242,25 +245,11 @@ class MetricsState implements Instrumentation {
   }
 
   published(channel: string, messages: number): void {
-    // Kept apart from delivered's: a caller publishes to a service and hears on its reply
-    // channel, turn and turn about, which would miss one shared last cell every time.
-    let cell = this.#publishedCell
-    if (cell === undefined || channel !== this.#lastPublished) {
-      cell = this.#channels.cell(channel)
-      this.#lastPublished = channel
-      this.#publishedCell = cell
-    }
-    cell.published += messages
+    this.#lastPublished.get(channel, this.#channelCell).published += messages
   }
 
   delivered(channel: string): void {
-    let cell = this.#deliveredCell
-    if (cell === undefined || channel !== this.#lastDelivered) {
-      cell = this.#channels.cell(channel)
-      this.#lastDelivered = channel
-      this.#deliveredCell = cell
-    }
-    cell.delivered += 1
+    this.#lastDelivered.get(channel, this.#channelCell).delivered += 1
   }
 
   dropped(reason: DropReason, messages: number): void {
