@@ -12,7 +12,8 @@ export interface TopicOptions {
   retentionMs?: number
   /**
    * A publish with a `key` already used within this many milliseconds resolves to the first
-   * publish's id and writes nothing. @defaultValue 600_000 (10 minutes)
+   * publish's id and writes nothing. A scheduled entry's key lasts until it is due and this long
+   * after, so that `cancel(key)` finds it however far ahead it is. @defaultValue 600_000 (10 minutes)
    */
   dedupeWindowMs?: number
   /**

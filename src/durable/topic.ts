@@ -85,8 +85,11 @@ export class Topic<T = unknown> {
     const fields: EntryFields = { data: this.#context.encode(data), headers }
     const windowMs = this.#options.dedupeWindowMs
     let id: string
-    if (dueMs !== undefined && dueMs > Date.now()) {
-      const dedupe = key === undefined ? undefined : { key, windowMs }
+    const now = Date.now()
+    if (dueMs !== undefined && dueMs > now) {
+      // A scheduled entry's key lasts until it is due and the window after: cancel(key) must
+      // find a reminder due in 7 days, whatever the window (10 minutes by default).
+      const dedupe = key === undefined ? undefined : { key, windowMs: dueMs - now + windowMs }
       id = await this.#store.schedule(fields, { kind: 'topic' }, dueMs, scheduleId(), dedupe)
       this.#keepRunning()
       this.#scheduler.poke(dueMs)

@@ -220,6 +220,17 @@ export function runTopicContract(kind: string, makeBus: MakeBus, buses: Bus[]): 
       expect(got.items).toEqual(['second'])
     })
 
+    it('a scheduled entry keeps its key until it is due, past dedupeWindowMs: cancel(key) still finds it', async () => {
+      const b = await bus()
+      const topic = b.topic<string>(uniq('t'), { dedupeWindowMs: 20 })
+      const scheduled = await topic.publish('in a week', { delayMs: 7 * 86_400_000, key: 'remind-bo' })
+      const once = await topic.publish('now', { key: 'k' })
+      await until(async () => (await topic.publish('now', { key: 'k' })) !== once, 'the window to pass', 5000)
+      expect(await topic.publish('again', { delayMs: 60_000, key: 'remind-bo' })).toBe(scheduled)
+      expect(await topic.cancel('remind-bo')).toBe(true)
+      expect((await topic.info()).scheduled).toBe(0)
+    })
+
     it('a key deduplicates within dedupeWindowMs: the duplicate resolves to the first id, writing nothing', async () => {
       const b = await bus()
       const topic = b.topic<string>(uniq('t'))
