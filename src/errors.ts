@@ -32,6 +32,8 @@ export const ERROR_CODES = {
     'A routes file (or routes object) has errors; `problems` lists each with its line, column and what to write instead. A running hub keeps its old routes.',
   HUB_STEP:
     'A hub step failed after all its attempts, or could not run (its event lacks a field a condition needs); the message names the route and the step, `cause` holds why.',
+  GROUP_LOST:
+    "A durable topic's consumer group was missing (Redis lost its data, or the stream or group was deleted); the consumer created it again and goes on. Entries from before are gone unless Redis persists them.",
 } as const
 
 /** Every error code switchboard uses; `ERROR_CODES` gives each one its meaning. */
@@ -372,5 +374,24 @@ export class HubStepError extends SwitchboardError {
     this.route = route
     this.step = step
     this.attempts = attempts
+  }
+}
+
+/**
+ * A durable consumer found its group missing (`GROUP_LOST`): Redis restarted without persistence,
+ * or someone deleted the stream or ran XGROUP DESTROY. The consumer creates the group again and
+ * goes on reading; this is reported once per loss.
+ */
+export class GroupLostError extends SwitchboardError {
+  readonly topic: string
+  readonly group: string
+  constructor(topic: string, group: string, options?: SwitchboardErrorOptions) {
+    super(
+      'GROUP_LOST',
+      `durable topic "${topic}": consumer group "${group}" was missing, probably because Redis lost its data (a restart without persistence) or the stream or group was deleted; it is created again at the start of what the stream holds now and reading goes on. Entries from before the loss are gone unless Redis persists them (appendonly yes); after an XGROUP DESTROY, the entries still in the stream are delivered again.`,
+      options,
+    )
+    this.topic = topic
+    this.group = group
   }
 }

@@ -39,6 +39,7 @@ export {
   ConnectionError,
   EncodeError,
   ERROR_CODES,
+  GroupLostError,
   HubStepError,
   InvalidArgumentError,
   InvalidUrlError,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Codec } from '../codec/codec.js'
-import type { SwitchboardError } from '../errors.js'
+import { GroupLostError, type SwitchboardError } from '../errors.js'
 import type { ConsumeOutcome, Instrumentation } from '../observe/instrumentation.js'
 import { NO_SPAN, runInSpan, type SpanHandle, type Tracer } from '../observe/tracer.js'
 import { AckBatch } from './ack-batch.js'
@@ -19,7 +19,10 @@ export type TopicHandler<T> = (data: T, message: TopicMessage<T>) => unknown
 
 /** How long one read blocks waiting for entries, in milliseconds; stop() cuts it at once. */
 const BLOCK_MS = 5000
-/** After a failed read, the wait before the next one (the connection is being re-established). */
+/**
+ * After a failed read, the wait before the next one: the connection is being re-established, or a
+ * lost group was just created again (a group deleted over and over costs one read per wait, no more).
+ */
 const READ_RETRY_MS = 250
 
 export interface ConsumerSpec<T> {
@@ -52,6 +55,9 @@ export class Consumer<T = unknown> {
   readonly #inFlight = new Map<string, { entry: StoredEntry; done: Promise<void> }>()
   readonly #acks: AckBatch
   readonly #readErrors: ErrorEpisode
+  /** One report per loss of the group, however many reads and claims meet it. */
+  readonly #groupLoss: ErrorEpisode
+  #recreating: Promise<void> | undefined
   #reader: GroupReader | undefined
   #running = false
   #loop: Promise<void> | undefined
@@ -65,6 +71,7 @@ export class Consumer<T = unknown> {
     this.group = spec.group
     this.name = spec.name ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`
     this.#readErrors = new ErrorEpisode(spec.onError)
+    this.#groupLoss = new ErrorEpisode(spec.onError)
     const tracer = spec.instrumentation.tracer
     this.#invoke =
       tracer === undefined ? spec.handler : tracedHandler(tracer, spec.topic, spec.group, spec.handler)
@@ -105,6 +112,7 @@ export class Consumer<T = unknown> {
     this.#roomWaiter?.()
     await this.#reader?.close()
     await this.#loop
+    await this.#recreating
     await this.#settleInFlight()
     // A read cut by close() may have been served already: those entries are pending for this
     // consumer though it never saw them. Handle them now rather than leave them for a claim.
@@ -114,7 +122,8 @@ export class Consumer<T = unknown> {
         this.#dispatch(entry, false)
       await this.#settleInFlight()
     } catch (error) {
-      this.#spec.onError(toSwitchboardError(error))
+      // A group lost meanwhile has nothing pending for anyone.
+      if (!(error instanceof GroupLostError)) this.#spec.onError(toSwitchboardError(error))
     }
   }
 
@@ -139,11 +148,13 @@ export class Consumer<T = unknown> {
       try {
         entries = (await this.#reader?.read(concurrency - this.#inFlight.size, BLOCK_MS, acks)) ?? []
         this.#readErrors.succeeded()
+        this.#groupLoss.succeeded()
       } catch (error) {
         // Acks that may not have arrived go again (XACK twice is harmless) with the next batch.
         for (const entry of acks) this.#acks.add(entry)
         if (!this.#running) break
-        this.#readErrors.failed(toSwitchboardError(error))
+        if (error instanceof GroupLostError) await this.#recreateGroup(error)
+        else this.#readErrors.failed(toSwitchboardError(error))
         await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS))
         continue
       }
@@ -242,8 +253,27 @@ export class Consumer<T = unknown> {
       if (!this.#running) return
       for (const entry of claimed) this.#dispatch(entry, true)
     } catch (error) {
-      if (this.#running) this.#spec.onError(toSwitchboardError(error))
+      if (!this.#running) return
+      if (error instanceof GroupLostError) await this.#recreateGroup(error)
+      else this.#spec.onError(toSwitchboardError(error))
     }
+  }
+
+  /**
+   * The broker lost the group (Redis restarted without persistence, or the stream or group was
+   * deleted): report it once per loss, and create the group again as start() did, at the start
+   * of the stream, so that what was written after the loss is read (see TopicStore.createGroup).
+   * The read loop and the claim tick may both meet the loss: one creation at a time serves both.
+   */
+  #recreateGroup(lost: GroupLostError): Promise<void> {
+    this.#groupLoss.failed(lost)
+    this.#recreating ??= this.#spec.store
+      .createGroup(this.#spec.group)
+      .catch((error: unknown) => this.#readErrors.failed(toSwitchboardError(error)))
+      .finally(() => {
+        this.#recreating = undefined
+      })
+    return this.#recreating
   }
 }
 

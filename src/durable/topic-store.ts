@@ -39,7 +39,11 @@ export interface TopicInfo {
 /** What a scheduled entry becomes when due: an entry of the topic, or a retry for one group. */
 export type ScheduleTarget = { readonly kind: 'topic' } | { readonly kind: 'retry'; readonly group: string }
 
-/** One consumer's reads, on a connection of its own where reads block. */
+/**
+ * One consumer's reads, on a connection of its own where reads block. Like the store's other
+ * calls that need the group (ownPending, claim, touch), read() rejects with GroupLostError when
+ * the broker no longer has the group or its stream: createGroup() makes it again.
+ */
 export interface GroupReader {
   /**
    * New entries for the group (its retries too), waiting up to blockMs for some. `acks` are
@@ -81,7 +85,12 @@ export interface TopicStore {
   moveDue(nowMs: number, limit: number): Promise<{ moved: number; nextDueMs: number | undefined }>
   /** The earliest due time scheduled, if any. */
   nextDue(): Promise<number | undefined>
-  /** Creates the group (at the start of the stream) and its retry stream; idempotent. */
+  /**
+   * Creates the group at the start of the stream, and its retry stream; idempotent. Also what
+   * brings back a group the broker lost: at the start, so that entries written after the loss
+   * (and retries moved since) are read, at the cost of delivering again what the stream still
+   * holds when only the group was deleted.
+   */
   createGroup(group: string): Promise<void>
   openReader(group: string, consumer: string): Promise<GroupReader>
   /** What `consumer` was given and has not acknowledged (after a restart under the same name). */

@@ -33,4 +33,5 @@ export const ERROR_LOG_LEVELS: Readonly<Record<ErrorCode, ErrorLogLevel>> = Obje
   MISSING_DEPENDENCY: 'error',
   ROUTES: 'error',
   HUB_STEP: 'error',
+  GROUP_LOST: 'error',
 })

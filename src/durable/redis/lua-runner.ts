@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { CommandArgument, StreamCommands } from '../../transport/transport.js'
 import { LUA_SCRIPTS } from '../lua/scripts.js'
+import { repliedWith } from './reply-error.js'
 
 export type ScriptName = keyof typeof LUA_SCRIPTS
 
@@ -10,13 +11,6 @@ const SHAS = Object.fromEntries(
     createHash('sha1').update(source).digest('hex'),
   ]),
 ) as Record<ScriptName, string>
-
-/** Whether Redis said it does not have the script (a restart or SCRIPT FLUSH emptied its cache). */
-function isNoScript(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause)
-    if (e.message.includes('NOSCRIPT')) return true
-  return false
-}
 
 /**
  * Runs durable/'s Lua scripts by EVALSHA; after NOSCRIPT (a restart, a failover or SCRIPT FLUSH)
@@ -34,7 +28,7 @@ export function runScript<T>(
   if (keys.length !== numKeys) throw new Error(`${name} takes ${numKeys} keys; got ${keys.length}`)
   const evalsha = ['EVALSHA', SHAS[name], String(numKeys), ...keys, ...args]
   return commands.command<T>(evalsha).catch((error: unknown) => {
-    if (!isNoScript(error)) throw error
+    if (!repliedWith(error, /NOSCRIPT/)) throw error
     return commands.command<T>(['EVAL', LUA_SCRIPTS[name].source, String(numKeys), ...keys, ...args])
   })
 }

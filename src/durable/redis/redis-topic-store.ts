@@ -1,3 +1,4 @@
+import { GroupLostError } from '../../errors.js'
 import type { CommandArgument, ReplyForm, StreamCommands } from '../../transport/transport.js'
 import { type EntryFields, type EntrySource, fieldList, type StoredEntry } from '../entry.js'
 import { type TopicKeys, topicKeys } from '../topic-keys.js'
@@ -12,6 +13,7 @@ import type {
 } from '../topic-store.js'
 import { runScript, type ScriptName } from './lua-runner.js'
 import { readGroupInfo } from './redis-info.js'
+import { GROUP_GONE, repliedWith } from './reply-error.js'
 import { flatMap, parseEntries, parseStreams, text } from './stream-replies.js'
 
 /**
@@ -39,6 +41,7 @@ const REPLAY_STEP = 1000
  */
 export class RedisTopicStore implements TopicStore {
   readonly #commands: StreamCommands
+  readonly #topic: string
   readonly #keys: TopicKeys
   readonly #retention: Retention
   /** XAUTOCLAIM cursors by group and source, so that a long pending list is scanned in turn. */
@@ -46,12 +49,20 @@ export class RedisTopicStore implements TopicStore {
 
   constructor(commands: StreamCommands, topic: string, retention: Retention) {
     this.#commands = commands
+    this.#topic = topic
     this.#keys = topicKeys(topic)
     this.#retention = retention
   }
 
   #command<T>(args: readonly CommandArgument[], replies?: ReplyForm): Promise<T> {
     return this.#commands.command<T>(args, replies)
+  }
+
+  /** A command that names `group`: GroupLostError where Redis says the group (or its stream) is gone. */
+  #ofGroup<T>(group: string, sent: Promise<T>): Promise<T> {
+    return sent.catch((error: unknown) => {
+      throw repliedWith(error, GROUP_GONE) ? new GroupLostError(this.#topic, group, { cause: error }) : error
+    })
   }
 
   #script<T>(name: ScriptName, keys: readonly string[], args: readonly CommandArgument[]): Promise<T> {
@@ -167,7 +178,7 @@ export class RedisTopicStore implements TopicStore {
         // In that order: behind a read that blocks, an ack would wait as long as the read does.
         const acked = this.#ackCommands(group, acks).map((args) => connection.command(args, 'text'))
         const read = connection.command(this.#readGroup(group, consumer, count, '>', blockMs))
-        const [reply] = await Promise.all([read, ...acked])
+        const [reply] = await this.#ofGroup(group, Promise.all([read, ...acked]))
         return parseStreams(reply, this.#sourceOf)
       },
       close: () => connection.close(),
@@ -176,7 +187,7 @@ export class RedisTopicStore implements TopicStore {
 
   async ownPending(group: string, consumer: string, count: number): Promise<StoredEntry[]> {
     const gone: Array<{ source: EntrySource; id: string }> = []
-    const reply = await this.#command(this.#readGroup(group, consumer, count, '0'))
+    const reply = await this.#ofGroup(group, this.#command(this.#readGroup(group, consumer, count, '0')))
     const entries = parseStreams(reply, this.#sourceOf, gone)
     // Trimmed away while pending: nothing to deliver, so nothing to keep pending.
     await this.ack(
@@ -229,16 +240,19 @@ export class RedisTopicStore implements TopicStore {
     for (const source of ['main', 'retry'] as const) {
       if (claimed.length >= count) break
       const cursorKey = `${group}\u0000${source}`
-      const reply = await this.#command<[Buffer, unknown, unknown]>([
-        'XAUTOCLAIM',
-        this.#streamOf(source, group),
+      const reply = await this.#ofGroup(
         group,
-        consumer,
-        String(idleMs),
-        this.#claimCursors.get(cursorKey) ?? '0-0',
-        'COUNT',
-        String(count - claimed.length),
-      ])
+        this.#command<[Buffer, unknown, unknown]>([
+          'XAUTOCLAIM',
+          this.#streamOf(source, group),
+          group,
+          consumer,
+          String(idleMs),
+          this.#claimCursors.get(cursorKey) ?? '0-0',
+          'COUNT',
+          String(count - claimed.length),
+        ]),
+      )
       this.#claimCursors.set(cursorKey, text(reply[0]))
       claimed.push(...parseEntries(reply[1], source))
     }
@@ -246,7 +260,7 @@ export class RedisTopicStore implements TopicStore {
   }
 
   async touch(group: string, consumer: string, entries: readonly StoredEntry[]): Promise<void> {
-    await Promise.all(
+    const touched = Promise.all(
       (['main', 'retry'] as const).map((source) => {
         const ids = entries.filter((e) => e.source === source).map((e) => e.id)
         if (ids.length === 0) return undefined
@@ -261,6 +275,7 @@ export class RedisTopicStore implements TopicStore {
         ])
       }),
     )
+    await this.#ofGroup(group, touched)
   }
 
   async range(start: string, count: number): Promise<StoredEntry[]> {
