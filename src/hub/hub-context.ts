@@ -7,7 +7,8 @@ import type { Caller } from '../rpc/caller.js'
 
 /**
  * What a hub needs of its bus, as client/ hands it over: subscriptions, publishing, a durable
- * topic, callers, a claim (SET NX PX), the error path and a place in the close sequence.
+ * topic, callers, claims (SET NX PX, and GET to read one), the error path and a place in the close
+ * sequence.
  */
 export interface HubContext {
   readonly logger: Logger
@@ -15,7 +16,8 @@ export interface HubContext {
   publish(channel: string, data: unknown): Promise<number>
   topic<T>(name: string, options?: TopicOptions): Topic<T>
   caller(service: string): Caller
-  claim(key: string, ttlMs: number): Promise<boolean>
+  claim(key: string, ttlMs: number, value?: string): Promise<boolean>
+  claimValue(key: string): Promise<string | undefined>
   reportError(error: SwitchboardError): void
   onClose(hook: () => Promise<void>): () => void
 }

@@ -3,6 +3,7 @@ import { RoutesError } from '../errors.js'
 import type { Subscription } from '../pubsub/subscription.js'
 import { TypedEmitter } from '../pubsub/typed-emitter.js'
 import { MAX_DURATION_MS } from './duration.js'
+import { EventClaims } from './event-claims.js'
 import { EventIntake } from './event-intake.js'
 import type { HubContext } from './hub-context.js'
 import type { HubJob } from './hub-job.js'
@@ -56,6 +57,7 @@ export class Hub {
   #reloads: Promise<unknown> = Promise.resolve()
   #routes: Routes
   #intake: EventIntake | undefined
+  readonly #claims: EventClaims
   #consumer: Consumer<HubJob> | undefined
   #watcher: RoutesWatcher | undefined
   #unregisterClose: (() => void) | undefined
@@ -70,6 +72,7 @@ export class Hub {
     this.#source = source
     this.#routes = routes
     this.#options = { ...HUB_DEFAULTS, ...options }
+    this.#claims = new EventClaims(context, this.#options.eventClaimMs, this.#options.clockSkewMs)
   }
 
   /** Listens to 'reloaded' (new routes took over) or 'refused' (new routes had errors; the old ones stay). */
@@ -103,7 +106,7 @@ export class Hub {
       retentionMs: this.#options.retentionMs,
       dedupeWindowMs: WAITING_KEY_MS,
     })
-    this.#intake = new EventIntake(this.#context, topic, this.#counters, this.#options.eventClaimMs)
+    this.#intake = new EventIntake(this.#context, topic, this.#counters, this.#claims)
     const runner = new StepRunner(this.#context, topic, this.#counters, name)
     this.#consumer = await topic.consume('hub', (job, message) => runner.handle(job, message), {
       concurrency: this.#options.concurrency,
@@ -180,6 +183,7 @@ export class Hub {
   async #listen(events: readonly string[]): Promise<void> {
     for (const event of events) {
       if (this.#subscriptions.has(event)) continue
+      this.#claims.hearing(event)
       const sub = await this.#context.subscribe(event, (_data, message) => {
         // The routes of the moment it arrived; routed after the events before it.
         const routes = this.#routes

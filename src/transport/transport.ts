@@ -84,8 +84,13 @@ export interface TransportAbilities {
 export interface BrokerCommands {
   /** PUBSUB CHANNELS: the active channels matching a glob pattern. */
   channels(pattern: string): Promise<string[]>
-  /** SET key value NX PX ttl: true when this caller claimed the key first. */
-  claim(key: string, ttlMs: number): Promise<boolean>
+  /**
+   * SET key value NX PX ttl: true when this caller claimed the key first. `value` (default '1')
+   * is what claimValue() reads back, e.g. when the claim was made.
+   */
+  claim(key: string, ttlMs: number, value?: string): Promise<boolean>
+  /** GET key: the value a live claim holds, or undefined when none does (never made, or expired). */
+  claimValue(key: string): Promise<string | undefined>
   /** Where durable topics keep their streams: Redis commands, or the embedded broker's name. */
   readonly streams: StreamBackend
 }

@@ -197,16 +197,9 @@ export class ClusterTransport implements Transport {
 
   /** PUBSUB SHARDNUMSUB on the shard of each channel. */
   async numsub(channels: readonly string[]): Promise<number[]> {
-    return Promise.all(
-      channels.map(async (channel) => {
-        const reply = await this.command<Array<string | number>>(
-          channel,
-          ['PUBSUB', 'SHARDNUMSUB', channel],
-          'PUBSUB SHARDNUMSUB',
-        )
-        return Number(reply[1] ?? 0)
-      }),
-    )
+    const count = (channel: string) =>
+      this.command<Array<string | number>>(channel, ['PUBSUB', 'SHARDNUMSUB', channel], 'PUBSUB SHARDNUMSUB')
+    return Promise.all(channels.map(async (channel) => Number((await count(channel))[1] ?? 0)))
   }
 
   /** PUBSUB SHARDCHANNELS on every primary (see listShardChannels). */
@@ -217,9 +210,12 @@ export class ClusterTransport implements Transport {
     return listShardChannels(shards, pattern)
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.command<string | null>(key, claimCommand(key, ttlMs), `SET "${key}" NX`)
-    return reply === 'OK'
+  async claim(key: string, ttlMs: number, value?: string): Promise<boolean> {
+    return (await this.command(key, claimCommand(key, ttlMs, value), `SET "${key}" NX`)) === 'OK'
+  }
+
+  async claimValue(key: string): Promise<string | undefined> {
+    return (await this.command<string | null>(key, ['GET', key], `GET "${key}"`)) ?? undefined
   }
 
   /**

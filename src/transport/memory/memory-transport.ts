@@ -100,9 +100,14 @@ export class MemoryTransport implements Transport {
     return this.#broker.channels(channelKey(pattern)).map(keyText)
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
+  async claim(key: string, ttlMs: number, value = '1'): Promise<boolean> {
     this.#open()
-    return this.#broker.claim(key, ttlMs)
+    return this.#broker.claim(key, ttlMs, value)
+  }
+
+  async claimValue(key: string): Promise<string | undefined> {
+    this.#open()
+    return this.#broker.claimValue(key)
   }
 
   onMessage(sink: MessageSink): void {

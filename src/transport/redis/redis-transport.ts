@@ -177,9 +177,13 @@ export class RedisTransport implements Transport {
     return this.#links.command<string[]>(['PUBSUB', 'CHANNELS', pattern], 'PUBSUB CHANNELS')
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.#links.command<string | null>(claimCommand(key, ttlMs), `SET "${key}" NX`)
+  async claim(key: string, ttlMs: number, value?: string): Promise<boolean> {
+    const reply = await this.#links.command<string | null>(claimCommand(key, ttlMs, value), `SET "${key}" NX`)
     return reply === 'OK'
+  }
+
+  async claimValue(key: string): Promise<string | undefined> {
+    return (await this.#links.command<string | null>(['GET', key], `GET "${key}"`)) ?? undefined
   }
 
   /**
