@@ -11,7 +11,7 @@ export function brokerCommands(transport: BrokerCommands, isClosed: () => boolea
       isClosed() ? Promise.reject(new ClosedError('bus')) : transport.channels(pattern),
     claim: (key, ttlMs, value) =>
       isClosed() ? Promise.reject(new ClosedError('bus')) : transport.claim(key, ttlMs, value),
-    claimValue: (key) => (isClosed() ? Promise.reject(new ClosedError('bus')) : transport.claimValue(key)),
+    readClaim: (key) => (isClosed() ? Promise.reject(new ClosedError('bus')) : transport.readClaim(key)),
     streams: transport.streams,
   }
 }

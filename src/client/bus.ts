@@ -108,7 +108,7 @@ export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C
       topic: (name, options) => this.topic(name, options),
       caller: (service) => this.caller(service),
       claim: (key, ttlMs, value) => broker.claim(key, ttlMs, value),
-      claimValue: (key) => broker.claimValue(key),
+      readClaim: (key) => broker.readClaim(key),
       reportError: (error) => core.reportError(error),
       onClose: (hook) => core.onClose(hook),
     }

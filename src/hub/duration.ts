@@ -25,7 +25,7 @@ const UNITS: Readonly<Record<string, number>> = {
 }
 
 /** The longest duration a routes file may give: a year, far past any sensible delay or backoff. */
-export const MAX_DURATION_MS = 366 * 86_400_000
+const MAX_DURATION_MS = 366 * 86_400_000
 
 /** A duration read from a routes file: its milliseconds, or why it cannot be read and what to write. */
 export type DurationReading = { ms: number } | { error: string; hint: string }

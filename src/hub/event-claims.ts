@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Message } from '../pubsub/message.js'
+import type { ClaimReading } from '../transport/transport.js'
 import type { HubContext } from './hub-context.js'
 import { Occurrences } from './occurrences.js'
 
@@ -13,13 +14,23 @@ export function eventHash(message: Message<unknown>): string {
 }
 
 /**
- * Whether a claim holding `value` (its claimer's clock, ms) was made before `sinceMs`: by a hub
- * that heard an earlier delivery, not this one. Hubs of earlier versions claim with '1', which is
- * read as this delivery, as they read it themselves.
+ * Room for rounding: the broker's clock and PTTL count whole milliseconds, so an age read is off
+ * by up to one either way. A claim older than the time this hub has heard its channel by more
+ * than this was made before it heard any of it.
  */
-export function claimedBefore(value: string, sinceMs: number): boolean {
-  const at = Number(value)
-  return Number.isSafeInteger(at) && at > 1 && at < sinceMs
+export const CLAIM_AGE_SLACK_MS = 2
+
+/**
+ * Whether a claim was made before this hub began hearing its channel: by a hub that heard an
+ * earlier delivery, not this one. A claim holds the time it was made to last (its claimer's
+ * eventClaimMs), so its age is that less the time it has left, measured by the broker's clock;
+ * `heardMs` is measured by this hub's. Both are durations: clocks of different hosts need not
+ * agree. Hubs of earlier versions claim with '1', which reads as new: this delivery, as they
+ * read it themselves.
+ */
+export function claimedBefore(reading: ClaimReading, heardMs: number): boolean {
+  const lastsMs = Number(reading.value)
+  return Number.isSafeInteger(lastsMs) && lastsMs - reading.remainingMs > heardMs + CLAIM_AGE_SLACK_MS
 }
 
 /**
@@ -27,23 +38,21 @@ export function claimedBefore(value: string, sinceMs: number): boolean {
  * channel (`switchboard:hub:<name>:event:<hash>:<n>`), so that one hub of several routes it and a
  * repeat is routed again. The hubs that heard the same deliveries agree on n. One that began
  * hearing the channel later (a restart, a new hub) counts from 1 while claims of earlier
- * deliveries still hold: a claim it finds made before it began hearing (each holds its
- * claimer's clock) is such a delivery, so it counts on, until a claim is its own or was made for
- * this delivery by another hub. Each step moves up one, and old claims expire after claimMs.
+ * deliveries still hold: a claim older than the time it has heard the channel is such a
+ * delivery, so it counts on, until a claim is its own or was made for this delivery by another
+ * hub. Each step moves up one, and old claims expire after claimMs.
  */
 export class EventClaims {
   readonly #context: HubContext
   readonly #claimMs: number
-  readonly #skewMs: number
   readonly #now: () => number
   readonly #occurrences: Occurrences
-  /** When this hub began hearing each channel, by its clock. */
+  /** When this hub began hearing each channel, by its monotonic clock. */
   readonly #since = new Map<string, number>()
 
-  constructor(context: HubContext, claimMs: number, skewMs: number, now: () => number = Date.now) {
+  constructor(context: HubContext, claimMs: number, now: () => number = performance.now.bind(performance)) {
     this.#context = context
     this.#claimMs = claimMs
-    this.#skewMs = skewMs
     this.#now = now
     this.#occurrences = new Occurrences(claimMs, now)
   }
@@ -59,18 +68,18 @@ export class EventClaims {
    */
   async claim(hub: string, message: Message<unknown>): Promise<boolean> {
     const hash = eventHash(message)
-    // Another host's clock may be behind this one's: a claim made up to skewMs before this hub
-    // began hearing may be this delivery's, and is taken as such (the delivery is skipped).
-    const sinceMs = (this.#since.get(message.channel) ?? 0) - this.#skewMs
     const prefix = `switchboard:hub:${hub}:event:${hash}:`
+    const value = String(this.#claimMs)
     let count = this.#occurrences.next(hash)
     for (;;) {
       const key = prefix + count
-      if (await this.#context.claim(key, this.#claimMs, String(this.#now()))) return true
-      const holder = await this.#context.claimValue(key)
+      if (await this.#context.claim(key, this.#claimMs, value)) return true
+      const reading = await this.#context.readClaim(key)
       // Expired between the two commands: no hub holds it now; claim it again.
-      if (holder === undefined) continue
-      if (!claimedBefore(holder, sinceMs)) return false
+      if (reading === undefined) continue
+      // Read after the reply, so the time heard is never short of the claim's age.
+      const heardMs = this.#now() - (this.#since.get(message.channel) ?? Number.NEGATIVE_INFINITY)
+      if (!claimedBefore(reading, heardMs)) return false
       count += 1
       this.#occurrences.catchUp(hash, count)
     }

@@ -12,18 +12,10 @@ export interface HubOptions {
    * each event, and only the first to claim it routes it: it claims the nth arrival of those exact
    * bytes on that channel, which the hubs agree on since the broker delivers to all in one order.
    * A hub that starts (or restarts) while claims of earlier arrivals still hold counts on past
-   * those made before it started (each claim holds its claimer's clock), so that a repeat is
-   * routed once, not dropped; see clockSkewMs for the one exception. @defaultValue 60_000
+   * those made before it began hearing the event (a claim's age is read from the time it has
+   * left), so that a repeat is routed once, not dropped. @defaultValue 60_000
    */
   eventClaimMs?: number
-  /**
-   * How far apart, in milliseconds, the clocks of the hosts running hubs of these routes may be.
-   * A claim made up to this long before this hub started is taken as one made for the same event
-   * by another hub, so a byte-identical repeat of an event routed in that moment before this hub
-   * started (by its previous run, say) is not routed by it. 0 where all the hubs run on one host.
-   * @defaultValue 1000
-   */
-  clockSkewMs?: number
   /**
    * A step a hub took and never finished (it crashed) is taken over by another hub, or by the
    * same one restarted, after this many milliseconds. @defaultValue 30_000
@@ -53,7 +45,6 @@ export const HUB_DEFAULTS = {
   watch: true,
   concurrency: 10,
   eventClaimMs: 60_000,
-  clockSkewMs: 1000,
   claimIdleMs: 30_000,
   schedulerPollMs: 1000,
   retentionMs: 604_800_000,

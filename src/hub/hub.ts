@@ -2,7 +2,6 @@ import type { Consumer } from '../durable/consumer.js'
 import { RoutesError } from '../errors.js'
 import type { Subscription } from '../pubsub/subscription.js'
 import { TypedEmitter } from '../pubsub/typed-emitter.js'
-import { MAX_DURATION_MS } from './duration.js'
 import { EventClaims } from './event-claims.js'
 import { EventIntake } from './event-intake.js'
 import type { HubContext } from './hub-context.js'
@@ -27,14 +26,6 @@ export interface HubEvents {
 export function stepsTopicName(hub: string): string {
   return `hub.${hub}.steps`
 }
-
-/**
- * How long the key of a waiting step (cancel_on) lasts: longer than any `after:` a routes file may
- * give, with a day to spare for a late scheduler. With the topic's default (10 minutes), a
- * `user.active` arriving later than that would find no key, and the 7-day reminder would still go.
- * A step that ran leaves its key until then: one per step and matched value, replaced by the next.
- */
-const WAITING_KEY_MS = MAX_DURATION_MS + 86_400_000
 
 /**
  * Runs a routes file: hears its events by subscription, writes the steps each one sets off to a
@@ -72,7 +63,7 @@ export class Hub {
     this.#source = source
     this.#routes = routes
     this.#options = { ...HUB_DEFAULTS, ...options }
-    this.#claims = new EventClaims(context, this.#options.eventClaimMs, this.#options.clockSkewMs)
+    this.#claims = new EventClaims(context, this.#options.eventClaimMs)
   }
 
   /** Listens to 'reloaded' (new routes took over) or 'refused' (new routes had errors; the old ones stay). */
@@ -104,7 +95,6 @@ export class Hub {
     const topic = this.#context.topic<HubJob>(stepsTopicName(name), {
       schedulerPollMs: this.#options.schedulerPollMs,
       retentionMs: this.#options.retentionMs,
-      dedupeWindowMs: WAITING_KEY_MS,
     })
     this.#intake = new EventIntake(this.#context, topic, this.#counters, this.#claims)
     const runner = new StepRunner(this.#context, topic, this.#counters, name)

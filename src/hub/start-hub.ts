@@ -10,10 +10,9 @@ function checkOptions(options: HubOptions): HubOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError('hub() options must be an object such as { concurrency: 10 }')
   }
-  const { concurrency, eventClaimMs, clockSkewMs, claimIdleMs, schedulerPollMs, retentionMs, watch } = options
+  const { concurrency, eventClaimMs, claimIdleMs, schedulerPollMs, retentionMs, watch } = options
   if (concurrency !== undefined) positiveInteger('concurrency', concurrency)
   if (eventClaimMs !== undefined) checkMs('eventClaimMs', eventClaimMs, 'positive')
-  if (clockSkewMs !== undefined) checkMs('clockSkewMs', clockSkewMs, 'zero')
   if (claimIdleMs !== undefined) checkMs('claimIdleMs', claimIdleMs, 'positive')
   if (schedulerPollMs !== undefined) checkMs('schedulerPollMs', schedulerPollMs, 'positive')
   if (retentionMs !== undefined) positiveInteger('retentionMs', retentionMs)

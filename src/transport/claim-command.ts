@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js'
+import type { ClaimReading } from './transport.js'
 
 /**
  * The command of a claim (BrokerCommands.claim): SET key value NX PX ttlMs, which succeeds for the
@@ -11,4 +12,10 @@ export function claimCommand(key: string, ttlMs: number, value = '1'): string[] 
     )
   }
   return ['SET', key, value, 'NX', 'PX', String(ttlMs)]
+}
+
+/** readClaim()'s answer from the replies to GET and PTTL (-2: no key, -1: no expiry). */
+export function claimReading(value: string | null, pttl: number): ClaimReading | undefined {
+  if (value === null || pttl === -2) return undefined
+  return { value, remainingMs: pttl === -1 ? Number.POSITIVE_INFINITY : pttl }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { claimedBefore, EventClaims } from '../../src/hub/event-claims.js'
+import { CLAIM_AGE_SLACK_MS, claimedBefore, EventClaims } from '../../src/hub/event-claims.js'
 import type { HubContext } from '../../src/hub/hub-context.js'
 import { Occurrences } from '../../src/hub/occurrences.js'
 import type { Message } from '../../src/pubsub/message.js'
@@ -12,7 +12,7 @@ const event = (channel: string, json: string): Message<unknown> => ({
   raw: bytes(json),
 })
 
-/** One broker's claims (SET NX PX, GET), on a clock the test moves; `gone` expires a key between the two. */
+/** One broker's claims (SET NX PX, GET + PTTL), on a clock the test moves; `gone` expires a key between the two. */
 function broker(clock: { now: number }) {
   const claims = new Map<string, { value: string; expiresAt: number }>()
   const live = (key: string) => {
@@ -26,17 +26,18 @@ function broker(clock: { now: number }) {
       claims.set(key, { value, expiresAt: clock.now + ttlMs })
       return true
     },
-    claimValue: async (key: string) => {
+    readClaim: async (key: string) => {
       if (key === gone) claims.delete(key)
-      return live(key)?.value
+      const claim = live(key)
+      return claim && { value: claim.value, remainingMs: claim.expiresAt - clock.now }
     },
   } as unknown as HubContext
   return { context, claims, expireOnRead: (key: string | undefined) => (gone = key) }
 }
 
 /** A hub on `context` that began hearing channel 'e' at clock.now. */
-function hub(context: HubContext, clock: { now: number }, skewMs = 0): EventClaims {
-  const claims = new EventClaims(context, 60_000, skewMs, () => clock.now)
+function hub(context: HubContext, clock: { now: number }): EventClaims {
+  const claims = new EventClaims(context, 60_000, () => clock.now)
   claims.hearing('e')
   return claims
 }
@@ -71,15 +72,21 @@ describe('event claims', () => {
     expect([await a.claim('h', seven), await b.claim('h', seven)]).toEqual([true, false])
   })
 
-  it('a claim within clockSkewMs before this hub began hearing is taken as the same delivery', async () => {
+  it('a claim made since this hub began hearing is this delivery; one made before, an earlier one', async () => {
     const clock = { now: 1_000_000 }
     const { context } = broker(clock)
     const seven = event('e', '{"user_id":7}')
-    expect(await hub(context, clock).claim('h', seven)).toBe(true)
-    clock.now += 900
-    expect(await hub(context, clock, 1000).claim('h', seven)).toBe(false)
-    clock.now += 200
-    expect(await hub(context, clock, 1000).claim('h', seven)).toBe(true)
+    const a = hub(context, clock)
+    expect(await a.claim('h', seven)).toBe(true)
+    clock.now += 10
+    const b = hub(context, clock)
+    clock.now += 100
+    // The second delivery, at b first: :1 is 110 ms old and b has heard for 100, so it was an
+    // earlier delivery; b counts on and claims :2.
+    expect(await b.claim('h', seven)).toBe(true)
+    clock.now += 20
+    // The same delivery at a: :2 is 20 ms old and a has heard for 130: b's claim of it.
+    expect(await a.claim('h', seven)).toBe(false)
   })
 
   it('the start is per channel: one heard since later counts on past claims made before', async () => {
@@ -105,16 +112,19 @@ describe('event claims', () => {
     expect(await hub(context, clock).claim('h', seven)).toBe(true)
     expect(claims.size).toBe(1)
     expireOnRead(undefined)
-    claims.set(key as string, { value: '1', expiresAt: clock.now + 60_000 })
+    claims.set(key as string, { value: '1', expiresAt: clock.now + 60_000 - 10_000 })
     clock.now += 5_000
     expect(await hub(context, clock).claim('h', seven)).toBe(false)
   })
 
-  it('claimedBefore reads a time in ms; anything else (a claim of an earlier version: 1) is not before', () => {
-    expect(claimedBefore('999', 1000)).toBe(true)
-    expect(claimedBefore('1000', 1000)).toBe(false)
-    expect(claimedBefore('1', 1000)).toBe(false)
-    expect(claimedBefore('x', 1000)).toBe(false)
+  it('claimedBefore: a claim whose age (what it was made to last, less what it has left) passes the time heard', () => {
+    const claim = (value: string, remainingMs: number) => ({ value, remainingMs })
+    expect(claimedBefore(claim('60000', 59_000), 900)).toBe(true)
+    expect(claimedBefore(claim('60000', 59_000), 1000)).toBe(false)
+    expect(claimedBefore(claim('60000', 59_000), 1000 - CLAIM_AGE_SLACK_MS)).toBe(false)
+    expect(claimedBefore(claim('1', 0), 0)).toBe(false)
+    expect(claimedBefore(claim('x', 0), 0)).toBe(false)
+    expect(claimedBefore(claim('60000', Number.POSITIVE_INFINITY), 0)).toBe(false)
   })
 })
 

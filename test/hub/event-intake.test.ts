@@ -28,7 +28,7 @@ test('an event the broker cannot claim (it is down) is counted as failed and rep
   const counters = new HubCounters()
   const routes = parseRoutes('routes:\n  e:\n    - publish: out\n').routes
   if (!routes) throw new Error('no routes')
-  await new EventIntake(context, topic, counters, new EventClaims(context, 1000, 0)).route(
+  await new EventIntake(context, topic, counters, new EventClaims(context, 1000)).route(
     routes,
     message('e', { n: 1 }),
   )

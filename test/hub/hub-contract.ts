@@ -127,8 +127,7 @@ export function hubContract(label: string, url: () => string): void {
       broker = url()
       const p = uniq('again')
       const file = await routesFile(`name: ${p}\nroutes:\n  ${p}.user.active:\n    - publish: ${p}.out\n`)
-      // One host, one clock: no allowance for skew (with the default, a repeat within 1 s is skipped).
-      const options = { watch: false, clockSkewMs: 0 }
+      const options = { watch: false }
       const outs = collector<unknown>(2)
       await (await open()).subscribe(`${p}.out`, (data) => outs.push(data))
       const app = await open()
@@ -137,6 +136,10 @@ export function hubContract(label: string, url: () => string): void {
       await app.publish(`${p}.user.active`, { user_id: 7 })
       await until(() => first.stats()[`${p}.user.active`]?.done === 1, 'the first run to route the event')
       await firstBus.close()
+      // A restart takes longer than a claim's age is rounded to (a millisecond or two); in one
+      // process on the embedded broker it can take less, so let that much pass.
+      const closedAt = performance.now()
+      await until(() => performance.now() - closedAt > 20, 'a restart to take as long as a real one')
       const second = await (await open()).hub(file, options)
       await app.publish(`${p}.user.active`, { user_id: 7 })
       await until(
@@ -153,7 +156,7 @@ export function hubContract(label: string, url: () => string): void {
       const file = await routesFile(
         `name: ${p}\nroutes:\n  ${p}.e:\n    - publish: ${p}.out\n  ${p}.mark:\n    - publish: ${p}.out\n`,
       )
-      const options = { watch: false, clockSkewMs: 0 }
+      const options = { watch: false }
       const app = await open()
       const first = await (await open()).hub(file, options)
       const matched = (hub: typeof first, event = `${p}.e`) => hub.stats()[event]?.matched ?? 0

@@ -91,7 +91,7 @@ export class FakeTransport implements Transport {
     return true
   }
 
-  async claimValue(): Promise<string | undefined> {
+  async readClaim(): Promise<undefined> {
     return undefined
   }
 

@@ -46,7 +46,7 @@ describeRedis('RedisTransport while the server is away', () => {
       ['numsub', settled(t.numsub([ch]))],
       ['channels', settled(t.channels('*'))],
       ['claim', settled(t.claim(uniq('k'), 1_000))],
-      ['claimValue', settled(t.claimValue(uniq('k')))],
+      ['readClaim', settled(t.readClaim(uniq('k')))],
       ['subscribe', settled(t.subscribe('channel', [uniq('new')]))],
       ['psubscribe', settled(t.subscribe('pattern', [`${uniq('new')}*`]))],
     ]

@@ -1,12 +1,13 @@
 import type { RedisArgument } from '@redis/client'
 import { ClosedError, ConnectionError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
-import { claimCommand } from '../claim-command.js'
+import { claimCommand, claimReading } from '../claim-command.js'
 import type { BlockingConnection } from '../redis/blocking-connection.js'
 import type { NodeRedisCommandOptions } from '../redis/node-redis-client.js'
 import { publishAll } from '../redis/publish-all.js'
 import { type RedisTransportOptions, resolveOptions } from '../redis/redis-transport-options.js'
 import type {
+  ClaimReading,
   MessageSink,
   Payload,
   PublishReceipt,
@@ -214,8 +215,12 @@ export class ClusterTransport implements Transport {
     return (await this.command(key, claimCommand(key, ttlMs, value), `SET "${key}" NX`)) === 'OK'
   }
 
-  async claimValue(key: string): Promise<string | undefined> {
-    return (await this.command<string | null>(key, ['GET', key], `GET "${key}"`)) ?? undefined
+  async readClaim(key: string): Promise<ClaimReading | undefined> {
+    const [value, pttl] = await Promise.all([
+      this.command<string | null>(key, ['GET', key], `GET "${key}"`),
+      this.command<number>(key, ['PTTL', key], `PTTL "${key}"`),
+    ])
+    return claimReading(value, pttl)
   }
 
   /**

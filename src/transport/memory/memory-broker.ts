@@ -1,7 +1,7 @@
 import { boundedMemo } from '../../memo.js'
 import { type ChannelKey, keyBytes } from '../channel-key.js'
 import { compileGlob, type GlobMatcher } from '../glob.js'
-import type { MessageSink, Payload, SubscriptionKind } from '../transport.js'
+import type { ClaimReading, MessageSink, Payload, SubscriptionKind } from '../transport.js'
 
 /** One connected client of a broker, as Redis sees a connection. */
 export interface BrokerClient {
@@ -129,16 +129,18 @@ export class MemoryBroker {
 
   claim(key: string, ttlMs: number, value: string): boolean {
     const now = Date.now()
-    if (this.claimValue(key, now) !== undefined) return false
+    if (this.readClaim(key, now) !== undefined) return false
     this.#claims.set(key, { expiresAt: now + ttlMs, value })
     if (this.#claims.size > 10_000) this.#sweepClaims(now)
     return true
   }
 
-  /** The value of a claim not yet expired, as GET gives it. */
-  claimValue(key: string, now = Date.now()): string | undefined {
+  /** A claim not yet expired: its value and the time it has left, as GET and PTTL give them. */
+  readClaim(key: string, now = Date.now()): ClaimReading | undefined {
     const claim = this.#claims.get(key)
-    return claim !== undefined && claim.expiresAt > now ? claim.value : undefined
+    return claim !== undefined && claim.expiresAt > now
+      ? { value: claim.value, remainingMs: claim.expiresAt - now }
+      : undefined
   }
 
   #sweepClaims(now: number): void {

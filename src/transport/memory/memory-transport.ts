@@ -2,6 +2,7 @@ import { ClosedError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
 import { type ChannelKey, type ChannelName, channelKey, keyText, releasedKey } from '../channel-key.js'
 import type {
+  ClaimReading,
   MessageSink,
   Payload,
   PublishReceipt,
@@ -105,9 +106,9 @@ export class MemoryTransport implements Transport {
     return this.#broker.claim(key, ttlMs, value)
   }
 
-  async claimValue(key: string): Promise<string | undefined> {
+  async readClaim(key: string): Promise<ClaimReading | undefined> {
     this.#open()
-    return this.#broker.claimValue(key)
+    return this.#broker.readClaim(key)
   }
 
   onMessage(sink: MessageSink): void {

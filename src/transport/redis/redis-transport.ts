@@ -1,8 +1,9 @@
 import { ConnectionError, InvalidArgumentError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
 import { type ChannelKey, type ChannelName, channelKey, keyName, keyText } from '../channel-key.js'
-import { claimCommand } from '../claim-command.js'
+import { claimCommand, claimReading } from '../claim-command.js'
 import type {
+  ClaimReading,
   MessageSink,
   Payload,
   PublishReceipt,
@@ -182,8 +183,12 @@ export class RedisTransport implements Transport {
     return reply === 'OK'
   }
 
-  async claimValue(key: string): Promise<string | undefined> {
-    return (await this.#links.command<string | null>(['GET', key], `GET "${key}"`)) ?? undefined
+  async readClaim(key: string): Promise<ClaimReading | undefined> {
+    const [value, pttl] = await Promise.all([
+      this.#links.command<string | null>(['GET', key], `GET "${key}"`),
+      this.#links.command<number>(['PTTL', key], `PTTL "${key}"`),
+    ])
+    return claimReading(value, pttl)
   }
 
   /**
