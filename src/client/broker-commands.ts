@@ -9,8 +9,9 @@ export function brokerCommands(transport: BrokerCommands, isClosed: () => boolea
   return {
     channels: (pattern) =>
       isClosed() ? Promise.reject(new ClosedError('bus')) : transport.channels(pattern),
-    claim: (key, ttlMs) =>
-      isClosed() ? Promise.reject(new ClosedError('bus')) : transport.claim(key, ttlMs),
+    claim: (key, ttlMs, value) =>
+      isClosed() ? Promise.reject(new ClosedError('bus')) : transport.claim(key, ttlMs, value),
+    readClaim: (key) => (isClosed() ? Promise.reject(new ClosedError('bus')) : transport.readClaim(key)),
     streams: transport.streams,
   }
 }

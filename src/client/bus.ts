@@ -107,7 +107,8 @@ export class Bus<C extends object = Record<string, unknown>> extends PubSubBus<C
       publish: (channel, data) => core.publish(channel, core.encode(data)),
       topic: (name, options) => this.topic(name, options),
       caller: (service) => this.caller(service),
-      claim: (key, ttlMs) => broker.claim(key, ttlMs),
+      claim: (key, ttlMs, value) => broker.claim(key, ttlMs, value),
+      readClaim: (key) => broker.readClaim(key),
       reportError: (error) => core.reportError(error),
       onClose: (hook) => core.onClose(hook),
     }

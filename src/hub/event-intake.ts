@@ -1,51 +1,36 @@
-import { createHash } from 'node:crypto'
 import type { Topic } from '../durable/topic.js'
 import { HubStepError } from '../errors.js'
 import type { Message } from '../pubsub/message.js'
+import type { EventClaims } from './event-claims.js'
 import type { HubContext } from './hub-context.js'
 import { type HubJob, jobOf } from './hub-job.js'
 import type { HubCounters } from './hub-stats.js'
-import { Occurrences } from './occurrences.js'
 import { type CancelDecision, planEvent, type StepDecision } from './plan-event.js'
 import type { Routes } from './routes-model.js'
 import { reasonOf } from './step-runner.js'
 
-/** An event's identity among hubs: its channel and exact bytes. */
-export function eventHash(message: Message<unknown>): string {
-  return createHash('sha256')
-    .update(message.channelBytes)
-    .update('\0')
-    .update(message.raw)
-    .digest('base64url')
-}
-
 /**
- * Routes one event: claims it (the nth arrival of its bytes on its channel, so that one hub of
- * several routes it, and a repeat is routed again), then does what planEvent()
- * decided — cancels waiting steps, counts skips, writes each step to run to the durable topic.
+ * Routes one event: claims it (see EventClaims: one hub of several routes it, and a repeat is
+ * routed again), then does what planEvent() decided — cancels waiting steps, counts skips, writes each step to run to the durable topic.
  * Each decision is done on its own: one that fails is counted and reported, and the others go on.
  */
 export class EventIntake {
   readonly #context: HubContext
   readonly #topic: Topic<HubJob>
   readonly #counters: HubCounters
-  readonly #claimMs: number
-  readonly #occurrences: Occurrences
+  readonly #claims: EventClaims
 
-  constructor(context: HubContext, topic: Topic<HubJob>, counters: HubCounters, claimMs: number) {
+  constructor(context: HubContext, topic: Topic<HubJob>, counters: HubCounters, claims: EventClaims) {
     this.#context = context
     this.#topic = topic
     this.#counters = counters
-    this.#claimMs = claimMs
-    this.#occurrences = new Occurrences(claimMs)
+    this.#claims = claims
   }
 
   /** Routes `message` under `routes`: the version current when it arrived, whatever reloads meanwhile. */
   async route(routes: Routes, message: Message<unknown>): Promise<void> {
-    const hash = eventHash(message)
-    const key = `switchboard:hub:${routes.name}:event:${hash}:${this.#occurrences.next(hash)}`
     try {
-      if (!(await this.#context.claim(key, this.#claimMs))) return
+      if (!(await this.#claims.claim(routes.name, message))) return
     } catch (error) {
       // The broker is unreachable: the event cannot be claimed, so no hub can be sure to route it.
       this.#counters.count(message.channel, 'failed')

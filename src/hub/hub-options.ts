@@ -11,8 +11,9 @@ export interface HubOptions {
    * How long an event stays claimed, in milliseconds. Every hub running the same routes hears
    * each event, and only the first to claim it routes it: it claims the nth arrival of those exact
    * bytes on that channel, which the hubs agree on since the broker delivers to all in one order.
-   * A hub started while byte-identical events repeat (within this time of each other) may count
-   * differently from the others until they pause for this long. @defaultValue 60_000
+   * A hub that starts (or restarts) while claims of earlier arrivals still hold counts on past
+   * those made before it began hearing the event (a claim's age is read from the time it has
+   * left), so that a repeat is routed once, not dropped. @defaultValue 60_000
    */
   eventClaimMs?: number
   /**

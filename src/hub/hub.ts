@@ -2,6 +2,7 @@ import type { Consumer } from '../durable/consumer.js'
 import { RoutesError } from '../errors.js'
 import type { Subscription } from '../pubsub/subscription.js'
 import { TypedEmitter } from '../pubsub/typed-emitter.js'
+import { EventClaims } from './event-claims.js'
 import { EventIntake } from './event-intake.js'
 import type { HubContext } from './hub-context.js'
 import type { HubJob } from './hub-job.js'
@@ -47,6 +48,7 @@ export class Hub {
   #reloads: Promise<unknown> = Promise.resolve()
   #routes: Routes
   #intake: EventIntake | undefined
+  readonly #claims: EventClaims
   #consumer: Consumer<HubJob> | undefined
   #watcher: RoutesWatcher | undefined
   #unregisterClose: (() => void) | undefined
@@ -61,6 +63,7 @@ export class Hub {
     this.#source = source
     this.#routes = routes
     this.#options = { ...HUB_DEFAULTS, ...options }
+    this.#claims = new EventClaims(context, this.#options.eventClaimMs)
   }
 
   /** Listens to 'reloaded' (new routes took over) or 'refused' (new routes had errors; the old ones stay). */
@@ -93,7 +96,7 @@ export class Hub {
       schedulerPollMs: this.#options.schedulerPollMs,
       retentionMs: this.#options.retentionMs,
     })
-    this.#intake = new EventIntake(this.#context, topic, this.#counters, this.#options.eventClaimMs)
+    this.#intake = new EventIntake(this.#context, topic, this.#counters, this.#claims)
     const runner = new StepRunner(this.#context, topic, this.#counters, name)
     this.#consumer = await topic.consume('hub', (job, message) => runner.handle(job, message), {
       concurrency: this.#options.concurrency,
@@ -170,6 +173,7 @@ export class Hub {
   async #listen(events: readonly string[]): Promise<void> {
     for (const event of events) {
       if (this.#subscriptions.has(event)) continue
+      this.#claims.hearing(event)
       const sub = await this.#context.subscribe(event, (_data, message) => {
         // The routes of the moment it arrived; routed after the events before it.
         const routes = this.#routes

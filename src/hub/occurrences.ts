@@ -26,6 +26,15 @@ export class Occurrences {
     return count
   }
 
+  /**
+   * Sets the count of `hash` to `count`: the broker showed that the arrival being routed is the
+   * `count`th, the earlier ones claimed before this hub heard them (its previous run, or a hub
+   * that ran before it). The next arrival is `count + 1`.
+   */
+  catchUp(hash: string, count: number): void {
+    this.#seen.set(hash, { count, lastMs: this.#now() })
+  }
+
   /** Drops the counts not repeated within forgetMs, at most once per forgetMs. */
   #sweep(now: number): void {
     if (now < this.#sweepAtMs) return

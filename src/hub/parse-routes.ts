@@ -1,6 +1,6 @@
-import { Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
+import { Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml'
 import type { RoutesProblem } from '../errors.js'
-import { readDuration, readRetry, readStep, type StepDefaults } from './read-step.js'
+import { readRetry, readStep, readTimeout, type StepDefaults } from './read-step.js'
 import { ROUTE_DEFAULTS, type Route, type Routes, type Step } from './routes-model.js'
 import { checkKeys, entriesOf, expectMap, ProblemList, valueAt } from './routes-problems.js'
 
@@ -35,7 +35,32 @@ export function parseRoutes(source: string | object): RoutesReading {
         position.col,
       )
     }
-    if (doc.errors.length > 0) return { routes: undefined, problems: problems.problems }
+    // The yaml package reads an unknown tag (!!js/function) as plain text, only warning: say that
+    // the file holds no code. An alias (*steps) would reach the readers below as a node of no
+    // shape, reported as the wrong one: name it instead.
+    for (const warning of doc.warnings) {
+      if (warning.code !== 'TAG_RESOLVE_FAILED') continue
+      const position = lines.linePos(warning.pos[0])
+      const tag = warning.message.replace(/^Unresolved tag: /, '').replace(/^tag:yaml\.org,2002:/, '!!')
+      problems.syntax(
+        `the tag ${tag} is not read: a routes file holds plain values, never code`,
+        position.line,
+        position.col,
+        'remove the tag and write the value itself',
+      )
+    }
+    visit(doc, {
+      Alias(_key, alias) {
+        const position = lines.linePos(alias.range?.[0] ?? 0)
+        problems.syntax(
+          `the alias *${alias.source} is not read in a routes file`,
+          position.line,
+          position.col,
+          'write the value out where it is used (each route lists its own steps)',
+        )
+      },
+    })
+    if (problems.hasErrors) return { routes: undefined, problems: problems.problems }
     root = doc.contents as Node | null
   } else {
     problems = new ProblemList(undefined)
@@ -58,7 +83,7 @@ function readDefaults(node: Node | null, problems: ProblemList): StepDefaults | 
   const timeoutMs =
     timeoutNode === undefined
       ? ROUTE_DEFAULTS.timeoutMs
-      : readDuration(timeoutNode, [...path, 'timeout'], problems)
+      : readTimeout(timeoutNode, [...path, 'timeout'], problems)
   return retry && timeoutMs !== undefined ? { retry, timeoutMs } : undefined
 }
 

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml'
+import { MAX_TIMER_MS } from '../timers.js'
 import { parseDuration } from './duration.js'
 import { readCondition } from './read-condition.js'
 import type { CancelRule, RetryPolicy, Step, StepAction } from './routes-model.js'
@@ -29,6 +30,22 @@ export function readDuration(node: Node | null, path: string[], problems: Proble
   const reading = parseDuration(isScalar(node) ? node.value : undefined)
   if ('ms' in reading) return reading.ms
   problems.error(node, path, `${path.at(-1)}: ${reading.error}`, reading.hint)
+  return undefined
+}
+
+/** The longest a call may wait for its reply: what a timer can wait (about 24 days). */
+const MAX_TIMEOUT_DAYS = Math.floor(MAX_TIMER_MS / 86_400_000)
+
+/** Reads `timeout:`: a duration above zero that a timer can wait, else reports what to write. */
+export function readTimeout(node: Node | null, path: string[], problems: ProblemList): number | undefined {
+  const ms = readDuration(node, path, problems)
+  if (ms === undefined || (ms > 0 && ms <= MAX_TIMEOUT_DAYS * 86_400_000)) return ms
+  problems.error(
+    node,
+    path,
+    `timeout must be above zero and at most ${MAX_TIMEOUT_DAYS} days`,
+    'write it like timeout: 10s',
+  )
   return undefined
 }
 
@@ -177,7 +194,7 @@ export function readStep(
       : readRetry(retryNode, defaults.retry, [...path, 'retry'], problems)
   const timeoutNode = given('timeout')
   const timeoutMs =
-    timeoutNode === undefined ? defaults.timeoutMs : readDuration(timeoutNode, [...path, 'timeout'], problems)
+    timeoutNode === undefined ? defaults.timeoutMs : readTimeout(timeoutNode, [...path, 'timeout'], problems)
   const cancelNode = given('cancel_on')
   const cancelOn =
     cancelNode === undefined ? undefined : readCancel(cancelNode, [...path, 'cancel_on'], problems)

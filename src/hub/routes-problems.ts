@@ -40,15 +40,13 @@ export class ProblemList {
   }
 
   /** A problem the yaml parser found, where it found it. */
-  syntax(message: string, line: number, column: number): void {
-    this.problems.push({
-      severity: 'error',
-      line,
-      column,
-      path: '(syntax)',
-      message,
-      hint: 'check the indentation and the brackets on that line',
-    })
+  syntax(
+    message: string,
+    line: number,
+    column: number,
+    hint = 'check the indentation and the brackets on that line',
+  ): void {
+    this.problems.push({ severity: 'error', line, column, path: '(syntax)', message, hint })
   }
 
   #add(

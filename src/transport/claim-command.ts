@@ -1,14 +1,21 @@
 import { InvalidArgumentError } from '../errors.js'
+import type { ClaimReading } from './transport.js'
 
 /**
- * The command of a claim (BrokerCommands.claim): SET key 1 NX PX ttlMs, which succeeds for the
+ * The command of a claim (BrokerCommands.claim): SET key value NX PX ttlMs, which succeeds for the
  * first caller only. Rejects a ttl that is not a positive integer before anything is sent.
  */
-export function claimCommand(key: string, ttlMs: number): string[] {
+export function claimCommand(key: string, ttlMs: number, value = '1'): string[] {
   if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
     throw new InvalidArgumentError(
       `claim() ttlMs must be a positive integer number of milliseconds; got ${ttlMs}`,
     )
   }
-  return ['SET', key, '1', 'NX', 'PX', String(ttlMs)]
+  return ['SET', key, value, 'NX', 'PX', String(ttlMs)]
+}
+
+/** readClaim()'s answer from the replies to GET and PTTL (-2: no key, -1: no expiry). */
+export function claimReading(value: string | null, pttl: number): ClaimReading | undefined {
+  if (value === null || pttl === -2) return undefined
+  return { value, remainingMs: pttl === -1 ? Number.POSITIVE_INFINITY : pttl }
 }

@@ -81,11 +81,25 @@ export interface TransportAbilities {
  * Broker abilities that are not pub/sub: what rpc/ and service/ need from the broker, handed to
  * them by client/ rather than exposed on the Bus.
  */
+/** A live claim, as readClaim() finds it. */
+export interface ClaimReading {
+  value: string
+  remainingMs: number
+}
+
 export interface BrokerCommands {
   /** PUBSUB CHANNELS: the active channels matching a glob pattern. */
   channels(pattern: string): Promise<string[]>
-  /** SET key value NX PX ttl: true when this caller claimed the key first. */
-  claim(key: string, ttlMs: number): Promise<boolean>
+  /**
+   * SET key value NX PX ttl: true when this caller claimed the key first. `value` (default '1')
+   * is what readClaim() gives back.
+   */
+  claim(key: string, ttlMs: number, value?: string): Promise<boolean>
+  /**
+   * GET and PTTL of a claim: its value and the milliseconds it has left (Infinity for a key
+   * without expiry), or undefined when none holds (never made, or expired).
+   */
+  readClaim(key: string): Promise<ClaimReading | undefined>
   /** Where durable topics keep their streams: Redis commands, or the embedded broker's name. */
   readonly streams: StreamBackend
 }

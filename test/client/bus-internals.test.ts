@@ -60,6 +60,7 @@ describe('what rpc/ and service/ get from a bus, and what the public Bus keeps t
     expect(await broker.claim(key, 10_000)).toBe(false)
     await bus.close()
     await expect(broker.claim(uniq('claim'), 10_000)).rejects.toBeInstanceOf(ClosedError)
+    await expect(broker.readClaim(key)).rejects.toBeInstanceOf(ClosedError)
     await expect(broker.channels('*')).rejects.toBeInstanceOf(ClosedError)
   })
 })

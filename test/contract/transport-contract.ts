@@ -370,6 +370,25 @@ export function runTransportContract(
       await until(() => b.t.claim(short, 60_000), 'the short claim to expire and be claimed again', 5_000)
     })
 
+    it('readClaim() gives what a claim holds (1 by default) and the time it has left, until it expires', async () => {
+      const a = await client()
+      const b = await client()
+      const key = uniq('claim-value')
+      expect(await b.t.readClaim(key)).toBeUndefined()
+      expect(await a.t.claim(key, 60_000, 'first')).toBe(true)
+      expect(await b.t.claim(key, 60_000, 'second')).toBe(false)
+      const reading = await b.t.readClaim(key)
+      expect(reading?.value).toBe('first')
+      expect(reading?.remainingMs).toBeGreaterThan(0)
+      expect(reading?.remainingMs).toBeLessThanOrEqual(60_000)
+      const plain = uniq('claim-value')
+      expect(await a.t.claim(plain, 60_000)).toBe(true)
+      expect((await b.t.readClaim(plain))?.value).toBe('1')
+      const short = uniq('claim-value-short')
+      expect(await a.t.claim(short, 30, 'x')).toBe(true)
+      await until(async () => (await b.t.readClaim(short)) === undefined, 'the short claim to expire', 5_000)
+    })
+
     it('rejects calls with ClosedError after close(); close() twice is fine', async () => {
       const { t } = await client()
       await t.close()

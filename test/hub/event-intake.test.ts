@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest'
 import type { Topic } from '../../src/durable/topic.js'
 import { ConnectionError, HubStepError, type SwitchboardError } from '../../src/errors.js'
+import { EventClaims } from '../../src/hub/event-claims.js'
 import { EventIntake } from '../../src/hub/event-intake.js'
 import type { HubContext } from '../../src/hub/hub-context.js'
 import type { HubJob } from '../../src/hub/hub-job.js'
@@ -27,7 +28,10 @@ test('an event the broker cannot claim (it is down) is counted as failed and rep
   const counters = new HubCounters()
   const routes = parseRoutes('routes:\n  e:\n    - publish: out\n').routes
   if (!routes) throw new Error('no routes')
-  await new EventIntake(context, topic, counters, 1000).route(routes, message('e', { n: 1 }))
+  await new EventIntake(context, topic, counters, new EventClaims(context, 1000)).route(
+    routes,
+    message('e', { n: 1 }),
+  )
   expect(published).toEqual([])
   expect(counters.snapshot(['e']).e).toMatchObject({ matched: 0, failed: 1 })
   expect(reported).toHaveLength(1)

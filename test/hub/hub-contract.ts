@@ -123,6 +123,57 @@ export function hubContract(label: string, url: () => string): void {
       await until(() => second.stats()[`${p}.inactive`]?.done === 1, 'the second hub to count it done')
     })
 
+    it('a hub restarted routes a byte-identical repeat of an event its previous run routed, within eventClaimMs', async () => {
+      broker = url()
+      const p = uniq('again')
+      const file = await routesFile(`name: ${p}\nroutes:\n  ${p}.user.active:\n    - publish: ${p}.out\n`)
+      const options = { watch: false }
+      const outs = collector<unknown>(2)
+      await (await open()).subscribe(`${p}.out`, (data) => outs.push(data))
+      const app = await open()
+      const firstBus = await open()
+      const first = await firstBus.hub(file, options)
+      await app.publish(`${p}.user.active`, { user_id: 7 })
+      await until(() => first.stats()[`${p}.user.active`]?.done === 1, 'the first run to route the event')
+      await firstBus.close()
+      // A restart takes longer than a claim's age is rounded to (a millisecond or two); in one
+      // process on the embedded broker it can take less, so let that much pass.
+      const closedAt = performance.now()
+      await until(() => performance.now() - closedAt > 20, 'a restart to take as long as a real one')
+      const second = await (await open()).hub(file, options)
+      await app.publish(`${p}.user.active`, { user_id: 7 })
+      await until(
+        () => second.stats()[`${p}.user.active`]?.done === 1,
+        'the restarted hub to route the repeat',
+      )
+      expect(second.stats()[`${p}.user.active`]).toMatchObject({ matched: 1, done: 1, failed: 0 })
+      expect(await withTimeout(outs.done, 'both steps')).toEqual([{ user_id: 7 }, { user_id: 7 }])
+    })
+
+    it('a hub that joins after an event was routed shares its repeats: each routed once, not twice, not never', async () => {
+      broker = url()
+      const p = uniq('join')
+      const file = await routesFile(
+        `name: ${p}\nroutes:\n  ${p}.e:\n    - publish: ${p}.out\n  ${p}.mark:\n    - publish: ${p}.out\n`,
+      )
+      const options = { watch: false }
+      const app = await open()
+      const first = await (await open()).hub(file, options)
+      const matched = (hub: typeof first, event = `${p}.e`) => hub.stats()[event]?.matched ?? 0
+      await app.publish(`${p}.e`, { user_id: 7 })
+      await until(() => matched(first) === 1, 'the first hub to route the event')
+      const second = await (await open()).hub(file, options)
+      await app.publish(`${p}.e`, { user_id: 7 })
+      await until(() => matched(first) + matched(second) === 2, 'one of the two hubs to route the repeat')
+      await first.stop()
+      await app.publish(`${p}.e`, { user_id: 7 })
+      // A hub routes events in the order they came: once the second routed the mark, it has
+      // decided on every repeat before it.
+      await app.publish(`${p}.mark`, {})
+      await until(() => matched(second, `${p}.mark`) === 1, 'the second hub, now alone, to route the mark')
+      expect(matched(first) + matched(second)).toBe(3)
+    })
+
     it('a valid new version takes over for new events; a step already scheduled still runs; an invalid one is refused and the old one stays', async () => {
       broker = url()
       const p = uniq('reload')

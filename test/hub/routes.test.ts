@@ -135,6 +135,16 @@ describe('routes file', () => {
     ).toBe('two steps of a are named "n"')
   })
 
+  it('a timeout a call cannot have is refused: zero, or longer than a timer waits', () => {
+    const { problems } = parseRoutes(
+      'defaults:\n  timeout: 0s\nroutes:\n  a:\n    - call: x.y\n      timeout: 30 days\n    - call: x.z\n      timeout: 24 days\n',
+    )
+    expect(problems.map((p) => formatProblem(p, 'r.yaml'))).toEqual([
+      'r.yaml:2:12 error: timeout must be above zero and at most 24 days\n  → write it like timeout: 10s',
+      'r.yaml:6:16 error: timeout must be above zero and at most 24 days\n  → write it like timeout: 10s',
+    ])
+  })
+
   it('a routes object has no lines: problems say where by keys', () => {
     const { problems } = parseRoutes({ routes: { a: [{ call: 'x.y', after: '3 fortnights' }] } })
     expect(problems).toEqual([
@@ -215,6 +225,21 @@ describe('conditions', () => {
     expect(planEvent(routes, 'e', { name: 'x' }).steps[0]?.kind).toBe('skip')
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the same text
     expect(planEvent(routes, 'e', { name: '${process.exit(1)}' }).steps[0]?.kind).toBe('run')
+  })
+
+  it('a tag (!!js/function) or an alias (*steps) is refused where it is, never taken for code or a copy', () => {
+    const { routes, problems } = parseRoutes(`routes:
+  a: &steps
+    - call: !!js/function "function () { process.exit(1) }"
+      when: { plan: !!js/regexp /pro/ }
+  b: *steps
+`)
+    expect(routes).toBeUndefined()
+    expect(problems.map((p) => formatProblem(p, 'r.yaml'))).toEqual([
+      'r.yaml:3:13 error: the tag !!js/function is not read: a routes file holds plain values, never code\n  → remove the tag and write the value itself',
+      'r.yaml:4:21 error: the tag !!js/regexp is not read: a routes file holds plain values, never code\n  → remove the tag and write the value itself',
+      'r.yaml:5:6 error: the alias *steps is not read in a routes file\n  → write the value out where it is used (each route lists its own steps)',
+    ])
   })
 })
 

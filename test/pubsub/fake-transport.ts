@@ -91,6 +91,10 @@ export class FakeTransport implements Transport {
     return true
   }
 
+  async readClaim(): Promise<undefined> {
+    return undefined
+  }
+
   readonly streams = { kind: 'memory', broker: 'fake-transport' } as const
 
   onMessage(sink: MessageSink): void {

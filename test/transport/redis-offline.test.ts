@@ -46,6 +46,7 @@ describeRedis('RedisTransport while the server is away', () => {
       ['numsub', settled(t.numsub([ch]))],
       ['channels', settled(t.channels('*'))],
       ['claim', settled(t.claim(uniq('k'), 1_000))],
+      ['readClaim', settled(t.readClaim(uniq('k')))],
       ['subscribe', settled(t.subscribe('channel', [uniq('new')]))],
       ['psubscribe', settled(t.subscribe('pattern', [`${uniq('new')}*`]))],
     ]

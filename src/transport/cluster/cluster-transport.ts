@@ -1,12 +1,13 @@
 import type { RedisArgument } from '@redis/client'
 import { ClosedError, ConnectionError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
-import { claimCommand } from '../claim-command.js'
+import { claimCommand, claimReading } from '../claim-command.js'
 import type { BlockingConnection } from '../redis/blocking-connection.js'
 import type { NodeRedisCommandOptions } from '../redis/node-redis-client.js'
 import { publishAll } from '../redis/publish-all.js'
 import { type RedisTransportOptions, resolveOptions } from '../redis/redis-transport-options.js'
 import type {
+  ClaimReading,
   MessageSink,
   Payload,
   PublishReceipt,
@@ -197,16 +198,9 @@ export class ClusterTransport implements Transport {
 
   /** PUBSUB SHARDNUMSUB on the shard of each channel. */
   async numsub(channels: readonly string[]): Promise<number[]> {
-    return Promise.all(
-      channels.map(async (channel) => {
-        const reply = await this.command<Array<string | number>>(
-          channel,
-          ['PUBSUB', 'SHARDNUMSUB', channel],
-          'PUBSUB SHARDNUMSUB',
-        )
-        return Number(reply[1] ?? 0)
-      }),
-    )
+    const count = (channel: string) =>
+      this.command<Array<string | number>>(channel, ['PUBSUB', 'SHARDNUMSUB', channel], 'PUBSUB SHARDNUMSUB')
+    return Promise.all(channels.map(async (channel) => Number((await count(channel))[1] ?? 0)))
   }
 
   /** PUBSUB SHARDCHANNELS on every primary (see listShardChannels). */
@@ -217,9 +211,16 @@ export class ClusterTransport implements Transport {
     return listShardChannels(shards, pattern)
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.command<string | null>(key, claimCommand(key, ttlMs), `SET "${key}" NX`)
-    return reply === 'OK'
+  async claim(key: string, ttlMs: number, value?: string): Promise<boolean> {
+    return (await this.command(key, claimCommand(key, ttlMs, value), `SET "${key}" NX`)) === 'OK'
+  }
+
+  async readClaim(key: string): Promise<ClaimReading | undefined> {
+    const [value, pttl] = await Promise.all([
+      this.command<string | null>(key, ['GET', key], `GET "${key}"`),
+      this.command<number>(key, ['PTTL', key], `PTTL "${key}"`),
+    ])
+    return claimReading(value, pttl)
   }
 
   /**

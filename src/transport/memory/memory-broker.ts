@@ -1,7 +1,7 @@
 import { boundedMemo } from '../../memo.js'
 import { type ChannelKey, keyBytes } from '../channel-key.js'
 import { compileGlob, type GlobMatcher } from '../glob.js'
-import type { MessageSink, Payload, SubscriptionKind } from '../transport.js'
+import type { ClaimReading, MessageSink, Payload, SubscriptionKind } from '../transport.js'
 
 /** One connected client of a broker, as Redis sees a connection. */
 export interface BrokerClient {
@@ -47,7 +47,7 @@ export class MemoryBroker {
     pattern: new Map(),
     shard: new Map(),
   }
-  readonly #claims = new Map<string, number>()
+  readonly #claims = new Map<string, { expiresAt: number; value: string }>()
   readonly #queues = new Map<BrokerClient, Delivery[]>()
   #flushScheduled = false
 
@@ -127,17 +127,24 @@ export class MemoryBroker {
     return [...this.#subscriptions.channel.keys()].filter((channel) => match(bytesOf(channel)))
   }
 
-  claim(key: string, ttlMs: number): boolean {
+  claim(key: string, ttlMs: number, value: string): boolean {
     const now = Date.now()
-    const expiry = this.#claims.get(key)
-    if (expiry !== undefined && expiry > now) return false
-    this.#claims.set(key, now + ttlMs)
+    if (this.readClaim(key, now) !== undefined) return false
+    this.#claims.set(key, { expiresAt: now + ttlMs, value })
     if (this.#claims.size > 10_000) this.#sweepClaims(now)
     return true
   }
 
+  /** A claim not yet expired: its value and the time it has left, as GET and PTTL give them. */
+  readClaim(key: string, now = Date.now()): ClaimReading | undefined {
+    const claim = this.#claims.get(key)
+    return claim !== undefined && claim.expiresAt > now
+      ? { value: claim.value, remainingMs: claim.expiresAt - now }
+      : undefined
+  }
+
   #sweepClaims(now: number): void {
-    for (const [key, expiry] of this.#claims) if (expiry <= now) this.#claims.delete(key)
+    for (const [key, claim] of this.#claims) if (claim.expiresAt <= now) this.#claims.delete(key)
   }
 
   #enqueue(client: BrokerClient, delivery: Delivery): void {

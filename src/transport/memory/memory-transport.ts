@@ -2,6 +2,7 @@ import { ClosedError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
 import { type ChannelKey, type ChannelName, channelKey, keyText, releasedKey } from '../channel-key.js'
 import type {
+  ClaimReading,
   MessageSink,
   Payload,
   PublishReceipt,
@@ -100,9 +101,14 @@ export class MemoryTransport implements Transport {
     return this.#broker.channels(channelKey(pattern)).map(keyText)
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
+  async claim(key: string, ttlMs: number, value = '1'): Promise<boolean> {
     this.#open()
-    return this.#broker.claim(key, ttlMs)
+    return this.#broker.claim(key, ttlMs, value)
+  }
+
+  async readClaim(key: string): Promise<ClaimReading | undefined> {
+    this.#open()
+    return this.#broker.readClaim(key)
   }
 
   onMessage(sink: MessageSink): void {

@@ -1,8 +1,9 @@
 import { ConnectionError, InvalidArgumentError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
 import { type ChannelKey, type ChannelName, channelKey, keyName, keyText } from '../channel-key.js'
-import { claimCommand } from '../claim-command.js'
+import { claimCommand, claimReading } from '../claim-command.js'
 import type {
+  ClaimReading,
   MessageSink,
   Payload,
   PublishReceipt,
@@ -177,9 +178,17 @@ export class RedisTransport implements Transport {
     return this.#links.command<string[]>(['PUBSUB', 'CHANNELS', pattern], 'PUBSUB CHANNELS')
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.#links.command<string | null>(claimCommand(key, ttlMs), `SET "${key}" NX`)
+  async claim(key: string, ttlMs: number, value?: string): Promise<boolean> {
+    const reply = await this.#links.command<string | null>(claimCommand(key, ttlMs, value), `SET "${key}" NX`)
     return reply === 'OK'
+  }
+
+  async readClaim(key: string): Promise<ClaimReading | undefined> {
+    const [value, pttl] = await Promise.all([
+      this.#links.command<string | null>(['GET', key], `GET "${key}"`),
+      this.#links.command<number>(['PTTL', key], `PTTL "${key}"`),
+    ])
+    return claimReading(value, pttl)
   }
 
   /**
