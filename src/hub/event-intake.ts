@@ -11,7 +11,8 @@ import { reasonOf } from './step-runner.js'
 
 /**
  * Routes one event: claims it (see EventClaims: one hub of several routes it, and a repeat is
- * routed again), then does what planEvent() decided — cancels waiting steps, counts skips, writes each step to run to the durable topic.
+ * routed again), then does what planEvent() decided — cancels waiting steps, counts skips,
+ * writes each step to run to the durable topic.
  * Each decision is done on its own: one that fails is counted and reported, and the others go on.
  */
 export class EventIntake {
