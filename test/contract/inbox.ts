@@ -1,4 +1,4 @@
-import type { MessageSink } from '../../src/transport/transport.js'
+import type { MessageSink, Transport, TransportStatus } from '../../src/transport/transport.js'
 import { withTimeout } from '../helpers/wait.js'
 
 export interface Received {
@@ -55,3 +55,10 @@ export class Inbox {
 
 const encoder = new TextEncoder()
 export const bytes = (text: string): Uint8Array => encoder.encode(text)
+
+/** One connected transport of a contract suite, with what it received and the statuses it gave. */
+export interface ContractClient {
+  t: Transport
+  inbox: Inbox
+  statuses: TransportStatus[]
+}

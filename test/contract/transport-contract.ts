@@ -7,8 +7,9 @@ import {
   type TransportStatus,
 } from '../../src/transport/transport.js'
 import { uniq, until } from '../helpers/wait.js'
+import { brokerCommandCases } from './broker-command-cases.js'
 import type { ContractFeatures } from './contract-features.js'
-import { bytes, Inbox } from './inbox.js'
+import { bytes, type ContractClient, Inbox } from './inbox.js'
 
 const SUBSCRIPTION_KINDS = Object.values(SubscriptionKind)
 
@@ -27,7 +28,7 @@ export function runTransportContract(
   describe(`Transport contract: ${name}`, () => {
     const opened: Transport[] = []
 
-    async function client(): Promise<{ t: Transport; inbox: Inbox; statuses: TransportStatus[] }> {
+    async function client(): Promise<ContractClient> {
       const t = await makeTransport()
       const inbox = new Inbox()
       const statuses: TransportStatus[] = []
@@ -305,21 +306,6 @@ export function runTransportContract(
       },
     )
 
-    it('numsub counts channel subscribers per channel, not pattern ones', async () => {
-      const a = await client()
-      const b = await client()
-      const c = await client()
-      const ch = uniq('numsub')
-      const other = uniq('numsub-none')
-      await a.t.subscribe('channel', [ch])
-      await b.t.subscribe('channel', [ch])
-      if (patterns) await c.t.subscribe('pattern', [`${ch}*`])
-      expect(await c.t.numsub([ch, other])).toEqual([2, 0])
-      await b.t.unsubscribe('channel', [ch])
-      expect(await c.t.numsub([ch])).toEqual([1])
-      expect(await c.t.numsub([])).toEqual([])
-    })
-
     it('publishBatch returns each message its receivers, in order, and delivers in order', async () => {
       const pub = await client()
       const s1 = await client()
@@ -342,52 +328,7 @@ export function runTransportContract(
       expect(await pub.t.publishBatch([])).toEqual([])
     })
 
-    it('channels(pattern) lists the active channels that match', async () => {
-      const a = await client()
-      const b = await client()
-      const prefix = uniq('active')
-      await a.t.subscribe('channel', [`${prefix}:x`, `${prefix}:y`])
-      await b.t.subscribe('channel', [`${prefix}:y`])
-      // Pattern subscriptions are not channels.
-      if (patterns) await b.t.subscribe('pattern', [`${prefix}:*`])
-      expect((await a.t.channels(`${prefix}:*`)).sort()).toEqual([`${prefix}:x`, `${prefix}:y`])
-      await a.t.unsubscribe('channel', [`${prefix}:x`])
-      expect(await a.t.channels(`${prefix}:*`)).toEqual([`${prefix}:y`])
-      expect(await a.t.channels(`${prefix}:?`)).toEqual([`${prefix}:y`])
-      expect(await a.t.channels(`${uniq('none')}*`)).toEqual([])
-    })
-
-    it('claim() is true for the first caller and false until the key expires', async () => {
-      const a = await client()
-      const b = await client()
-      const key = uniq('claim')
-      expect(await a.t.claim(key, 60_000)).toBe(true)
-      expect(await a.t.claim(key, 60_000)).toBe(false)
-      expect(await b.t.claim(key, 60_000)).toBe(false)
-      expect(await b.t.claim(uniq('claim'), 60_000)).toBe(true)
-      const short = uniq('claim-short')
-      expect(await a.t.claim(short, 30)).toBe(true)
-      await until(() => b.t.claim(short, 60_000), 'the short claim to expire and be claimed again', 5_000)
-    })
-
-    it('readClaim() gives what a claim holds (1 by default) and the time it has left, until it expires', async () => {
-      const a = await client()
-      const b = await client()
-      const key = uniq('claim-value')
-      expect(await b.t.readClaim(key)).toBeUndefined()
-      expect(await a.t.claim(key, 60_000, 'first')).toBe(true)
-      expect(await b.t.claim(key, 60_000, 'second')).toBe(false)
-      const reading = await b.t.readClaim(key)
-      expect(reading?.value).toBe('first')
-      expect(reading?.remainingMs).toBeGreaterThan(0)
-      expect(reading?.remainingMs).toBeLessThanOrEqual(60_000)
-      const plain = uniq('claim-value')
-      expect(await a.t.claim(plain, 60_000)).toBe(true)
-      expect((await b.t.readClaim(plain))?.value).toBe('1')
-      const short = uniq('claim-value-short')
-      expect(await a.t.claim(short, 30, 'x')).toBe(true)
-      await until(async () => (await b.t.readClaim(short)) === undefined, 'the short claim to expire', 5_000)
-    })
+    brokerCommandCases(client, patterns)
 
     it('rejects calls with ClosedError after close(); close() twice is fine', async () => {
       const { t } = await client()
