@@ -15,11 +15,15 @@ export interface ArrivalResult {
 
 /**
  * A subscriber role's count of what arrives, timed from the first message to the last. It ends
- * once `expected` messages arrived, or none arrived for idleMs after the first.
+ * once `expected` messages arrived, or none arrived for idleMs after the first. With `warmup`,
+ * the first that many messages are counted (lost, order) but not timed: rate and CPU cover the
+ * rest, once the JIT has compiled the receiving path.
  */
 export class ArrivalMeter {
   readonly #expected: number
   readonly #idleMs: number
+  readonly #warmup: number
+  #cpu = new CpuMeter()
   #received = 0
   #outOfOrder = 0
   #firstAt = 0
@@ -29,15 +33,19 @@ export class ArrivalMeter {
     this.#finish = resolve
   })
 
-  constructor(expected: number, idleMs: number) {
+  constructor(expected: number, idleMs: number, warmup = 0) {
     this.#expected = expected
     this.#idleMs = idleMs
+    this.#warmup = warmup
   }
 
   /** One message arrived; `inOrder` is false when it came before one sent ahead of it. */
   arrived(inOrder: boolean): void {
     const now = performance.now()
-    if (this.#received === 0) this.#firstAt = now
+    if (this.#received === this.#warmup) {
+      this.#firstAt = now
+      if (this.#warmup > 0) this.#cpu = new CpuMeter()
+    }
     this.#lastAt = now
     this.#received += 1
     if (!inOrder) this.#outOfOrder += 1
@@ -49,20 +57,21 @@ export class ArrivalMeter {
     const idle = setInterval(() => {
       if (this.#received > 0 && performance.now() - this.#lastAt > this.#idleMs) this.#finish()
     }, 50)
-    const cpu = new CpuMeter()
+    this.#cpu = new CpuMeter()
     signalReady()
     await this.#done
     clearInterval(idle)
-    const cpuPerMessage = cpu.perMessage(this.#received)
-    await close()
     const received = this.#received
+    const timed = received - this.#warmup
+    const cpuPerMessage = timed > 0 ? this.#cpu.perMessage(timed) : Number.NaN
+    await close()
     const elapsedMs = this.#lastAt - this.#firstAt
     return {
       cpu: cpuPerMessage,
       received,
       lost: this.#expected - received,
       outOfOrder: this.#outOfOrder,
-      msgsPerSec: received > 1 ? ((received - 1) / elapsedMs) * 1000 : 0,
+      msgsPerSec: timed > 1 ? ((timed - 1) / elapsedMs) * 1000 : 0,
       elapsedMs,
     }
   }

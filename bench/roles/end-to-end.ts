@@ -14,13 +14,15 @@ export interface E2ESubParams {
   expected: number
   /** Finish when nothing arrived for this long after the first message. */
   idleMs: number
+  /** The first this many of `expected` are counted but not timed (see ArrivalMeter). */
+  warmup: number
 }
 
 export type E2ESubResult = ArrivalResult
 
 /** Counts what arrives, checking that ids come in order, and measures the delivery rate. */
 export async function e2eSubscriberRole(p: E2ESubParams): Promise<E2ESubResult> {
-  const meter = new ArrivalMeter(p.expected, p.idleMs)
+  const meter = new ArrivalMeter(p.expected, p.idleMs, p.warmup)
   let next = 0
   const close = await subscriber(p.impl, p.url, p.channel, (data) => {
     meter.arrived(data.id === next)
@@ -34,26 +36,34 @@ export interface E2EPubParams {
   impl: string
   channel: string
   count: number
+  /** The first this many of `count` are sent before the clock and the CPU meter start. */
+  warmup: number
   wave: number
   /** Give each message its own id (raw clients pre-encode them all first); else one payload. */
   distinct: boolean
 }
 
 /**
- * Publishes `count` messages in awaited waves. With `distinct`, message i has id i; raw clients
- * pre-encode them all before starting, switchboard encodes them as it publishes.
+ * Publishes `count` messages in awaited waves, timing those after the first `warmup`. With
+ * `distinct`, message i has id i; raw clients pre-encode them all before starting, switchboard
+ * encodes them as it publishes.
  */
 export async function e2ePublisherRole(p: E2EPubParams): Promise<{ msgsPerSec: number; cpu: number }> {
   const pub = await publisher(fastest(p.impl), p.url, p.channel)
   if (p.distinct) pub.prepare(p.count, (i) => order(i))
+  const send = async (from: number, to: number): Promise<void> => {
+    for (let sent = from; sent < to; sent += p.wave) {
+      const n = Math.min(p.wave, to - sent)
+      await (p.distinct ? pub.waveOf(sent, n) : pub.wave(n))
+    }
+  }
+  await send(0, p.warmup)
   const cpu = new CpuMeter()
   const start = performance.now()
-  for (let sent = 0; sent < p.count; sent += p.wave) {
-    const n = Math.min(p.wave, p.count - sent)
-    await (p.distinct ? pub.waveOf(sent, n) : pub.wave(n))
-  }
+  await send(p.warmup, p.count)
   const elapsedMs = performance.now() - start
-  const cpuPerMessage = cpu.perMessage(p.count)
+  const timed = p.count - p.warmup
+  const cpuPerMessage = cpu.perMessage(timed)
   await pub.close()
-  return { msgsPerSec: (p.count / elapsedMs) * 1000, cpu: cpuPerMessage }
+  return { msgsPerSec: (timed / elapsedMs) * 1000, cpu: cpuPerMessage }
 }
