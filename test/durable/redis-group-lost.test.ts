@@ -81,7 +81,8 @@ describeRedis('durable topics on Redis: a consumer whose group vanished', () => 
     )
   }, 60_000)
 
-  test('XGROUP DESTROY under a running consumer: it goes on consuming new entries', async () => {
+  /** A topic whose consumer (group billing) has consumed its first entry, 'one'. */
+  async function consumingOne() {
     const name = uniq('t')
     const errors: SwitchboardError[] = []
     const seen: string[] = []
@@ -89,6 +90,11 @@ describeRedis('durable topics on Redis: a consumer whose group vanished', () => 
     await topic.consume('billing', (data) => void seen.push(data))
     await topic.publish('one')
     await until(() => seen.includes('one'), 'the first entry', 10_000)
+    return { name, topic, errors, seen }
+  }
+
+  test('XGROUP DESTROY under a running consumer: it goes on consuming new entries', async () => {
+    const { name, topic, errors, seen } = await consumingOne()
     expect(server.cli('XGROUP', 'DESTROY', topicKeys(name).stream, 'billing')).toBe('1')
     await topic.publish('two')
     await until(() => seen.includes('two'), 'the entry after XGROUP DESTROY', 20_000)
@@ -98,13 +104,7 @@ describeRedis('durable topics on Redis: a consumer whose group vanished', () => 
   }, 60_000)
 
   test('DEL of the stream under a running consumer: it goes on consuming new entries', async () => {
-    const name = uniq('t')
-    const errors: SwitchboardError[] = []
-    const seen: string[] = []
-    const topic = (await bus(errors)).topic<string>(name)
-    await topic.consume('billing', (data) => void seen.push(data))
-    await topic.publish('one')
-    await until(() => seen.includes('one'), 'the first entry', 10_000)
+    const { name, topic, errors, seen } = await consumingOne()
     expect(server.cli('DEL', topicKeys(name).stream)).toBe('1')
     await topic.publish('two')
     await until(() => seen.includes('two'), 'the entry after DEL of the stream', 20_000)
