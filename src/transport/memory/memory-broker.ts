@@ -129,7 +129,7 @@ export class MemoryBroker {
 
   claim(key: string, ttlMs: number, value: string): boolean {
     const now = Date.now()
-    if (this.readClaim(key, now) !== undefined) return false
+    if ((this.#claims.get(key)?.expiresAt ?? 0) > now) return false
     this.#claims.set(key, { expiresAt: now + ttlMs, value })
     if (this.#claims.size > 10_000) this.#sweepClaims(now)
     return true
