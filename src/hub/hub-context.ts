@@ -8,8 +8,8 @@ import type { ClaimReading } from '../transport/transport.js'
 
 /**
  * What a hub needs of its bus, as client/ hands it over: subscriptions, publishing, a durable
- * topic, callers, claims (SET NX PX, and GET + PTTL to read one), the error path and a place in the close
- * sequence.
+ * topic, callers, claims (SET NX PX, and GET + PTTL to read one), the error path and a place in
+ * the close sequence.
  */
 export interface HubContext {
   readonly logger: Logger

@@ -10,7 +10,8 @@ function checkOptions(options: HubOptions): HubOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError('hub() options must be an object such as { concurrency: 10 }')
   }
-  const { concurrency, eventClaimMs, claimIdleMs, schedulerPollMs, retentionMs, watch } = options
+  const { concurrency, eventClaimMs, claimIdleMs, schedulerPollMs, retentionMs, watch, consumerName } =
+    options
   if (concurrency !== undefined) positiveInteger('concurrency', concurrency)
   if (eventClaimMs !== undefined) checkMs('eventClaimMs', eventClaimMs, 'positive')
   if (claimIdleMs !== undefined) checkMs('claimIdleMs', claimIdleMs, 'positive')
@@ -18,7 +19,6 @@ function checkOptions(options: HubOptions): HubOptions {
   if (retentionMs !== undefined) positiveInteger('retentionMs', retentionMs)
   if (watch !== undefined && typeof watch !== 'boolean')
     throw new InvalidArgumentError('watch must be true or false')
-  const { consumerName } = options
   if (consumerName !== undefined && (typeof consumerName !== 'string' || consumerName === '')) {
     throw new InvalidArgumentError('consumerName must be a non-empty string')
   }

@@ -14,8 +14,18 @@ export function claimCommand(key: string, ttlMs: number, value = '1'): string[] 
   return ['SET', key, value, 'NX', 'PX', String(ttlMs)]
 }
 
-/** readClaim()'s answer from the replies to GET and PTTL (-2: no key, -1: no expiry). */
-export function claimReading(value: string | null, pttl: number): ClaimReading | undefined {
+/**
+ * readClaim() over a transport's command path: GET and PTTL sent together (one round trip), read
+ * as the claim's value and time left (PTTL -2: no key, -1: no expiry).
+ */
+export async function readClaimWith(
+  key: string,
+  send: (args: string[], what: string) => Promise<unknown>,
+): Promise<ClaimReading | undefined> {
+  const [value, pttl] = (await Promise.all([
+    send(['GET', key], `GET "${key}"`),
+    send(['PTTL', key], `PTTL "${key}"`),
+  ])) as [string | null, number]
   if (value === null || pttl === -2) return undefined
   return { value, remainingMs: pttl === -1 ? Number.POSITIVE_INFINITY : pttl }
 }

@@ -1,7 +1,7 @@
 import type { RedisArgument } from '@redis/client'
 import { ClosedError, ConnectionError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
-import { claimCommand, claimReading } from '../claim-command.js'
+import { claimCommand, readClaimWith } from '../claim-command.js'
 import type { BlockingConnection } from '../redis/blocking-connection.js'
 import type { NodeRedisCommandOptions } from '../redis/node-redis-client.js'
 import { publishAll } from '../redis/publish-all.js'
@@ -215,12 +215,8 @@ export class ClusterTransport implements Transport {
     return (await this.command(key, claimCommand(key, ttlMs, value), `SET "${key}" NX`)) === 'OK'
   }
 
-  async readClaim(key: string): Promise<ClaimReading | undefined> {
-    const [value, pttl] = await Promise.all([
-      this.command<string | null>(key, ['GET', key], `GET "${key}"`),
-      this.command<number>(key, ['PTTL', key], `PTTL "${key}"`),
-    ])
-    return claimReading(value, pttl)
+  readClaim(key: string): Promise<ClaimReading | undefined> {
+    return readClaimWith(key, (args, what) => this.command(key, args, what))
   }
 
   /**

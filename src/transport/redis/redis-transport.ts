@@ -1,7 +1,7 @@
 import { ConnectionError, InvalidArgumentError, SubscriberError } from '../../errors.js'
 import { refuseUnsupportedKind } from '../abilities.js'
 import { type ChannelKey, type ChannelName, channelKey, keyName, keyText } from '../channel-key.js'
-import { claimCommand, claimReading } from '../claim-command.js'
+import { claimCommand, readClaimWith } from '../claim-command.js'
 import type {
   ClaimReading,
   MessageSink,
@@ -183,12 +183,8 @@ export class RedisTransport implements Transport {
     return reply === 'OK'
   }
 
-  async readClaim(key: string): Promise<ClaimReading | undefined> {
-    const [value, pttl] = await Promise.all([
-      this.#links.command<string | null>(['GET', key], `GET "${key}"`),
-      this.#links.command<number>(['PTTL', key], `PTTL "${key}"`),
-    ])
-    return claimReading(value, pttl)
+  readClaim(key: string): Promise<ClaimReading | undefined> {
+    return readClaimWith(key, (args, what) => this.#links.command(args, what))
   }
 
   /**
